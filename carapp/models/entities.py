@@ -1,0 +1,533 @@
+"""The register's records, as SQLAlchemy 2 typed ORM classes.
+
+Column names equal attribute names everywhere: the history log names fields by column, and
+``carapp check`` replays that log against the tables, so one name per field keeps the two
+comparable without a mapping table.
+
+Every tracked table has an integer ``id``; nothing is ever hard-deleted (people are retired,
+actions cancelled, findings voided). Old values of every column are loaded before a change
+(``active_history``) so that history records what was really there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    relationship,
+)
+
+from carapp.models.enums import (
+    ActionKind,
+    ActionStatus,
+    AuditKind,
+    CauseCategory,
+    Classification,
+    Deadline,
+    DisputeOutcome,
+    ExtensionStatus,
+    IsmsDecision,
+    ObservationDecision,
+    RequirementKind,
+    ReviewResult,
+    RootCauseMethod,
+    Source,
+    Stage,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _enum(cls: type[Any], name: str | None = None) -> Enum:
+    # Stored as plain strings with a CHECK constraint: portable to PostgreSQL without native
+    # ENUM types, which would need their own migrations for every new value.
+    return Enum(
+        cls,
+        native_enum=False,
+        values_callable=lambda e: [m.value for m in e],
+        length=32,
+        validate_strings=True,
+        create_constraint=True,
+        # The CHECK constraint is named after this; it must be unique within a table.
+        name=name or cls.__name__.lower(),
+    )
+
+
+def _fk(target: str) -> ForeignKey:
+    return ForeignKey(target, ondelete="RESTRICT")
+
+
+class Setting(Base):
+    """A register-wide setting (organisation name, reference prefixes)."""
+
+    __tablename__ = "settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, active_history=True)
+    value: Mapped[str] = mapped_column(Text, active_history=True)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), active_history=True)
+    role: Mapped[str] = mapped_column(String(200), default="", active_history=True)
+    email: Mapped[str] = mapped_column(String(320), default="", active_history=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+
+
+class Audit(Base):
+    __tablename__ = "audits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, active_history=True)
+    kind: Mapped[AuditKind] = mapped_column(_enum(AuditKind), active_history=True)
+    certification_body: Mapped[str | None] = mapped_column(String(200), active_history=True)
+    lead_auditor_id: Mapped[int | None] = mapped_column(_fk("people.id"), active_history=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    ends_on: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    report_received_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    scope_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    lead_auditor: Mapped[Person | None] = relationship()
+    findings: Mapped[list[Finding]] = relationship(back_populates="audit")
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
+
+
+class Requirement(Base):
+    """A requirement that can be breached: a clause, an Annex A control, or the
+    organisation's own, legal or contractual duty."""
+
+    __tablename__ = "requirements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RequirementKind] = mapped_column(_enum(RequirementKind), active_history=True)
+    code: Mapped[str] = mapped_column(String(64), active_history=True)
+    title: Mapped[str] = mapped_column(String(300), active_history=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    @property
+    def display(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+finding_requirements = Table(
+    "finding_requirements",
+    Base.metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="RESTRICT"), primary_key=True),
+    Column(
+        "requirement_id",
+        ForeignKey("requirements.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, active_history=True)
+    cb_ref: Mapped[str] = mapped_column(String(64), default="", active_history=True)
+    audit_id: Mapped[int | None] = mapped_column(_fk("audits.id"), index=True, active_history=True)
+    source: Mapped[Source] = mapped_column(_enum(Source), active_history=True)
+    identified_on: Mapped[dt.date] = mapped_column(Date, index=True, active_history=True)
+    raised_by_id: Mapped[int | None] = mapped_column(_fk("people.id"), active_history=True)
+    title: Mapped[str] = mapped_column(String(300), active_history=True)
+    statement: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    evidence_observed: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    area: Mapped[str] = mapped_column(String(200), default="", active_history=True)
+    classification: Mapped[Classification] = mapped_column(
+        _enum(Classification), index=True, active_history=True
+    )
+
+    # Containment / correction: what, when, who; or none needed, with a reason.
+    containment: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    contained_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    contained_by_id: Mapped[int | None] = mapped_column(_fk("people.id"), active_history=True)
+    containment_none_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    dispute_raised_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    dispute_outcome: Mapped[DisputeOutcome | None] = mapped_column(
+        _enum(DisputeOutcome), active_history=True
+    )
+    dispute_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    # Observation / OFI: the decision to act or not.
+    decision: Mapped[ObservationDecision | None] = mapped_column(
+        _enum(ObservationDecision), active_history=True
+    )
+    decision_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    # Clause 10.2 e): changes to the ISMS, one decision per target.
+    isms_risk_assessment: Mapped[IsmsDecision | None] = mapped_column(
+        _enum(IsmsDecision, "isms_risk_assessment"), active_history=True
+    )
+    isms_risk_assessment_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    isms_soa: Mapped[IsmsDecision | None] = mapped_column(
+        _enum(IsmsDecision, "isms_soa"), active_history=True
+    )
+    isms_soa_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    isms_risk_treatment_plan: Mapped[IsmsDecision | None] = mapped_column(
+        _enum(IsmsDecision, "isms_risk_treatment_plan"), active_history=True
+    )
+    isms_risk_treatment_plan_note: Mapped[str] = mapped_column(
+        Text, default="", active_history=True
+    )
+    isms_policies: Mapped[IsmsDecision | None] = mapped_column(
+        _enum(IsmsDecision, "isms_policies"), active_history=True
+    )
+    isms_policies_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    plan_sent_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    void_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    voided_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+
+    stage: Mapped[Stage] = mapped_column(_enum(Stage), index=True, active_history=True)
+    # Analysis round: a failed effectiveness review starts a new one, so root causes,
+    # actions and reviews of earlier rounds stay on record but no longer prove a stage.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, active_history=True)
+    # Derived from the deadline rules and granted extensions; stored for SQL sort/filter.
+    plan_due: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
+    closure_due: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
+
+    audit: Mapped[Audit | None] = relationship(back_populates="findings")
+    raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
+    contained_by: Mapped[Person | None] = relationship(foreign_keys=[contained_by_id])
+    requirements: Mapped[list[Requirement]] = relationship(
+        secondary=finding_requirements, order_by="Requirement.code", active_history=True
+    )
+    cause_links: Mapped[list[FindingRootCause]] = relationship(
+        back_populates="finding", order_by="FindingRootCause.id"
+    )
+    action_links: Mapped[list[FindingAction]] = relationship(
+        back_populates="finding", order_by="FindingAction.id"
+    )
+    reviews: Mapped[list[EffectivenessReview]] = relationship(
+        back_populates="finding", order_by="EffectivenessReview.id"
+    )
+    extensions: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="finding", order_by="ExtensionRequest.id"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="finding", order_by="Evidence.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint("cycle >= 1", name="cycle_positive"),
+        Index("ix_findings_stage_closure_due", "stage", "closure_due"),
+    )
+
+    # Views of the current analysis round, which is what the workflow guards look at.
+    @property
+    def root_causes(self) -> list[RootCause]:
+        return [link.root_cause for link in self.cause_links if link.cycle == self.cycle]
+
+    @property
+    def actions(self) -> list[CorrectiveAction]:
+        return [link.action for link in self.action_links if link.cycle == self.cycle]
+
+    @property
+    def current_reviews(self) -> list[EffectivenessReview]:
+        return [r for r in self.reviews if r.cycle == self.cycle]
+
+
+class RootCause(Base):
+    __tablename__ = "root_causes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[RootCauseMethod] = mapped_column(_enum(RootCauseMethod), active_history=True)
+    statement: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    category: Mapped[CauseCategory | None] = mapped_column(
+        _enum(CauseCategory), index=True, active_history=True
+    )
+    # Required when the statement reads as a symptom ("human error", "forgot", ...).
+    symptom_justification: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    recorded_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+
+    steps: Mapped[list[WhyStep]] = relationship(
+        back_populates="root_cause", order_by="WhyStep.position"
+    )
+    finding_links: Mapped[list[FindingRootCause]] = relationship(back_populates="root_cause")
+
+
+class WhyStep(Base):
+    """One step of a why chain; ``parent_id`` set means the step starts or continues a
+    branch off another step."""
+
+    __tablename__ = "why_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    root_cause_id: Mapped[int] = mapped_column(
+        _fk("root_causes.id"), index=True, active_history=True
+    )
+    position: Mapped[int] = mapped_column(Integer, active_history=True)
+    parent_id: Mapped[int | None] = mapped_column(_fk("why_steps.id"), active_history=True)
+    question: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    answer: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    evidence: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    checked: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+
+    root_cause: Mapped[RootCause] = relationship(back_populates="steps")
+    parent: Mapped[WhyStep | None] = relationship(remote_side="WhyStep.id")
+
+
+class FindingRootCause(Base):
+    __tablename__ = "finding_root_causes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), index=True, active_history=True)
+    root_cause_id: Mapped[int] = mapped_column(
+        _fk("root_causes.id"), index=True, active_history=True
+    )
+    cycle: Mapped[int] = mapped_column(Integer, default=1, active_history=True)
+
+    finding: Mapped[Finding] = relationship(back_populates="cause_links")
+    root_cause: Mapped[RootCause] = relationship(back_populates="finding_links")
+
+    __table_args__ = (UniqueConstraint("finding_id", "root_cause_id", "cycle"),)
+
+
+class CorrectiveAction(Base):
+    __tablename__ = "corrective_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True, active_history=True)
+    kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind), active_history=True)
+    description: Mapped[str] = mapped_column(Text, active_history=True)
+    owner_id: Mapped[int | None] = mapped_column(_fk("people.id"), index=True, active_history=True)
+    target_on: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
+    outcome: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    status: Mapped[ActionStatus] = mapped_column(
+        _enum(ActionStatus), default=ActionStatus.PLANNED, active_history=True
+    )
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    completion_evidence: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    cancelled_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    owner: Mapped[Person | None] = relationship()
+    finding_links: Mapped[list[FindingAction]] = relationship(back_populates="action")
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="action", order_by="Evidence.id")
+
+
+class FindingAction(Base):
+    __tablename__ = "finding_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), index=True, active_history=True)
+    action_id: Mapped[int] = mapped_column(
+        _fk("corrective_actions.id"), index=True, active_history=True
+    )
+    cycle: Mapped[int] = mapped_column(Integer, default=1, active_history=True)
+
+    finding: Mapped[Finding] = relationship(back_populates="action_links")
+    action: Mapped[CorrectiveAction] = relationship(back_populates="finding_links")
+
+    __table_args__ = (UniqueConstraint("finding_id", "action_id", "cycle"),)
+
+
+class EffectivenessReview(Base):
+    __tablename__ = "effectiveness_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), index=True, active_history=True)
+    cycle: Mapped[int] = mapped_column(Integer, default=1, active_history=True)
+    method: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    criteria: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
+    reviewer_id: Mapped[int | None] = mapped_column(_fk("people.id"), active_history=True)
+    done_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    result: Mapped[ReviewResult | None] = mapped_column(_enum(ReviewResult), active_history=True)
+    notes: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    finding: Mapped[Finding] = relationship(back_populates="reviews")
+    reviewer: Mapped[Person | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="review", order_by="Evidence.id")
+
+
+class Evidence(Base):
+    """A file kept inside the register, on exactly one finding, action or review."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int | None] = mapped_column(
+        _fk("findings.id"), index=True, active_history=True
+    )
+    action_id: Mapped[int | None] = mapped_column(
+        _fk("corrective_actions.id"), index=True, active_history=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        _fk("effectiveness_reviews.id"), index=True, active_history=True
+    )
+    name: Mapped[str] = mapped_column(String(300), active_history=True)
+    media_type: Mapped[str] = mapped_column(String(200), active_history=True)
+    size: Mapped[int] = mapped_column(Integer, active_history=True)
+    sha256: Mapped[str] = mapped_column(String(64), active_history=True)
+    added_on: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    # Not in history (the sha256 column stands for it); loaded only when asked for.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    finding: Mapped[Finding | None] = relationship(back_populates="evidence")
+    action: Mapped[CorrectiveAction | None] = relationship(back_populates="evidence")
+    review: Mapped[EffectivenessReview | None] = relationship(back_populates="evidence")
+
+    __table_args__ = (
+        CheckConstraint(
+            "(finding_id IS NOT NULL) + (action_id IS NOT NULL) + (review_id IS NOT NULL) = 1",
+            name="one_owner",
+        ),
+    )
+
+
+class DeadlineRule(Base):
+    """Days allowed for the action plan and for closure.
+
+    ``scope`` is a certification body's name, ``*`` for any certification body, or
+    ``internal`` for findings that no certification body raised. ``None`` days: no deadline.
+    """
+
+    __tablename__ = "deadline_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), active_history=True)
+    classification: Mapped[Classification] = mapped_column(
+        _enum(Classification), active_history=True
+    )
+    plan_days: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    closure_days: Mapped[int | None] = mapped_column(Integer, active_history=True)
+
+    __table_args__ = (UniqueConstraint("scope", "classification"),)
+
+
+class ExtensionRequest(Base):
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), index=True, active_history=True)
+    deadline: Mapped[Deadline] = mapped_column(_enum(Deadline), active_history=True)
+    asked_on: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    previous_due: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    requested_due: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    reason: Mapped[str] = mapped_column(Text, active_history=True)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus), default=ExtensionStatus.REQUESTED, active_history=True
+    )
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    finding: Mapped[Finding] = relationship(back_populates="extensions")
+
+
+class RefCounter(Base):
+    """Last number issued per prefix and year, so that a reference is never reused."""
+
+    __tablename__ = "ref_counters"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class HistoryEntry(Base):
+    """One change to one field of one record. Append-only and hash-chained."""
+
+    __tablename__ = "history"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(64))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_history_entity", "entity", "entity_id", "seq"),)
+
+
+class HistoryHead(Base):
+    """The last entry of the chain, so that removing entries from the end is detected."""
+
+    __tablename__ = "history_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+# Tables whose every change is written to history, by table name.
+TRACKED: dict[str, type[Base]] = {
+    cls.__tablename__: cls
+    for cls in (
+        Setting,
+        Person,
+        Audit,
+        Requirement,
+        Finding,
+        RootCause,
+        WhyStep,
+        FindingRootCause,
+        CorrectiveAction,
+        FindingAction,
+        EffectivenessReview,
+        Evidence,
+        DeadlineRule,
+        ExtensionRequest,
+    )
+}
+# Columns left out of history: file bytes are represented by their sha256 column.
+UNTRACKED_COLUMNS = frozenset({"id", "data"})
+# Many-to-many collections recorded as one field of their owner: the sorted ids.
+TRACKED_COLLECTIONS: dict[str, tuple[str, Table, str, str]] = {
+    # table: (field, association table, owner column, member column)
+    "findings": ("requirements", finding_requirements, "finding_id", "requirement_id"),
+}
+
+
+@functools.cache
+def tracked_columns(table_name: str) -> tuple[str, ...]:
+    table = Base.metadata.tables[table_name]
+    return tuple(c.name for c in table.columns if c.name not in UNTRACKED_COLUMNS)

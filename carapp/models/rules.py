@@ -1,0 +1,80 @@
+"""Flush hooks that keep every finding's derived state true to its record.
+
+Before each flush, every finding touched directly or through a related record (root cause,
+action, review, extension, evidence, audit, deadline rule) has its deadlines recomputed and
+its stage settled, so no caller can leave a stage that the record does not prove.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from carapp.models import history, workflow
+from carapp.models.entities import (
+    Audit,
+    CorrectiveAction,
+    DeadlineRule,
+    EffectivenessReview,
+    Evidence,
+    ExtensionRequest,
+    Finding,
+    FindingAction,
+    FindingRootCause,
+    RootCause,
+)
+
+
+def install(session_class: type[Session] | Any) -> None:
+    event.listen(session_class, "before_flush", _settle_touched)
+
+
+def _affected(obj: object) -> Iterable[Finding]:
+    match obj:
+        case Finding():
+            yield obj
+        case FindingRootCause() | FindingAction() | EffectivenessReview() | ExtensionRequest():
+            if obj.finding is not None:
+                yield obj.finding
+        case RootCause():
+            yield from (link.finding for link in obj.finding_links)
+        case CorrectiveAction():
+            yield from (link.finding for link in obj.finding_links)
+        case Audit():
+            yield from obj.findings
+        case Evidence():
+            if obj.finding is not None:
+                yield obj.finding
+            if obj.action is not None:
+                yield from _affected(obj.action)
+            if obj.review is not None:
+                yield from _affected(obj.review)
+
+
+def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
+    touched: dict[int, Finding] = {}
+    rules_changed = False
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, DeadlineRule):
+            rules_changed = True
+        for finding in _affected(obj):
+            touched[id(finding)] = finding
+    if rules_changed:
+        for finding in session.scalars(select(Finding)):
+            touched[id(finding)] = finding
+    if not touched:
+        return
+    # Autoflush is off inside a flush: rules added in this flush are not in the database yet.
+    rules = list(session.scalars(select(DeadlineRule)))
+    rules += [obj for obj in session.new if isinstance(obj, DeadlineRule)]
+    for finding in touched.values():
+        if None in (finding.classification, finding.identified_on):
+            continue  # incomplete; the database constraints will say so
+        note = workflow.settle(finding)
+        if note:
+            history.annotate(session, finding, "stage", note)
+            history.annotate(session, finding, "cycle", note)
+        finding.plan_due, finding.closure_due = workflow.due_dates(finding, rules)
