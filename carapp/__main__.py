@@ -1,0 +1,5 @@
+import sys
+
+from carapp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,384 @@
+"""The ``carapp`` command: the GUI without a command, or a register command.
+
+Exit codes: 0 done, 1 refused or failed (one sentence on stderr), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import textwrap
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from carapp import __version__
+from carapp.errors import CarappError
+
+REGISTER_ENV = "CARAPP_REGISTER"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exits with 2 already; keep it
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _findings_count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 0 <= n <= 100_000:
+        raise argparse.ArgumentTypeError("must be from 0 to 100000")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from carapp.models.enums import Classification, Stage
+
+    # --register and --today are accepted before or after the command.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--register",
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help=f"register file or database URL (default: ${REGISTER_ENV}, else the register "
+        "in your data folder)",
+    )
+    common.add_argument(
+        "--today",
+        type=_date,
+        metavar="DATE",
+        default=argparse.SUPPRESS,
+        help="count days left and overdue as of DATE (YYYY-MM-DD) instead of today",
+    )
+    parser = _Parser(
+        prog="carapp",
+        description="ISO/IEC 27001 Corrective Action Register. Without a command, opens the "
+        "register in a window.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"carapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo", help="write a realistic demo register to a new file", parents=[common]
+    )
+    demo.add_argument("path", metavar="PATH", type=Path)
+    demo.add_argument("--findings", type=_findings_count, default=120, metavar="N")
+    demo.add_argument("--seed", type=int, default=27001, metavar="S")
+
+    listing = sub.add_parser(
+        "list", help="list findings (void and closed included)", parents=[common]
+    )
+    listing.add_argument("--stage", choices=[s.value for s in Stage])
+    listing.add_argument("--classification", choices=[c.value for c in Classification])
+    listing.add_argument("--overdue", action="store_true", help="only overdue findings")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = sub.add_parser("show", help="show one finding whole, with its history", parents=[common])
+    show.add_argument("ref", metavar="REF")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    audits = sub.add_parser("audits", help="list the audits", parents=[common])
+    audits.add_argument("--json", action="store_true", help="print JSON")
+
+    sub.add_parser(
+        "check", help="check integrity, schema version and the history chain", parents=[common]
+    )
+    return parser
+
+
+def register_location(args: argparse.Namespace) -> str:
+    if args.register:
+        return str(args.register)
+    if os.environ.get(REGISTER_ENV):
+        return os.environ[REGISTER_ENV]
+    from carapp.store import default_register_path
+
+    return str(default_register_path())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.register = getattr(args, "register", None)
+    args.today = getattr(args, "today", None)
+    try:
+        if args.command is None:
+            from carapp.ui.app import run_gui
+
+            return run_gui(register_location(args), explicit=bool(args.register))
+        return COMMANDS[args.command](args)
+    except CarappError as exc:
+        print(f"carapp: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("carapp: interrupted; nothing more was written.", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error of ours.
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one sentence here, details in a file
+        log = _write_crash_log()
+        print(
+            f"carapp: internal error ({type(exc).__name__}: {exc}); details were written to "
+            f"{log}. Nothing already saved was changed.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _write_crash_log() -> Path:
+    import platformdirs
+
+    folder = Path(platformdirs.user_log_dir("carapp", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
+
+
+def _today(args: argparse.Namespace) -> dt.date:
+    return args.today or dt.date.today()
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from carapp.store import open_register
+
+    # Commands read an existing register; only the GUI creates the default one.
+    return open_register(register_location(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from carapp.demo import write_demo
+
+    summary = write_demo(args.path, findings=args.findings, seed=args.seed, today=_today(args))
+    print(
+        f"Wrote {args.path}: {summary.findings} findings, {summary.audits} audits, "
+        f"{summary.actions} actions, {summary.people} people."
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from carapp.models.enums import Classification, Stage
+    from carapp.queries import list_findings
+
+    register = _open(args)
+    try:
+        rows = list_findings(
+            register,
+            today=_today(args),
+            stage=Stage(args.stage) if args.stage else None,
+            classification=Classification(args.classification) if args.classification else None,
+            overdue=args.overdue,
+        )
+        out = sys.stdout
+        if args.json:
+            out.write("[")
+            for i, row in enumerate(rows):
+                out.write(("," if i else "") + "\n" + json.dumps(row.as_json(), ensure_ascii=False))
+            out.write("\n]\n")
+            return 0
+        out.write(
+            f"{'REF':<14} {'CLASS':<11} {'STAGE':<15} {'IDENTIFIED':<10} {'NEXT DUE':<10} "
+            f"{'DAYS':>5}  TITLE\n"
+        )
+        for row in rows:
+            days = "" if row.days_left is None else str(row.days_left)
+            out.write(
+                f"{row.ref:<14} {row.classification:<11} {row.stage:<15} {row.identified:<10} "
+                f"{row.next_due or '':<10} {days:>5}  {row.title}\n"
+            )
+        return 0
+    finally:
+        register.close()
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from carapp.queries import finding_detail
+
+    register = _open(args)
+    try:
+        detail = finding_detail(register, args.ref, _today(args))
+    finally:
+        register.close()
+    if args.json:
+        print(json.dumps(detail, indent=2, ensure_ascii=False))
+    else:
+        print(format_detail(detail))
+    return 0
+
+
+def _wrap(label: str, value: object, indent: int = 2) -> str:
+    text = "" if value in (None, "") else str(value)
+    pad = " " * indent
+    return textwrap.fill(
+        text or "\u2014",
+        width=96,
+        initial_indent=f"{pad}{label + ':':<22}",
+        subsequent_indent=pad + " " * 22,
+    )
+
+
+def format_detail(d: dict[str, Any]) -> str:
+    lines = [f"{d['ref']}  {d['title']}", "=" * min(96, len(d["ref"]) + 2 + len(d["title"]))]
+    due = d["days_left"]
+    due_text = "" if due is None else (f"{-due} days overdue" if due < 0 else f"{due} days left")
+    for label, value in (
+        ("Classification", d["classification"]),
+        ("Stage", f"{d['stage']} (analysis round {d['cycle']})"),
+        ("Next step", d["next_step"]),
+        ("Source", d["source"]),
+        ("Audit", d["audit"]),
+        ("Certification body ref", d["cb_ref"]),
+        ("Identified", d["identified"]),
+        ("Raised by", d["raised_by"]),
+        ("Area", d["area"]),
+        ("Plan due", d["plan_due"]),
+        ("Plan sent", d["plan_sent_on"]),
+        ("Closure due", d["closure_due"]),
+        ("Deadline", due_text),
+        ("Closed", d["closed_on"]),
+    ):
+        lines.append(_wrap(label, value))
+    if d["void"]:
+        lines.append(_wrap("Void", f"{d['void']['on']}: {d['void']['reason']}"))
+    lines += ["", "Requirements breached"]
+    lines += [f"  {r['code']:<10} {r['title']}" for r in d["requirements"]] or ["  \u2014"]
+    lines += ["", "Statement", _wrap("", d["statement"], 0), "", "Evidence observed"]
+    lines.append(_wrap("", d["evidence_observed"], 0))
+    c = d["containment"]
+    lines += ["", "Containment / correction"]
+    if c["none_needed_reason"]:
+        lines.append(_wrap("None needed", c["none_needed_reason"]))
+    else:
+        lines += [_wrap("What", c["what"]), _wrap("When", c["on"]), _wrap("By", c["by"])]
+    for cause in d["root_causes"]:
+        lines += [
+            "",
+            f"Root cause (round {cause['round']}, {cause['method']}, {cause['category']})",
+        ]
+        lines.append(_wrap("Statement", cause["statement"]))
+        if cause["symptom_justification"]:
+            lines.append(_wrap("Justification", cause["symptom_justification"]))
+        for why in cause["whys"]:
+            branch = f" (branch of {why['branch_of']})" if why["branch_of"] else ""
+            mark = "\u2713" if why["checked"] else " "
+            lines.append(_wrap(f"[{mark}] Why {why['position']}{branch}", why["question"]))
+            lines.append(_wrap("    because", why["answer"]))
+            if why["evidence"]:
+                lines.append(_wrap("    evidence", why["evidence"]))
+    for a in d["actions"]:
+        lines += ["", f"{a['ref']} ({a['kind']}, round {a['round']}): {a['status']}"]
+        lines += [
+            _wrap("Description", a["description"]),
+            _wrap("Owner", a["owner"]),
+            _wrap("Target", a["target_on"]),
+            _wrap("Measurable outcome", a["outcome"]),
+            _wrap("Completed", a["completed_on"]),
+            _wrap("Evidence", a["completion_evidence"]),
+        ]
+    for r in d["reviews"]:
+        lines += ["", f"Effectiveness review (round {r['round']}): {r['result'] or 'pending'}"]
+        lines += [
+            _wrap("Method", r["method"]),
+            _wrap("Pass criteria", r["criteria"]),
+            _wrap("Due", r["due_on"]),
+            _wrap("Reviewer", r["reviewer"]),
+            _wrap("Done", r["done_on"]),
+            _wrap("Notes", r["notes"]),
+        ]
+    for e in d["extensions"]:
+        lines += [
+            "",
+            f"Extension of the {e['deadline']} deadline: {e['status']}",
+            _wrap("Asked on", e["asked_on"]),
+            _wrap("From / to", f"{e['previous_due']} \u2192 {e['requested_due']}"),
+            _wrap("Reason", e["reason"]),
+        ]
+    if d["classification"] in ("major", "minor"):
+        lines += ["", "ISMS update (clause 10.2 e)"]
+        for target, v in d["isms_update"].items():
+            lines.append(
+                _wrap(
+                    target.replace("_", " "),
+                    f"{v['decision'] or 'not decided'} {v['note']}".strip(),
+                )
+            )
+    lines += ["", f"History ({len(d['history'])} entries)"]
+    for h in d["history"]:
+        if h["field"] == "(created)":
+            change = "created"
+        else:
+            old, new = (json.dumps(h[k], ensure_ascii=False) for k in ("old", "new"))
+            change = f"{h['field']}: {old} \u2192 {new}"
+        note = f"  ({h['note']})" if h["note"] else ""
+        lines.append(f"  {h['at']}  {h['actor']:<12} {h['record']:<26} {change}{note}"[:240])
+    return "\n".join(lines)
+
+
+def cmd_audits(args: argparse.Namespace) -> int:
+    from carapp.queries import list_audits
+
+    register = _open(args)
+    try:
+        audits = list_audits(register)
+    finally:
+        register.close()
+    if args.json:
+        print(json.dumps(audits, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'REF':<12} {'KIND':<16} {'DATES':<23} {'FINDINGS':>8}  CERTIFICATION BODY")
+    for a in audits:
+        print(
+            f"{a['ref']:<12} {a['kind']:<16} {a['starts_on']}..{a['ends_on'][5:]:<9} "
+            f"{a['findings']:>8}  {a['certification_body'] or '(internal)'}"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from carapp.check import check
+
+    register = _open(args)
+    try:
+        report = check(register)
+    finally:
+        register.close()
+    if report.sound:
+        print(
+            f"Sound: schema {report.schema}, {report.records} records, "
+            f"{report.history_entries} history entries in an unbroken chain."
+        )
+        return 0
+    print(f"carapp: {len(report.problems)} problem(s) found in {register.name}:", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "list": cmd_list,
+    "show": cmd_show,
+    "audits": cmd_audits,
+    "check": cmd_check,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
