@@ -1,0 +1,132 @@
+"""Deadlines from the rules, moved by granted extensions, and findings that look alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from carapp import operations as op
+from carapp.errors import InvalidInputError, WorkflowRefused
+from carapp.models.enums import AuditKind, Classification, Deadline, Stage
+from carapp.queries import finding_detail, list_findings, similar_findings
+from tests.conftest import TODAY, World
+
+
+def dues(world: World, ref: str) -> tuple[str | None, str | None]:
+    d = finding_detail(world.register, ref, TODAY)
+    return d["plan_due"], d["closure_due"]
+
+
+def test_certification_nc_plan_30_and_closure_90_days_after_the_report(world: World) -> None:
+    # The fixture's audit report arrived on 2026-03-12.
+    assert dues(world, world.nc(Classification.MINOR)) == ("2026-04-11", "2026-06-10")
+    assert dues(world, world.nc(Classification.MAJOR)) == ("2026-04-11", "2026-06-10")
+
+
+def test_without_a_report_deadlines_run_from_identification(world: World) -> None:
+    audit = op.add_audit(
+        world.register,
+        op.AuditDraft(
+            AuditKind.STAGE2, dt.date(2026, 9, 1), dt.date(2026, 9, 3), "Meridian Certification"
+        ),
+    )
+    ref = world.nc(identified=dt.date(2026, 9, 2), audit=audit)
+    assert dues(world, ref) == ("2026-10-02", "2026-12-01")
+    op.record_audit_report(world.register, audit, dt.date(2026, 9, 20))
+    assert dues(world, ref) == ("2026-10-20", "2026-12-19")
+
+
+def test_observations_have_no_deadline_and_internal_ncs_only_closure(world: World) -> None:
+    assert dues(world, world.nc(Classification.OFI)) == (None, None)
+    internal = world.nc(identified=dt.date(2026, 5, 1), audit=None)
+    assert dues(world, internal) == (None, "2026-07-30")
+
+
+def test_a_rule_for_one_certification_body_wins_and_applies_to_open_findings(world: World) -> None:
+    ref = world.nc(Classification.MAJOR)
+    op.set_deadline_rule(world.register, "Meridian Certification", Classification.MAJOR, 14, 60)
+    assert dues(world, ref) == ("2026-03-26", "2026-05-11")
+    with pytest.raises(InvalidInputError, match="between 1 and 3650"):
+        op.set_deadline_rule(world.register, "*", Classification.MINOR, 0, 90)
+
+
+def test_days_left_overdue_and_plan_sent(world: World) -> None:
+    ref = world.nc()
+    on_day = dt.date(2026, 4, 1)
+    row = next(r for r in list_findings(world.register, today=on_day) if r.ref == ref)
+    assert (row.next_due, row.days_left, row.overdue) == ("2026-04-11", 10, False)
+    late = dt.date(2026, 4, 20)
+    row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
+    assert (row.days_left, row.overdue) == (-9, True)
+    assert [r.ref for r in list_findings(world.register, today=late, overdue=True)] == [ref]
+    op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
+    assert (row.next_due, row.overdue) == ("2026-06-10", False)
+
+
+def test_closed_findings_are_never_overdue(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)
+    assert list(list_findings(world.register, today=dt.date(2027, 1, 1), overdue=True)) == []
+
+
+def test_granted_extension_moves_the_date_and_history_keeps_both(world: World) -> None:
+    ref = world.nc()
+    request = op.request_extension(
+        world.register,
+        ref,
+        Deadline.CLOSURE,
+        dt.date(2026, 6, 1),
+        dt.date(2026, 7, 31),
+        "The supplier's go-live slipped.",
+    )
+    assert dues(world, ref)[1] == "2026-06-10"  # asked, not yet granted
+    op.decide_extension(world.register, request, True, dt.date(2026, 6, 3))
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail["closure_due"] == "2026-07-31"
+    moved = [h for h in detail["history"] if h["field"] == "closure_due"]
+    assert (moved[-1]["old"], moved[-1]["new"]) == ("2026-06-10", "2026-07-31")
+    assert detail["extensions"][0]["previous_due"] == "2026-06-10"
+
+
+def test_refused_extension_moves_nothing(world: World) -> None:
+    ref = world.nc()
+    request = op.request_extension(
+        world.register, ref, Deadline.PLAN, dt.date(2026, 4, 1), dt.date(2026, 5, 1), "Late report"
+    )
+    op.decide_extension(world.register, request, False, dt.date(2026, 4, 2), "Not justified")
+    assert dues(world, ref)[0] == "2026-04-11"
+    with pytest.raises(InvalidInputError, match="already refused"):
+        op.decide_extension(world.register, request, True, dt.date(2026, 4, 3))
+
+
+def test_extension_must_be_asked_before_the_deadline(world: World) -> None:
+    ref = world.nc()
+    with pytest.raises(WorkflowRefused, match="passed on 2026-06-10; an extension must be"):
+        op.request_extension(
+            world.register, ref, Deadline.CLOSURE, dt.date(2026, 6, 11), dt.date(2026, 8, 1), "x"
+        )
+    with pytest.raises(InvalidInputError, match="after the current deadline"):
+        op.request_extension(
+            world.register, ref, Deadline.CLOSURE, dt.date(2026, 6, 1), dt.date(2026, 6, 5), "x"
+        )
+    assert finding_detail(world.register, ref, TODAY)["extensions"] == []
+
+
+def test_similar_findings_share_a_requirement_or_cause_within_a_year(world: World) -> None:
+    base = world.nc(requirements=("A.5.18", "A.8.2"), identified=dt.date(2026, 3, 3))
+    same_control = world.nc(requirements=("A.8.2",), identified=dt.date(2025, 9, 1), audit=None)
+    too_old = world.nc(requirements=("A.5.18",), identified=dt.date(2024, 1, 10), audit=None)
+    unrelated = world.nc(requirements=("A.7.1",), identified=dt.date(2026, 3, 3))
+    same_cause = world.nc(requirements=("5.3",), identified=dt.date(2026, 3, 3))
+    for ref in (base, same_cause):
+        world.advance(ref, Stage.CAUSE_FOUND)  # both: ownership category
+    void = world.nc(requirements=("A.5.18",))
+    op.void(world.register, void, "Duplicate.", TODAY)
+
+    found = {s.ref: s.reasons for s in similar_findings(world.register, base)}
+    assert set(found) == {same_control, same_cause}
+    assert found[same_control] == ("requirement A.8.2",)
+    assert found[same_cause] == ("root cause: ownership",)
+    assert too_old not in found and unrelated not in found and void not in found
