@@ -1,0 +1,112 @@
+"""Build demo registers of growing size and time carapp against a bare baseline.
+
+Each row times one carapp operation and, where there is one, the same work done the bare
+way in the same run (a fresh Python that runs a raw sqlite3 SELECT of the same rows and
+prints them as JSON), so the ratio is what carapp costs on top of the database. Timings are
+wall-clock medians of --repeat runs, each in a fresh process, as a user meets them.
+
+    python -m bench                      # 1k, 10k and 100k findings
+    python -m bench --sizes 1000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TODAY = "2026-11-23"
+LIST_SQL = """
+SELECT f.ref, f.title, f.classification, f.stage, f.identified_on, f.plan_due,
+       f.closure_due, f.plan_sent_on, f.source, a.ref, f.cb_ref
+FROM findings f LEFT JOIN audits a ON a.id = f.audit_id
+ORDER BY f.identified_on, f.id
+"""
+
+
+def carapp(*args: str) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "carapp", *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    return run
+
+
+def raw_select(path: Path) -> Callable[[], None]:
+    """The bare way: a fresh Python that SELECTs the same rows and prints them as JSON."""
+    script = (
+        "import json, sqlite3, sys\n"
+        f"conn = sqlite3.connect('file:{path}?mode=ro', uri=True)\n"
+        f"rows = conn.execute({LIST_SQL!r}).fetchall()\n"
+        "json.dump(rows, sys.stdout)\n"
+    )
+
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", script], check=True, stdout=subprocess.DEVNULL)
+
+    return run
+
+
+def timed(action: Callable[[], None], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="findings per register")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--keep", type=Path, help="keep the registers in this folder")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="carapp-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    rows: list[tuple[str, int, float, str, float | None]] = []
+    for size in sizes:
+        path = folder / f"demo-{size}.sqlite"
+        path.unlink(missing_ok=True)
+        build = carapp("demo", str(path), "--findings", str(size), "--seed", "1", "--today", TODAY)
+        rows.append(("carapp demo", size, timed(build, 1), "(target < 60 s at 100k)", None))
+        listing = carapp("--register", str(path), "--today", TODAY, "list", "--json")
+        baseline = timed(raw_select(path), args.repeat)
+        rows.append(
+            (
+                "carapp list --json",
+                size,
+                timed(listing, args.repeat),
+                "python + sqlite3 SELECT",
+                baseline,
+            )
+        )
+        rows.append(
+            ("carapp check", size, timed(carapp("--register", str(path), "check"), 1), "", None)
+        )
+        print(f"  {size:>7,} findings measured", file=sys.stderr)
+
+    print(f"\ncarapp benchmarks, {dt.date.today()}, Python {sys.version.split()[0]}")
+    header = f"{'operation':<22} {'findings':>9} {'seconds':>9}  {'baseline':<24} {'seconds':>9}"
+    print(f"{header} {'ratio':>7}")
+    for name, size, seconds, base_name, base in rows:
+        base_text = f"{base:9.3f}" if base is not None else " " * 9
+        ratio = f"{seconds / base:6.1f}x" if base else ""
+        print(f"{name:<22} {size:>9,} {seconds:9.3f}  {base_name:<24} {base_text} {ratio:>7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
