@@ -568,7 +568,8 @@ class _Builder:
                 chosen = self.rng.choice(audits)
                 days = (chosen["ends_on"] - chosen["starts_on"]).days
                 day = chosen["starts_on"] + dt.timedelta(days=self.rng.randint(0, days))
-                plans.append((day, i, chosen))
+                # An audit may still be going on today; nothing is found tomorrow.
+                plans.append((min(day, self.today), i, chosen))
             else:
                 day = start + dt.timedelta(days=self.rng.randrange(self.span_days + 1))
                 plans.append((day, i, None))
