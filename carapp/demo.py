@@ -61,7 +61,7 @@ from carapp.models.enums import (
 from carapp.store import make_engine
 
 ORGANISATION = "Northwind Logistics Ltd"
-CHUNK = 2000
+CHUNK = 500
 DEMO_ACTOR = "demo"
 Row = dict[str, Any]
 # Parents before children, so that foreign keys hold at every insert.
@@ -159,7 +159,7 @@ def _generate(url: str, builder: _Builder, findings: int, people: int) -> DemoSu
     """Generate stories here while another process writes them: each half takes about as
     long as the other, so the two cores of a laptop halve the time."""
     ctx = multiprocessing.get_context()
-    inbox: multiprocessing.Queue[Batch | None] = ctx.Queue(maxsize=4)
+    inbox: multiprocessing.Queue[Batch | None] = ctx.Queue(maxsize=3)
     outbox: multiprocessing.Queue[str | None] = ctx.Queue()
     writer = ctx.Process(target=_store_batches, args=(url, inbox, outbox), daemon=True)
     writer.start()
@@ -299,13 +299,14 @@ class _Batch:
         self.created: list[_Created] = []
         self.changes: list[history.Change] = []
 
-    def add(self, table: str, row: Row, initial: Row, on: dt.date, actor: str) -> None:
+    def add(self, table: str, row: Row, initial: Row | None, on: dt.date, actor: str) -> None:
         """Write ``row`` as it ends up; its creation entry shows ``initial``, the row as it
-        was first recorded (later update entries lead from one to the other)."""
+        was first recorded, if that differs (later update entries lead from one to the
+        other)."""
         columns = _columns(table)
         values = tuple(plain(row[c]) for c in columns)
         self.rows.setdefault(table, []).append(values)
-        first = tuple(plain(initial[c]) for c in columns)
+        first = values if initial is None else tuple(plain(initial[c]) for c in columns)
         members: list[int] = []
         if table == "findings":
             members = row["requirements"]
@@ -323,11 +324,17 @@ class _Batch:
 def _history_of(created: list[_Created], updates: list[history.Change]) -> list[history.Change]:
     """A batch's history entries in date order; on the same day a record's creation comes
     before its changes (the sort is stable)."""
-    changes = []
-    for table, first, final, members, at, actor in created:
-        initial = dict(zip(_columns(table), first or final, strict=True))
-        for change in history.created_entries(table, [initial], {initial["id"]: members}):
-            changes.append(change._replace(at=at, actor=actor))
+    changes = [
+        history.creation(
+            table,
+            (first or final)[0],
+            dict(zip(_columns(table), first or final, strict=True)),
+            members,
+            at=at,
+            actor=actor,
+        )
+        for table, first, final, members, at, actor in created
+    ]
     changes += updates
     changes.sort(key=attrgetter("at"))
     return changes
@@ -354,7 +361,7 @@ class _Story:
 
     def __init__(self, finding: Row, on: dt.date, actor: str) -> None:
         self.finding = finding
-        self.created: list[tuple[str, Row, Row, dt.date, str]] = []
+        self.created: list[tuple[str, Row, Row | None, dt.date, str]] = []
         self.watched: list[tuple[str, _Tracked, Row]] = []
         self.updates: list[history.Change] = []
         self.causes: list[Row] = []
@@ -364,14 +371,14 @@ class _Story:
         self.create("findings", finding, on, actor)
 
     def create(self, table: str, row: Row, on: dt.date, actor: str) -> None:
-        initial = {c: row.get(c) for c in tracked_columns(table)}
-        initial["id"] = row["id"]
-        if table == "findings":
-            initial["requirements"] = row["requirements"]
-        self.created.append((table, row, initial, on, actor))
+        """Record ``row`` as created ``on``; a ``_Tracked`` row is watched for changes, and
+        only such a row can end up different from how it was created."""
+        initial = None
         if isinstance(row, _Tracked):
+            initial = dict(row)
             row.dirty.clear()
             self.watched.append((table, row, dict(initial)))
+        self.created.append((table, row, initial, on, actor))
 
     def step(self, on: dt.date, actor: str, note: str = "") -> None:
         """Record, dated ``on``, every change to the watched rows since the last step."""
@@ -399,8 +406,7 @@ class _Story:
 
     def write(self, batch: _Batch) -> None:
         for table, row, initial, on, actor in self.created:
-            plain = {k: v for k, v in row.items() if not k.startswith("_")}
-            batch.add(table, plain, initial, on, actor)
+            batch.add(table, row, initial, on, actor)
         batch.changes += self.updates
 
 

@@ -2,7 +2,7 @@
 
 Two ways in, one writer: ORM sessions get their changes recorded by flush hooks
 (:func:`install`), and bulk loaders (the demo generator, later the spreadsheet import) hand
-rows to :func:`created_entries`. Both end in :func:`append`, which numbers the entries,
+rows to :func:`creation`. Both end in :func:`append`, which numbers the entries,
 chains their hashes and moves the chain head, in the caller's transaction.
 
 A creation is one entry whose ``new`` holds every tracked field; an update is one entry per
@@ -17,7 +17,7 @@ import enum
 import getpass
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, event, inspect, select, update
@@ -140,17 +140,22 @@ class Change(NamedTuple):
     actor: str | None = None
 
 
-def created_entries(
-    table_name: str, rows: Iterable[Mapping[str, Any]], collections: Mapping[int, list[Any]] = {}
-) -> Iterator[Change]:
-    """Creation entries for rows inserted in bulk (each row holds its ``id``)."""
-    columns = tracked_columns(table_name)
-    collection_field = TRACKED_COLLECTIONS.get(table_name, (None,))[0]
-    for row in rows:
-        snapshot = {c: row.get(c) for c in columns}
-        if collection_field is not None:
-            snapshot[collection_field] = sorted(collections.get(row["id"], []))
-        yield Change(table_name, row["id"], CREATED, None, dumps(snapshot))
+def creation(
+    table_name: str,
+    entity_id: int,
+    values: Mapping[str, Any],
+    members: Iterable[int] = (),
+    *,
+    note: str = "",
+    at: str | None = None,
+    actor: str | None = None,
+) -> Change:
+    """The creation entry of a record: every tracked field, and for an owner of a tracked
+    collection (a finding's requirements) the sorted ids of its members."""
+    snapshot = {c: values[c] for c in tracked_columns(table_name)}
+    if table_name in TRACKED_COLLECTIONS:
+        snapshot[TRACKED_COLLECTIONS[table_name][0]] = sorted(members)
+    return Change(table_name, entity_id, CREATED, None, dumps(snapshot), note, at, actor)
 
 
 def append(conn: Connection, changes: Iterable[Change], actor: str, at: str) -> int:
@@ -248,12 +253,12 @@ def _order(obj: object) -> tuple[str, int]:
 
 
 def _creation(obj: Base, table: str, notes: dict[tuple[int, str], str]) -> list[Change]:
-    snapshot = {c: encode(getattr(obj, c)) for c in tracked_columns(table)}
+    values = {c: getattr(obj, c) for c in tracked_columns(table)}
+    members = ()
     if table in TRACKED_COLLECTIONS:
-        field = TRACKED_COLLECTIONS[table][0]
-        snapshot[field] = sorted(m.id for m in getattr(obj, field))
-    note = notes.get((id(obj), CREATED), "")
-    return [Change(table, obj.id, CREATED, None, dumps(snapshot), note)]  # type: ignore[attr-defined]
+        members = tuple(m.id for m in getattr(obj, TRACKED_COLLECTIONS[table][0]))
+    entity_id: int = obj.id  # type: ignore[attr-defined]
+    return [creation(table, entity_id, values, members, note=notes.get((id(obj), CREATED), ""))]
 
 
 def _updates(obj: Base, table: str, notes: dict[tuple[int, str], str]) -> list[Change]:
