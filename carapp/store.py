@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -321,7 +321,11 @@ def open_register(location: str | os.PathLike[str], *, create: bool = False) -> 
     Refused registers are left exactly as they were.
     """
     if is_url(location):
-        return _open_url(str(location), create=create)
+        file_url = make_url(str(location))
+        if file_url.get_backend_name() != "sqlite" or not file_url.database:
+            return _open_url(str(location), create=create)
+        # A SQLite URL names a file: inspect it like one, before SQLite may create it.
+        location = file_url.database
     path = Path(location).expanduser()
     if not path.exists():
         if not create:

@@ -146,11 +146,22 @@ def test_bad_files_are_refused_in_one_sentence_and_left_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == siblings  # no -wal, no backup
 
 
-def test_a_missing_register_is_not_created_unless_asked(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_missing_register_is_not_created_unless_asked(tmp_path: Path, as_url: bool) -> None:
     path = tmp_path / "nowhere.sqlite"
     with pytest.raises(RegisterMissingError, match="There is no register at"):
-        store.open_register(path)
+        store.open_register(f"sqlite:///{path}" if as_url else path)
     assert not path.exists()
+
+
+def test_a_sqlite_url_opens_the_same_register(register_path: Path) -> None:
+    op.create_register(register_path, "Org").close()
+    register = store.open_register(f"sqlite:///{register_path}")
+    try:
+        assert register.path == register_path
+        assert check(register).sound
+    finally:
+        register.close()
 
 
 def test_register_fixture_from_schema_0001_opens_and_is_sound(tmp_path: Path) -> None:
