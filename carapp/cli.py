@@ -47,6 +47,7 @@ def _findings_count(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from carapp.models.enums import Classification, Stage
+    from carapp.register_table import QuickFilter
 
     # --register and --today are accepted before or after the command.
     common = _Parser(add_help=False)
@@ -85,7 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--stage", choices=[s.value for s in Stage])
     listing.add_argument("--classification", choices=[c.value for c in Classification])
-    listing.add_argument("--overdue", action="store_true", help="only overdue findings")
+    quick = listing.add_mutually_exclusive_group()
+    quick.add_argument("--overdue", action="store_true", help="only overdue findings")
+    quick.add_argument(
+        "--quick",
+        choices=[q.value for q in QuickFilter],
+        help="one of the register table's quick filters",
+    )
+    listing.add_argument(
+        "--search",
+        metavar="TEXT",
+        default="",
+        help="words that must each appear in the ref, title, statement, a requirement or an "
+        "action owner",
+    )
     listing.add_argument("--json", action="store_true", help="print JSON")
 
     show = sub.add_parser("show", help="show one finding whole, with its history", parents=[common])
@@ -176,16 +190,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from carapp.models.enums import Classification, Stage
     from carapp.queries import list_findings
+    from carapp.register_table import QuickFilter, RegisterFilter
 
+    only = RegisterFilter(
+        search=args.search,
+        quick=QuickFilter.OVERDUE if args.overdue else QuickFilter(args.quick or "all"),
+        stages=frozenset([Stage(args.stage)]) if args.stage else frozenset(),
+        classifications=frozenset([Classification(args.classification)])
+        if args.classification
+        else frozenset(),
+    )
     register = _open(args)
     try:
-        rows = list_findings(
-            register,
-            today=_today(args),
-            stage=Stage(args.stage) if args.stage else None,
-            classification=Classification(args.classification) if args.classification else None,
-            overdue=args.overdue,
-        )
+        rows = list_findings(register, today=_today(args), only=only)
         out = sys.stdout
         if args.json:
             out.write("[")

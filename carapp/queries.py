@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from carapp.models import workflow
@@ -28,24 +28,17 @@ from carapp.models.entities import (
     RootCause,
     finding_requirements,
 )
-from carapp.models.enums import Classification, Stage
+from carapp.models.enums import Stage
 from carapp.operations import get_finding
+from carapp.register_table import (
+    OPEN_STAGES_EXCLUDED,
+    RegisterFilter,
+    as_date,
+    next_due_sql,
+    overdue_sql,
+    where_clauses,
+)
 from carapp.store import Register
-
-OPEN_STAGES_EXCLUDED = (Stage.CLOSED, Stage.VOID)
-
-
-def next_due_sql() -> ColumnElement[Any]:
-    """The date the finding is working towards: mirrors :func:`workflow.next_deadline`."""
-    return case(
-        (Finding.stage.in_(OPEN_STAGES_EXCLUDED), None),
-        (and_(Finding.plan_due.is_not(None), Finding.plan_sent_on.is_(None)), Finding.plan_due),
-        else_=Finding.closure_due,
-    )
-
-
-def overdue_sql(today: dt.date) -> ColumnElement[bool]:
-    return next_due_sql() < today
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +68,10 @@ def _iso(value: dt.date | str | None) -> str | None:
 
 
 def list_findings(
-    register: Register,
-    *,
-    today: dt.date,
-    stage: Stage | None = None,
-    classification: Classification | None = None,
-    overdue: bool = False,
+    register: Register, *, today: dt.date, only: RegisterFilter | None = None
 ) -> Iterator[FindingRow]:
-    """Every finding, void and closed included, in reference order, unless filtered."""
+    """Every finding, void and closed included, in order of identification, unless
+    ``only`` narrows them (the register table's filters)."""
     next_due = next_due_sql().label("next_due")
     query = (
         select(
@@ -99,19 +88,12 @@ def list_findings(
             Finding.cb_ref,
         )
         .outerjoin(Audit, Audit.id == Finding.audit_id)
+        .where(*where_clauses(only or RegisterFilter(), today))
         .order_by(Finding.identified_on, Finding.id)
     )
-    if stage is not None:
-        query = query.where(Finding.stage == stage)
-    if classification is not None:
-        query = query.where(Finding.classification == classification)
-    if overdue:
-        query = query.where(overdue_sql(today))
     with register.engine.connect() as conn:
         for row in conn.execute(query):
-            due: dt.date | str | None = row.next_due
-            if isinstance(due, str):  # CASE loses the column type on SQLite
-                due = dt.date.fromisoformat(due)
+            due = as_date(row.next_due)
             left = None if due is None else (due - today).days
             yield FindingRow(
                 ref=row.ref,

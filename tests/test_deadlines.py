@@ -10,7 +10,10 @@ from carapp import operations as op
 from carapp.errors import InvalidInputError, WorkflowRefused
 from carapp.models.enums import AuditKind, Classification, Deadline, Stage
 from carapp.queries import finding_detail, list_findings, similar_findings
+from carapp.register_table import QuickFilter, RegisterFilter
 from tests.conftest import TODAY, World
+
+OVERDUE = RegisterFilter(quick=QuickFilter.OVERDUE)
 
 
 def dues(world: World, ref: str) -> tuple[str | None, str | None]:
@@ -59,7 +62,7 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
     late = dt.date(2026, 4, 20)
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.days_left, row.overdue) == (-9, True)
-    assert [r.ref for r in list_findings(world.register, today=late, overdue=True)] == [ref]
+    assert [r.ref for r in list_findings(world.register, today=late, only=OVERDUE)] == [ref]
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.next_due, row.overdue) == ("2026-06-10", False)
@@ -68,7 +71,7 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
 def test_closed_findings_are_never_overdue(world: World) -> None:
     ref = world.nc()
     world.advance(ref, Stage.CLOSED)
-    assert list(list_findings(world.register, today=dt.date(2027, 1, 1), overdue=True)) == []
+    assert list(list_findings(world.register, today=dt.date(2027, 1, 1), only=OVERDUE)) == []
 
 
 def test_granted_extension_moves_the_date_and_history_keeps_both(world: World) -> None:

@@ -1,0 +1,194 @@
+"""The register table's filters, search and sort, checked against SQL written by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from carapp import operations as op
+from carapp import register_table as rt
+from carapp.demo import write_demo
+from carapp.models.enums import ActionKind, Classification, Source, Stage
+from carapp.store import Register, open_register
+from tests.conftest import TODAY, World
+
+DAY = TODAY.isoformat()
+OPEN = "stage NOT IN ('closed', 'void')"
+NEXT_DUE = (
+    f"CASE WHEN NOT ({OPEN}) THEN NULL "
+    "WHEN plan_due IS NOT NULL AND plan_sent_on IS NULL THEN plan_due ELSE closure_due END"
+)
+QUICK_SQL = {
+    rt.QuickFilter.ALL: "1",
+    rt.QuickFilter.ALL_OPEN: OPEN,
+    rt.QuickFilter.OVERDUE: f"({NEXT_DUE}) < '{DAY}'",
+    rt.QuickFilter.MAJORS: f"{OPEN} AND classification = 'major'",
+    rt.QuickFilter.PLAN_DUE: f"{OPEN} AND plan_due IS NOT NULL AND plan_sent_on IS NULL",
+    rt.QuickFilter.AWAITING_REVIEW: "stage = 'actions_done'",
+    rt.QuickFilter.DUE_14_DAYS: f"({NEXT_DUE}) BETWEEN '{DAY}' AND '2026-12-07'",
+    rt.QuickFilter.CLOSED_THIS_YEAR: "stage = 'closed' AND closed_on >= '2026-01-01'",
+    rt.QuickFilter.OBSERVATIONS: "stage != 'void' AND classification IN ('observation', 'ofi')",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    path = tmp_path_factory.mktemp("table") / "demo.sqlite"
+    write_demo(path, findings=400, seed=11, today=TODAY)
+    register = open_register(path)
+    yield register
+    register.close()
+
+
+def by_sql(register: Register, where: str) -> set[int]:
+    assert register.path is not None
+    conn = sqlite3.connect(register.path)
+    try:
+        return {r[0] for r in conn.execute(f"SELECT id FROM findings WHERE {where}")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("quick", list(rt.QuickFilter))
+def test_every_quick_filter_matches_sql(demo: Register, quick: rt.QuickFilter) -> None:
+    only = rt.RegisterFilter(quick=quick)
+    ids = rt.finding_ids(demo, only, TODAY)
+    assert set(ids) == by_sql(demo, QUICK_SQL[quick])
+    assert rt.count(demo, only, TODAY) == len(ids)
+    assert ids or quick is rt.QuickFilter.AWAITING_REVIEW  # the demo has something in each
+
+
+def test_filters_combine(demo: Register) -> None:
+    only = rt.RegisterFilter(
+        quick=rt.QuickFilter.OVERDUE,
+        classifications=frozenset({Classification.MAJOR, Classification.MINOR}),
+        sources=frozenset({Source.CERTIFICATION_AUDIT}),
+    )
+    expected = by_sql(
+        demo,
+        f"{QUICK_SQL[rt.QuickFilter.OVERDUE]} AND classification IN ('major', 'minor') "
+        "AND source = 'certification_audit'",
+    )
+    assert set(rt.finding_ids(demo, only, TODAY)) == expected
+
+
+def test_filter_by_audit_stage_and_requirement(demo: Register) -> None:
+    audit_ref, *_ = sorted(
+        r.audit
+        for r in rt.rows_for(demo, rt.finding_ids(demo, rt.RegisterFilter(), TODAY), TODAY).values()
+        if r.audit
+    )
+    only = rt.RegisterFilter(audit_ref=audit_ref, stages=frozenset({Stage.CLOSED}))
+    expected = by_sql(
+        demo, f"audit_id = (SELECT id FROM audits WHERE ref = '{audit_ref}') AND stage='closed'"
+    )
+    assert set(rt.finding_ids(demo, only, TODAY)) == expected
+    by_requirement = rt.finding_ids(demo, rt.RegisterFilter(requirement_code="A.5.18"), TODAY)
+    assert set(by_requirement) == by_sql(
+        demo,
+        "id IN (SELECT finding_id FROM finding_requirements fr JOIN requirements r "
+        "ON r.id = fr.requirement_id WHERE r.code = 'A.5.18')",
+    )
+
+
+def test_sorting_by_days_left_puts_the_most_overdue_first_and_undated_last(
+    demo: Register,
+) -> None:
+    ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.DAYS_LEFT)
+    rows = rt.rows_for(demo, ids, TODAY)
+    days = [rows[i].days_left for i in ids]
+    dated = [d for d in days if d is not None]
+    assert dated == sorted(dated) and dated[0] < 0
+    assert days == dated + [None] * (len(days) - len(dated))
+    backwards = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.DAYS_LEFT, True)
+    back_days = [rows[i].days_left for i in backwards]
+    assert [d for d in back_days if d is not None] == sorted(dated, reverse=True)
+
+
+def test_sorting_by_classification_is_by_severity(demo: Register) -> None:
+    ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.CLASSIFICATION)
+    rows = rt.rows_for(demo, ids, TODAY)
+    order = [rows[i].classification for i in ids]
+    rank = {c: n for n, c in enumerate(Classification)}
+    assert [rank[c] for c in order] == sorted(rank[c] for c in order)
+
+
+@pytest.mark.parametrize("column", list(rt.Column))
+def test_every_column_sorts_every_row(demo: Register, column: rt.Column) -> None:
+    ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, column)
+    assert sorted(ids) == sorted(by_sql(demo, "1"))
+
+
+def test_search_finds_ref_title_requirement_and_owner(world: World) -> None:
+    backups = world.nc(title="Backups never test-restored", requirements=("A.8.13",))
+    leavers = world.nc(title="Leavers keep access", requirements=("A.5.18",))
+    world.advance(leavers, Stage.CAUSE_FOUND)
+    op.plan_action(
+        world.register, [leavers], ActionKind.CORRECTIVE, "Own offboarding", world.owner,
+        dt.date(2026, 5, 1), "All leavers disabled in a day", year=2026,
+    )  # fmt: skip
+
+    def search(text: str) -> set[str]:
+        ids = rt.finding_ids(world.register, rt.RegisterFilter(search=text), TODAY)
+        return {r.ref for r in rt.rows_for(world.register, ids, TODAY).values()}
+
+    assert search("restored") == {backups}
+    assert search("a.8.13") == {backups}
+    assert search("Information backup") == {backups}  # the requirement's title
+    assert search("okafor") == {leavers}  # the action owner
+    assert search(leavers) == {leavers}
+    assert search("leavers keep") == {leavers}  # every word must match
+    assert search("keep restored") == set()
+
+
+def test_search_treats_like_wildcards_as_text(world: World) -> None:
+    percent = world.nc(title="Only 80% of laptops encrypted")
+    underscore = world.nc(title="Service account svc_backup shared")
+    world.nc(title="Service account svcXbackup shared")
+
+    def search(text: str) -> set[str]:
+        ids = rt.finding_ids(world.register, rt.RegisterFilter(search=text), TODAY)
+        return {r.ref for r in rt.rows_for(world.register, ids, TODAY).values()}
+
+    assert search("80%") == {percent}
+    assert search("svc_backup") == {underscore}
+    assert search("%") == {percent}
+    assert search("\\") == set()
+
+
+def test_rows_show_current_owners_requirements_and_cause(world: World) -> None:
+    ref = world.nc(requirements=("A.5.18", "A.8.2"))
+    world.advance(ref, Stage.ACTIONS_PLANNED)
+    (row,) = rt.rows_for(
+        world.register, rt.finding_ids(world.register, rt.RegisterFilter(), TODAY), TODAY
+    ).values()
+    assert row.ref == ref
+    assert row.requirements == ("A.5.18", "A.8.2")
+    assert row.owners == ("Tom Okafor",)
+    assert row.cause_category == "ownership"
+    assert row.stage is Stage.ACTIONS_PLANNED
+    assert (row.plan_due, row.next_due, row.days_left) == (
+        dt.date(2026, 4, 11),
+        dt.date(2026, 4, 11),
+        (dt.date(2026, 4, 11) - TODAY).days,
+    )
+    assert row.overdue and not row.due_soon
+
+
+def test_escape_like() -> None:
+    assert rt.escape_like("50%_a\\b") == "%50\\%\\_a\\\\b%"
+
+
+def test_cli_list_takes_quick_filters_and_search(demo: Register, tmp_path: Path) -> None:
+    from tests.test_cli import listing
+
+    assert demo.path is not None
+    rows = listing(demo.path, "--quick", "majors")
+    assert {r["classification"] for r in rows} == {"major"}
+    assert len(rows) == len(by_sql(demo, QUICK_SQL[rt.QuickFilter.MAJORS]))
+    searched = listing(demo.path, "--search", "backup")
+    assert searched and len(searched) < 400
