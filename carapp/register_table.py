@@ -92,21 +92,22 @@ _QUICK_LABELS = {
 
 
 class Column(enum.StrEnum):
-    """The register table's columns, in their default order."""
+    """The register table's columns, in their default order: what is late and who owns it
+    first, provenance last."""
 
     REF = "ref"
-    CB_REF = "cb_ref"
     TITLE = "title"
     CLASSIFICATION = "classification"
-    SOURCE = "source"
-    AUDIT = "audit"
-    REQUIREMENTS = "requirements"
     STAGE = "stage"
+    DAYS_LEFT = "days_left"
     OWNERS = "owners"
-    IDENTIFIED = "identified"
     PLAN_DUE = "plan_due"
     CLOSURE_DUE = "closure_due"
-    DAYS_LEFT = "days_left"
+    IDENTIFIED = "identified"
+    REQUIREMENTS = "requirements"
+    AUDIT = "audit"
+    CB_REF = "cb_ref"
+    SOURCE = "source"
     CAUSE_CATEGORY = "cause_category"
 
     @property

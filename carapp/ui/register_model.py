@@ -1,0 +1,228 @@
+"""The register table's Qt model: finding ids in display order, rows fetched by the page.
+
+The model never holds 100,000 rows: it holds their ids (from one SQL query, run off the GUI
+thread by :class:`RegisterQuery`) and fetches the display data of a page of rows when the
+view first paints one of them. A change to the register clears the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QApplication, QStyle
+
+from carapp import register_table as rt
+from carapp.models.enums import Classification
+from carapp.store import Register
+
+PAGE = 200
+Index = QModelIndex | QPersistentModelIndex
+
+OVERDUE_TINT = QColor(253, 226, 226)
+DUE_SOON_TINT = QColor(255, 243, 214)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def days_text(row: rt.RegisterRow) -> str:
+    if row.days_left is None:
+        return ""
+    if row.days_left < 0:
+        return f"{-row.days_left} overdue"
+    return f"{row.days_left} left"
+
+
+def cell_text(row: rt.RegisterRow, column: rt.Column) -> str:
+    match column:
+        case rt.Column.REF:
+            return row.ref
+        case rt.Column.CB_REF:
+            return row.cb_ref
+        case rt.Column.TITLE:
+            return row.title
+        case rt.Column.CLASSIFICATION:
+            return row.classification.label
+        case rt.Column.SOURCE:
+            return row.source.label
+        case rt.Column.AUDIT:
+            return row.audit or ""
+        case rt.Column.REQUIREMENTS:
+            return ", ".join(row.requirements)
+        case rt.Column.STAGE:
+            return row.stage.label
+        case rt.Column.OWNERS:
+            return ", ".join(row.owners)
+        case rt.Column.IDENTIFIED:
+            return _date(row.identified)
+        case rt.Column.PLAN_DUE:
+            return _date(row.plan_due)
+        case rt.Column.CLOSURE_DUE:
+            return _date(row.closure_due)
+        case rt.Column.DAYS_LEFT:
+            return days_text(row)
+        case rt.Column.CAUSE_CATEGORY:
+            return (row.cause_category or "").replace("_", " ").capitalize()
+
+
+class RegisterTableModel(QAbstractTableModel):
+    """Rows are findings in the order of the last query; columns are :class:`rt.Column`."""
+
+    def __init__(
+        self, register: Register, today: Callable[[], dt.date], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.today = today
+        self.columns: list[rt.Column] = list(rt.Column)
+        self._ids: list[int] = []
+        self._rows: dict[int, rt.RegisterRow] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- what the view asks ---------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.columns):
+            return self.columns[section].label
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return cell_text(row, column)
+        if role == Qt.ItemDataRole.FontRole and row.classification is Classification.MAJOR:
+            return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and column is rt.Column.DAYS_LEFT:
+            # A mark beside the tint, so overdue and due-soon do not rest on colour alone.
+            if row.overdue:
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if row.due_soon:
+                return QApplication.style().standardIcon(
+                    QStyle.StandardPixmap.SP_MessageBoxInformation
+                )
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.overdue:
+                return QBrush(OVERDUE_TINT)
+            if row.due_soon:
+                return QBrush(DUE_SOON_TINT)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = cell_text(row, column)
+            return f"{text}, overdue" if row.overdue and column is rt.Column.REF else text
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # Sorting is a new query: the controller listens and runs it off the GUI thread.
+        if 0 <= column < len(self.columns):
+            self.sort_requested.emit(self.columns[column], order is Qt.SortOrder.DescendingOrder)
+
+    sort_requested = Signal(object, bool)
+
+    # --- what the window tells it ----------------------------------------------------------
+
+    def set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids = ids
+        self._rows = {}
+        self.endResetModel()
+
+    def finding_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, finding_id: int) -> int | None:
+        try:
+            return self._ids.index(finding_id)
+        except ValueError:
+            return None
+
+    def row_at(self, row: int) -> rt.RegisterRow | None:
+        finding_id = self._ids[row]
+        cached = self._rows.get(finding_id)
+        if cached is None:
+            start = row - row % PAGE
+            page = self._ids[start : start + PAGE]
+            self._rows.update(rt.rows_for(self.register, page, self.today()))
+            cached = self._rows.get(finding_id)
+        return cached
+
+    def invalidate(self) -> None:
+        """The register changed: repaint from fresh rows."""
+        self._rows = {}
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
+            )
+
+
+class _QueryJob(QRunnable):
+    def __init__(self, run: Callable[[], None]) -> None:
+        super().__init__()
+        self._run = run
+
+    def run(self) -> None:
+        self._run()
+
+
+class RegisterQuery(QObject):
+    """Runs the register table's query on a worker thread; only the newest answer counts."""
+
+    finished = Signal(int, object, int)  # generation, ids, total findings
+    failed = Signal(int, str)
+
+    def __init__(self, register: Register, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self._generation = itertools.count(1)
+        self.latest = 0
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+    def run(
+        self, only: rt.RegisterFilter, today: dt.date, sort: rt.Column, descending: bool
+    ) -> int:
+        generation = next(self._generation)
+        self.latest = generation
+
+        def work() -> None:
+            try:
+                ids = rt.finding_ids(self.register, only, today, sort, descending)
+                total = rt.count(self.register, rt.RegisterFilter(), today)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
+                self.failed.emit(generation, str(exc))
+                return
+            self.finished.emit(generation, ids, total)
+
+        self._pool.start(_QueryJob(work))
+        return generation
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
