@@ -137,6 +137,13 @@ def list_audits(register: Register) -> list[dict[str, Any]]:
         ]
 
 
+def list_people(register: Register) -> list[tuple[int, str]]:
+    """(id, name) of everyone not retired, by name."""
+    query = select(Person.id, Person.name).where(Person.retired.is_(False)).order_by(Person.name)
+    with register.engine.connect() as conn:
+        return [(pid, name) for pid, name in conn.execute(query)]
+
+
 def _person_name(person: Person | None) -> str | None:
     return person.name if person else None
 

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from carapp import operations as op
 from carapp import register_table as rt
+from carapp import store
+from carapp.check import check
 from carapp.demo import write_demo
-from carapp.errors import NotARegisterError
+from carapp.models.enums import Classification, Source
+from carapp.queries import finding_detail, register_summary
 from carapp.store import Register, open_register
-from carapp.ui.app import open_for_gui
+from carapp.ui import welcome
+from carapp.ui.app import starting_register
+from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
 from carapp.ui.register_model import RegisterTableModel
+from carapp.ui.welcome import WelcomeDialog
 from tests.conftest import TODAY, sha256
 
 
@@ -32,8 +41,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     register.close()
 
 
-def loaded(qtbot: QtBot, demo: Register) -> MainWindow:
-    window = MainWindow(demo, today=lambda: TODAY)
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Settings in a file of the test's own, never the user's."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def loaded(qtbot: QtBot, demo: Register, settings: QSettings | None = None) -> MainWindow:
+    window = MainWindow(
+        demo,
+        today=lambda: TODAY,
+        settings=settings
+        or QSettings(str(Path(str(demo.path)).with_suffix(".ini")), QSettings.Format.IniFormat),
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -155,19 +175,162 @@ def test_window_renders_offscreen(qtbot: QtBot, demo: Register, tmp_path: Path) 
     assert shot.stat().st_size > 20_000
 
 
-def test_gui_refuses_a_bad_file_and_leaves_it_alone(tmp_path: Path) -> None:
+def test_a_bad_register_is_explained_and_left_alone(
+    tmp_path: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: said.append(text))
     path = tmp_path / "register.sqlite"
-    path.write_text("not a register")
+    path.write_text("Ref,Title\n")
     before = sha256(path)
-    with pytest.raises(NotARegisterError):
-        open_for_gui(str(path), explicit=True)
+    assert starting_register(str(path), explicit=True, settings=settings) is None
+    assert said == [f"{path} cannot be opened: it is a text file, not a register."]
     assert sha256(path) == before
 
 
-def test_default_register_is_created_on_first_run(tmp_path: Path) -> None:
-    path = tmp_path / "fresh" / "register.sqlite"
-    register = open_for_gui(str(path), explicit=False)
+def test_first_run_offers_the_welcome_screen_which_creates_a_register(
+    qtbot: QtBot, tmp_path: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = tmp_path / "data" / "register.sqlite"
+    assert starting_register(str(default), explicit=False, settings=settings) is None
+    chosen = tmp_path / "isms" / "register.sqlite"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Northwind Logistics", True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(chosen), ""))
+    dialog = WelcomeDialog(TODAY)
+    qtbot.addWidget(dialog)
+    QTest.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.register is not None and chosen.exists()
+    assert register_summary(dialog.register, TODAY).organisation == "Northwind Logistics"
+    dialog.register.close()
+
+
+def test_welcome_screen_opens_a_demo_register(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(welcome, "demo_path", lambda: tmp_path / "demo.sqlite")
+    dialog = WelcomeDialog(TODAY)
+    qtbot.addWidget(dialog)
+    QTest.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    assert dialog.register is not None
+    assert register_summary(dialog.register, TODAY).findings == welcome.DEMO_FINDINGS
+    dialog.register.close()
+
+
+def test_last_register_columns_and_geometry_are_remembered(
+    qtbot: QtBot, demo: Register, settings: QSettings
+) -> None:
+    window = loaded(qtbot, demo, settings)
+    stage = window.model.columns.index(rt.Column.STAGE)
+    window.table.horizontalHeader().setSectionHidden(stage, True)
+    window.table.horizontalHeader().moveSection(window.model.columns.index(rt.Column.OWNERS), 1)
+    window.resize(790, 520)  # within the offscreen screen (800 x 600), above the minimum
+    window.save_layout()
+    again = loaded(qtbot, demo, QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    header = again.table.horizontalHeader()
+    assert header.isSectionHidden(stage)
+    assert header.visualIndex(again.model.columns.index(rt.Column.OWNERS)) == 1
+    assert (again.size().width(), again.size().height()) == (790, 520)
+    assert settings.value("registers/last") == str(demo.path)
+    reopened = starting_register("unused", explicit=False, settings=settings)
+    assert reopened is not None and reopened.path == demo.path
+    reopened.close()
+
+
+def test_filters_combine_with_quick_filters(qtbot: QtBot, demo: Register) -> None:
+    window = loaded(qtbot, demo)
+    window.quick.setCurrentIndex(window.quick.findData(rt.QuickFilter.ALL_OPEN.value))
+    window.classification.setCurrentIndex(window.classification.findData("minor"))
+    window.source.setCurrentIndex(window.source.findData("certification_audit"))
+    settle(qtbot, window)
+    expected = rt.RegisterFilter(
+        quick=rt.QuickFilter.ALL_OPEN,
+        classifications=frozenset({Classification.MINOR}),
+        sources=frozenset({Source.CERTIFICATION_AUDIT}),
+    )
+    assert window.current_filter() == expected
+    assert 0 < window.model.rowCount() == rt.count(demo, expected, TODAY)
+    owner_index = 1
+    window.owner.setCurrentIndex(owner_index)
+    settle(qtbot, window)
+    assert window.model.rowCount() == rt.count(
+        demo, replace(expected, owner_id=window.owner.itemData(owner_index)), TODAY
+    )
+
+
+def test_new_finding_keeps_the_typing_when_refused_then_saves(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    window = MainWindow(register, today=lambda: TODAY, settings=settings)
+    qtbot.addWidget(window)
+    dialog = NewFindingDialog(register, TODAY, window)
+    qtbot.addWidget(dialog)
+    dialog.requirements.setText("A.5.18, Z.99")
+    dialog.statement.setPlainText("Three leavers still had accounts.")
+    dialog.save()
+    assert "title is empty" in dialog.error.text()
+    dialog.title.setText("Leavers keep access")
+    dialog.save()
+    assert "There is no requirement Z.99" in dialog.error.text()
+    assert dialog.statement.toPlainText() == "Three leavers still had accounts."
+    dialog.requirements.setText("A.5.18")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.ref == "NC-2026-001"
+    window.refresh()
+    settle(qtbot, window)
+    assert window.model.rowCount() == 1
+
+
+def test_void_keeps_the_finding_with_its_reason(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    ref = op.record_finding(
+        register, op.FindingDraft("Duplicate", Source.MONITORING, Classification.MINOR, TODAY)
+    )
+    dialog = VoidDialog(register, ref, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.save()
+    assert "reason for voiding is empty" in dialog.error.text()
+    dialog.reason.setPlainText("Duplicate of NC-2026-004.")
+    dialog.save()
+    detail = finding_detail(register, ref, TODAY)
+    assert detail["stage"] == "void" and detail["void"]["reason"] == "Duplicate of NC-2026-004."
+
+
+def test_a_locked_register_says_so_in_the_dialog(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "locked.sqlite"
+    register = op.create_register(path, "Org")
+    dialog = NewFindingDialog(register, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.title.setText("Scope statement out of date")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
     try:
-        assert path.exists()
+        dialog.save()
     finally:
-        register.close()
+        other.execute("ROLLBACK")
+        other.close()
+    assert "locked by another program" in dialog.error.text()
+    assert dialog.title.text() == "Scope statement out of date"
+    register.close()
+
+
+def test_backup_copy_from_the_file_menu(
+    qtbot: QtBot, register: Register, settings: QSettings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    target = tmp_path / "copies" / "backup.sqlite"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    window = MainWindow(register, today=lambda: TODAY, settings=settings)
+    qtbot.addWidget(window)
+    window.backup_action.trigger()
+    copy = open_register(target)
+    try:
+        assert check(copy).sound
+    finally:
+        copy.close()
+    assert str(target) in window.statusBar().currentMessage()

@@ -1,14 +1,17 @@
-"""Starting the GUI: one QApplication, the register opened, the main window shown."""
+"""Starting the GUI: one QApplication, a register chosen, the main window shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog
 
 from carapp import __version__
-from carapp.errors import CarappError
-from carapp.store import Register, open_register
+from carapp.store import Register, is_url
+from carapp.ui import welcome
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -23,27 +26,41 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_for_gui(location: str, *, explicit: bool) -> Register:
-    """The register to show: the one asked for, or the default one (created if new)."""
-    if explicit:
-        return open_register(location)
-    from carapp.operations import open_or_create
+def starting_register(location: str, *, explicit: bool, settings: QSettings) -> Register | None:
+    """The register to show at start: the one asked for, else the last one used, else the
+    default one if it exists. None means first run: the welcome screen decides.
 
-    return open_or_create(location)
+    A register that cannot be opened is explained in a dialog and left untouched.
+    """
+    if explicit:
+        return welcome.open_chosen(None, location)
+    last = settings.value("registers/last")
+    for candidate in (last, location):
+        if (
+            isinstance(candidate, str)
+            and candidate
+            and (is_url(candidate) or Path(candidate).exists())
+        ):
+            register = welcome.open_chosen(None, candidate)
+            if register is not None:
+                return register
+    return None
 
 
 def run_gui(location: str, *, explicit: bool) -> int:
     from carapp.ui.main_window import MainWindow
 
     app = make_application()
-    try:
-        register = open_for_gui(location, explicit=explicit)
-    except CarappError as exc:
-        QMessageBox.critical(None, "carapp cannot open the register", str(exc))
-        return 1
-    window = MainWindow(register)
+    settings = QSettings()
+    register = starting_register(location, explicit=explicit, settings=settings)
+    if register is None:
+        dialog = welcome.WelcomeDialog(dt.date.today())
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.register is None:
+            return 0
+        register = dialog.register
+    window = MainWindow(register, settings=settings)
     window.show()
     try:
         return app.exec()
     finally:
-        register.close()
+        window.register.close()

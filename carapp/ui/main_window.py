@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -27,12 +31,17 @@ from PySide6.QtWidgets import (
 
 from carapp import __version__
 from carapp import register_table as rt
-from carapp.models.enums import Classification, Stage
-from carapp.queries import finding_detail, register_summary
-from carapp.store import Register
+from carapp.errors import CarappError
+from carapp.models.enums import Classification, Source, Stage
+from carapp.queries import finding_detail, list_audits, list_people, register_summary
+from carapp.store import Register, backup, translate_errors
+from carapp.ui import welcome
+from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.register_model import RegisterQuery, RegisterTableModel
 
 SEARCH_DELAY_MS = 150
+RECENT_LIMIT = 8
+ANY = "Any"
 DOT = "   \u2022   "
 DASH = "\u2014"
 
@@ -43,14 +52,15 @@ class MainWindow(QMainWindow):
         register: Register,
         parent: QWidget | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.register = register
         self.today = today
+        self.settings = settings or QSettings()
         self.sort_column = rt.Column.IDENTIFIED
         self.sort_descending = True
         self.shown_generation = 0  # the query whose answer the table shows
-        self.setWindowTitle(f"{register.name} \u2014 carapp")
         self.resize(1280, 800)
 
         self.model = RegisterTableModel(register, today, self)
@@ -71,6 +81,16 @@ class MainWindow(QMainWindow):
         for quick in rt.QuickFilter:
             self.quick.addItem(quick.label, quick.value)
         self.matches = QLabel(self)
+        self.classification = self._choice(
+            "Classification", [(c.label, c.value) for c in Classification]
+        )
+        self.stage = self._choice("Stage", [(s.label, s.value) for s in Stage])
+        self.source = self._choice("Source", [(s.label, s.value) for s in Source])
+        self.audit = self._choice("Audit", [])
+        self.owner = self._choice("Owner", [])
+        self.requirement = QLineEdit(self)
+        self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
+        self.requirement.setAccessibleName("Requirement filter")
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -90,12 +110,17 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.search, 3)
         bar.addWidget(self.quick, 1)
         bar.addWidget(self.matches)
+        filters = QHBoxLayout()
+        for widget in (self.classification, self.stage, self.source, self.audit, self.owner):
+            filters.addWidget(widget, 1)
+        filters.addWidget(self.requirement, 1)
         left = QWidget(self)
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 0, 6)
         column.addLayout(bar)
+        column.addLayout(filters)
         column.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
@@ -105,10 +130,19 @@ class MainWindow(QMainWindow):
 
         self.search.textChanged.connect(self._debounce.start)
         self.quick.currentIndexChanged.connect(self.refresh)
+        for combo in (self.classification, self.stage, self.source, self.audit, self.owner):
+            combo.currentIndexChanged.connect(self.refresh)
+        self.requirement.textChanged.connect(self._debounce.start)
+        header = self.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.detail.setFocus())
+        self.table.doubleClicked.connect(lambda _index: self.open_finding())
 
         self._build_menus()
+        self._restore_layout()
+        self._load_register_lists()
+        self._remember(register)
         self._show_detail(None)
         # Enabling sorting sorts once by the indicator: that is the first query.
         self.table.horizontalHeader().setSortIndicator(
@@ -137,31 +171,262 @@ class MainWindow(QMainWindow):
             if col in widths:
                 self.table.setColumnWidth(i, widths[col])
 
+    def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(f"{name} filter")
+        combo.setToolTip(f"Only findings of this {name.lower()}")
+        self._fill(combo, name, items)
+        return combo
+
+    @staticmethod
+    def _fill(combo: QComboBox, name: str, items: list[tuple[str, Any]]) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(f"{name}: {ANY}", None)
+        for label, value in items:
+            combo.addItem(label, value)
+        combo.blockSignals(False)
+
+    def _action(
+        self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
     def _build_menus(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_register_action = self._action("&New register\u2026", self.new_register)
+        self.open_register_action = self._action(
+            "&Open register\u2026", self.open_register_file, QKeySequence(keys.Open)
+        )
+        self.recent_menu = QMenu("Open &recent", self)
+        self.backup_action = self._action("Save a &backup copy\u2026", self.save_backup)
+        self.new_finding_action = self._action(
+            "&New finding\u2026", self.new_finding, QKeySequence(keys.New)
+        )
+        self.open_finding_action = self._action(
+            "&Open finding", self.open_finding, QKeySequence(Qt.Key.Key_Return)
+        )
+        self.void_action = self._action("&Void finding\u2026", self.void_finding)
+
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self.new_register_action)
+        file_menu.addAction(self.open_register_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence(keys.Quit)))
+
+        finding_menu = self.menuBar().addMenu("F&inding")
+        for action in (self.new_finding_action, self.open_finding_action, self.void_action):
+            finding_menu.addAction(action)
+        # Return opens the selected finding only from the table, not from the search box.
+        self.open_finding_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.open_finding_action)
+
         view_menu = self.menuBar().addMenu("&View")
-        find = QAction("&Find\u2026", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self.focus_search)
-        view_menu.addAction(find)
-        clear = QAction("&Clear search", self)
-        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear.triggered.connect(self.search.clear)
+        view_menu.addAction(self._action("&Find\u2026", self.focus_search, QKeySequence(keys.Find)))
+        clear = self._action("&Clear search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
         view_menu.addAction(clear)
+        view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence(keys.Refresh)))
+        self.columns_menu = view_menu.addMenu("&Columns")
+        self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
+
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About carapp", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        help_menu.addAction(
+            self._action("&User guide", self.show_guide, QKeySequence(keys.HelpContents))
+        )
+        help_menu.addAction(self._action("&About carapp", self.show_about))
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        for action in (self.new_finding_action, self.void_action, self.backup_action):
+            toolbar.addAction(action)
+
+    # --- columns ---------------------------------------------------------------------------
+
+    def _fill_columns_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        header = self.table.horizontalHeader()
+        for logical, column in enumerate(self.model.columns):
+            action = menu.addAction(column.label)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(logical))
+            # The reference column stays: without it no row can be named.
+            action.setEnabled(column is not rt.Column.REF)
+            action.toggled.connect(
+                lambda shown, logical=logical: header.setSectionHidden(logical, not shown)
+            )
+
+    def _column_menu(self, point: QPoint) -> None:
+        menu = QMenu(self)
+        self._fill_columns_menu(menu)
+        menu.exec(self.table.horizontalHeader().mapToGlobal(point))
+
+    # --- remembering between runs ------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        header = self.settings.value("table/header")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("table/header", self.table.horizontalHeader().saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.query.wait()
+        super().closeEvent(event)
+
+    def recent_registers(self) -> list[str]:
+        value = self.settings.value("registers/recent", [])
+        if isinstance(value, str):  # QSettings gives a lone item back as a string
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def _remember(self, register: Register) -> None:
+        self.setWindowTitle(f"{register.name} \u2014 carapp")
+        if register.path is None:
+            return
+        here = str(register.path)
+        recent = [here] + [p for p in self.recent_registers() if p != here]
+        self.settings.setValue("registers/recent", recent[:RECENT_LIMIT])
+        self.settings.setValue("registers/last", here)
+        self.recent_menu.clear()
+        for path in recent[:RECENT_LIMIT]:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self._switch_to_path(Path(p)))
+
+    # --- registers ---------------------------------------------------------------------------
+
+    def set_register(self, register: Register) -> None:
+        """Show another register in this window; the one shown before is closed."""
+        old = self.register
+        self.query.wait()
+        self.register = register
+        self.model.register = register
+        self.query.register = register
+        self._remember(register)
+        self._load_register_lists()
+        self._show_detail(None)
+        self.refresh()
+        if old is not register:
+            old.close()
+
+    def _load_register_lists(self) -> None:
+        self._fill(
+            self.audit,
+            "Audit",
+            [(a["ref"], a["ref"]) for a in reversed(list_audits(self.register))],
+        )
+        self._fill(self.owner, "Owner", [(name, pid) for pid, name in list_people(self.register)])
+
+    def _switch_to_path(self, path: Path) -> None:
+        register = welcome.open_chosen(self, path)
+        if register is not None:
+            self.set_register(register)
+
+    def new_register(self) -> None:
+        register = welcome.create_new(self)
+        if register is not None:
+            self.set_register(register)
+
+    def open_register_file(self) -> None:
+        register = welcome.choose_existing(self)
+        if register is not None:
+            self.set_register(register)
+
+    def save_backup(self) -> None:
+        if self.register.path is None:
+            QMessageBox.information(self, "Backup", "A database server keeps its own backups.")
+            return
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        suggested = self.register.path.with_name(f"{self.register.path.stem}-backup-{stamp}.sqlite")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save a backup copy", str(suggested), welcome.REGISTER_FILTER
+        )
+        if not name:
+            return
+        try:
+            with translate_errors(where=name):
+                backup(self.register.path, Path(name))
+        except CarappError as exc:
+            QMessageBox.warning(self, "carapp could not save the backup copy", str(exc))
+            return
+        self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
+
+    # --- findings ----------------------------------------------------------------------------
+
+    def new_finding(self) -> None:
+        dialog = NewFindingDialog(self.register, self.today(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ref:
+            self.model.invalidate()
+            self.refresh()
+            self.statusBar().showMessage(f"{dialog.ref} recorded", 8000)
+
+    def open_finding(self) -> None:
+        """Show the selected finding whole (the editor will open here)."""
+        if self.selected_finding_id() is not None:
+            self.detail.setFocus()
+
+    def void_finding(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is None:
+            QMessageBox.information(self, "Void finding", "Select the finding to void first.")
+            return
+        dialog = VoidDialog(self.register, row.ref, self.today(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.model.invalidate()
+            self.refresh()
+            self._show_detail(row.ref)
+
+    def show_guide(self) -> None:
+        from importlib import resources
+
+        text = resources.files("carapp.resources").joinpath("user_guide.html").read_text("utf-8")
+        dialog = QDialog(self)
+        dialog.setWindowTitle("carapp user guide")
+        dialog.resize(720, 640)
+        browser = QTextBrowser(dialog)
+        browser.setHtml(text)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        dialog.show()
 
     # --- querying --------------------------------------------------------------------------
 
     def current_filter(self) -> rt.RegisterFilter:
+        def picked(combo: QComboBox) -> Any:
+            return combo.currentData() or None
+
+        classification, stage, source = (
+            picked(c) for c in (self.classification, self.stage, self.source)
+        )
         return rt.RegisterFilter(
-            search=self.search.text(), quick=rt.QuickFilter(self.quick.currentData())
+            search=self.search.text(),
+            quick=rt.QuickFilter(self.quick.currentData()),
+            classifications=frozenset([Classification(classification)])
+            if classification
+            else frozenset(),
+            stages=frozenset([Stage(stage)]) if stage else frozenset(),
+            sources=frozenset([Source(source)]) if source else frozenset(),
+            audit_ref=picked(self.audit),
+            owner_id=picked(self.owner),
+            requirement_code=self.requirement.text().strip() or None,
         )
 
     def refresh(self) -> None:
