@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"carapp {__version__}")
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        type=Path,
+        help="render a view offscreen at 1280x800 into PNG and exit",
+    )
+    parser.add_argument(
+        "--view", default="register", choices=["register"], help="the view to render"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser(
@@ -130,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.register = getattr(args, "register", None)
     args.today = getattr(args, "today", None)
     try:
+        if args.command is None and args.screenshot:
+            from carapp.ui.screenshot import take
+
+            return take(register_location(args), args.screenshot, args.view, _today(args))
         if args.command is None:
             from carapp.ui.app import run_gui
 

@@ -245,6 +245,19 @@ def test_missing_and_wrong_files_fail_in_one_sentence(tmp_path: Path) -> None:
     assert sha256(text) == before
 
 
+def test_screenshot_renders_the_register_view_offscreen(demo: Path, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    png = tmp_path / "shots" / "register.png"
+    ok("--register", str(demo), "--today", DAY, "--screenshot", str(png), "--view", "register")
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1280, 800)
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    message = one_sentence_failure(carapp("--register", str(bad), "--screenshot", str(png)))
+    assert "text file" in message
+
+
 def test_register_comes_from_the_environment(demo: Path) -> None:
     result = carapp("audits", env={"CARAPP_REGISTER": str(demo)})
     assert result.returncode == 0 and "AUD-" in result.stdout

@@ -85,7 +85,10 @@ def test_window_shows_every_finding_newest_first(qtbot: QtBot, demo: Register) -
     assert shown_ids(window) == rt.finding_ids(
         demo, rt.RegisterFilter(), TODAY, rt.Column.IDENTIFIED, descending=True
     )
-    assert "overdue" in window.statusBar().currentMessage()
+    assert window.status.text().endswith(
+        "300 of 300 shown   \u2022   "
+        + f"{rt.count(demo, rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE), TODAY)} overdue"
+    )
 
 
 def test_search_narrows_the_table_after_typing(qtbot: QtBot, demo: Register) -> None:

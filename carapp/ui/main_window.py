@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         for quick in rt.QuickFilter:
             self.quick.addItem(quick.label, quick.value)
         self.matches = QLabel(self)
+        self.status = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status, 1)
         self.classification = self._choice(
             "Classification", [(c.label, c.value) for c in Classification]
         )
@@ -445,7 +447,7 @@ class MainWindow(QMainWindow):
         self.shown_generation = generation
         self.model.set_ids(ids)
         self.matches.setText(f"{len(ids):,} of {total:,} findings")
-        self.statusBar().showMessage(self._status_text(len(ids), total))
+        self.status.setText(self._status_text(len(ids), total))
         row = self.model.row_of(selected) if selected is not None else None
         if row is not None:
             self.table.selectRow(row)
