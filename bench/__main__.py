@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import statistics
 import subprocess
 import sys
@@ -20,8 +21,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 TODAY = "2026-11-23"
+Row = tuple[str, int, float, str, float | None]
 LIST_SQL = """
 SELECT f.ref, f.title, f.classification, f.stage, f.identified_on, f.plan_due,
        f.closure_due, f.plan_sent_on, f.source, a.ref, f.cb_ref
@@ -57,6 +60,39 @@ def raw_select(path: Path) -> Callable[[], None]:
     return run
 
 
+def gui(path: Path, what: str) -> dict[str, Any]:
+    """One GUI measurement in a fresh process (see bench/gui.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.gui", str(path), what],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def gui_rows(path: Path, repeat: int) -> list[Row]:
+    size = int(path.stem.split("-")[-1])
+    opened = statistics.median(gui(path, "open")["seconds"] for _ in range(repeat))
+    empty = statistics.median(gui(path, "bare")["seconds"] for _ in range(repeat))
+    live = gui(path, "interactive")
+    slowest = max(live["sorts"], key=live["sorts"].get)
+    return [
+        ("GUI open to first paint", size, opened, "same window, empty (<=1.5x)", empty),
+        (
+            "GUI search keystroke",
+            size,
+            live["keystroke_median"],
+            "sqlite3 same filter (<=3x)",
+            live["raw_median"],
+        ),
+        (f"GUI sort ({slowest})", size, live["sorts"][slowest], "target <= 0.300 s", None),
+        ("GUI scroll, worst block", size, live["scroll_worst"], "target <= 0.050 s", None),
+        ("GUI resident MB", size, live["rss_mb"], "target <= 300 MB", None),
+    ]
+
+
 def timed(action: Callable[[], None], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -76,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="carapp-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
 
-    rows: list[tuple[str, int, float, str, float | None]] = []
+    rows: list[Row] = []
     for size in sizes:
         path = folder / f"demo-{size}.sqlite"
         path.unlink(missing_ok=True)
@@ -96,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             ("carapp check", size, timed(carapp("--register", str(path), "check"), 1), "", None)
         )
+        if size == max(sizes):
+            rows += gui_rows(path, args.repeat)
         print(f"  {size:>7,} findings measured", file=sys.stderr)
 
     print(f"\ncarapp benchmarks, {dt.date.today()}, Python {sys.version.split()[0]}")

@@ -137,6 +137,13 @@ def list_audits(register: Register) -> list[dict[str, Any]]:
         ]
 
 
+def audit_refs(register: Register, limit: int | None = None) -> list[str]:
+    """Audit references, the most recent first (for filters and pickers)."""
+    query = select(Audit.ref).order_by(Audit.starts_on.desc(), Audit.id.desc()).limit(limit)
+    with register.engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
 def list_people(register: Register) -> list[tuple[int, str]]:
     """(id, name) of everyone not retired, by name."""
     query = select(Person.id, Person.name).where(Person.retired.is_(False)).order_by(Person.name)

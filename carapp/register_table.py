@@ -315,17 +315,33 @@ def finding_ids(
     today: dt.date,
     sort: Column = Column.IDENTIFIED,
     descending: bool = False,
+    limit: int | None = None,
 ) -> list[int]:
-    """Ids of the findings ``f`` selects, in display order (empty values last)."""
+    """Ids of the findings ``f`` selects, in display order (empty values last); the first
+    ``limit`` only, if given (a first screenful, answered from an index)."""
     key = sort_key(sort)
-    order = key.desc() if descending else key.asc()
-    query = (
-        select(Finding.id)
-        .where(*where_clauses(f, today))
-        .order_by(key.is_(None), order, Finding.id.desc() if descending else Finding.id)
-    )
+    ordering = [key.desc() if descending else key.asc()]
+    if sort not in NEVER_EMPTY:
+        ordering.insert(0, key.is_(None))
+    ordering.append(Finding.id.desc() if descending else Finding.id)
+    query = select(Finding.id).where(*where_clauses(f, today)).order_by(*ordering).limit(limit)
     with register.engine.connect() as conn:
         return list(conn.execute(query).scalars())
+
+
+# Columns that always hold a value: sorting them needs no "empty last" term, which would
+# keep SQLite from walking an index.
+NEVER_EMPTY = frozenset(
+    {
+        Column.REF,
+        Column.TITLE,
+        Column.CLASSIFICATION,
+        Column.SOURCE,
+        Column.STAGE,
+        Column.IDENTIFIED,
+        Column.CB_REF,
+    }
+)
 
 
 def count(register: Register, f: RegisterFilter, today: dt.date) -> int:

@@ -64,7 +64,7 @@ def loaded(qtbot: QtBot, demo: Register, settings: QSettings | None = None) -> M
 def settle(qtbot: QtBot, window: MainWindow) -> None:
     """Wait until the newest query has answered and the table shows it."""
     window.query.wait()
-    qtbot.waitUntil(lambda: window.shown_generation == window.query.latest, timeout=5000)
+    qtbot.waitUntil(window.up_to_date, timeout=5000)
 
 
 def shown_ids(window: MainWindow) -> list[int]:

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +42,7 @@ from carapp import __version__
 from carapp import register_table as rt
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
-from carapp.queries import finding_detail, list_audits, list_people, register_summary
+from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_people
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
@@ -41,6 +50,8 @@ from carapp.ui.register_model import RegisterQuery, RegisterTableModel
 
 SEARCH_DELAY_MS = 150
 RECENT_LIMIT = 8
+FIRST_SCREEN = 60
+AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
 ANY = "Any"
 DOT = "   \u2022   "
 DASH = "\u2014"
@@ -141,17 +152,50 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_finding())
 
-        self._build_menus()
-        self._restore_layout()
-        self._load_register_lists()
-        self._remember(register)
-        self._show_detail(None)
-        # Enabling sorting sorts once by the indicator: that is the first query.
         self.table.horizontalHeader().setSortIndicator(
             self.model.columns.index(self.sort_column), Qt.SortOrder.DescendingOrder
         )
+        self._build_menus()
+        self._restore_layout()  # may bring back the sort order of last time
+        self._load_register_lists()
+        self._remember(register)
+        self._show_detail(None)
+        header = self.table.horizontalHeader()
+        if 0 <= header.sortIndicatorSection() < len(self.model.columns):
+            self.sort_column = self.model.columns[header.sortIndicatorSection()]
+            self.sort_descending = header.sortIndicatorOrder() is Qt.SortOrder.DescendingOrder
+        # A first screenful straight away (an index walk of a few ms), so the window opens
+        # as fast as an empty one; the full list follows from the worker thread.
+        self.model.set_ids(
+            rt.finding_ids(
+                register,
+                self.current_filter(),
+                today(),
+                self.sort_column,
+                self.sort_descending,
+                limit=FIRST_SCREEN,
+            )
+        )
+        self.matches.setText("counting\u2026")
         self.model.sort_requested.connect(self._sort)
-        self.table.setSortingEnabled(True)
+        # The full query waits until the first screenful has painted: its worker thread
+        # shares the interpreter with the GUI and would slow the window's first appearance.
+        self.table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table.viewport()
+            and event.type() is QEvent.Type.Paint
+            and not self.table.isSortingEnabled()
+        ):
+            self.table.viewport().removeEventFilter(self)
+            # Enabling sorting sorts once by the indicator: that is the full query.
+            QTimer.singleShot(0, lambda: self.table.setSortingEnabled(True))
+        return False
+
+    def up_to_date(self) -> bool:
+        """Whether the table shows the answer to the newest question asked of it."""
+        return self.query.latest > 0 and self.shown_generation == self.query.latest
 
     def _set_column_widths(self) -> None:
         widths = {
@@ -329,11 +373,8 @@ class MainWindow(QMainWindow):
             old.close()
 
     def _load_register_lists(self) -> None:
-        self._fill(
-            self.audit,
-            "Audit",
-            [(a["ref"], a["ref"]) for a in reversed(list_audits(self.register))],
-        )
+        recent = audit_refs(self.register, AUDITS_LISTED)
+        self._fill(self.audit, "Audit", [(ref, ref) for ref in recent])
         self._fill(self.owner, "Owner", [(name, pid) for pid, name in list_people(self.register)])
 
     def _switch_to_path(self, path: Path) -> None:
@@ -440,14 +481,14 @@ class MainWindow(QMainWindow):
         self.sort_column, self.sort_descending = column, descending
         self.refresh()
 
-    def _show_ids(self, generation: int, ids: list[int], total: int) -> None:
+    def _show_ids(self, generation: int, ids: list[int], summary: RegisterSummary) -> None:
         if generation != self.query.latest:
             return  # a newer question is on its way
         selected = self.selected_finding_id()
         self.shown_generation = generation
         self.model.set_ids(ids)
-        self.matches.setText(f"{len(ids):,} of {total:,} findings")
-        self.status.setText(self._status_text(len(ids), total))
+        self.matches.setText(f"{len(ids):,} of {summary.findings:,} findings")
+        self.status.setText(self._status_text(len(ids), summary))
         row = self.model.row_of(selected) if selected is not None else None
         if row is not None:
             self.table.selectRow(row)
@@ -458,9 +499,9 @@ class MainWindow(QMainWindow):
         if generation == self.query.latest:
             QMessageBox.warning(self, "carapp cannot read the register", message)
 
-    def _status_text(self, shown: int, total: int) -> str:
-        summary = register_summary(self.register, self.today())
+    def _status_text(self, shown: int, summary: RegisterSummary) -> str:
         where = self.register.path or self.register.url
+        total = summary.findings
         return f"{where}{DOT}{shown:,} of {total:,} shown{DOT}{summary.overdue:,} overdue"
 
     def focus_search(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from carapp import register_table as rt
 from carapp.models.enums import Classification
+from carapp.queries import register_summary
 from carapp.store import Register
 
 PAGE = 200
@@ -80,6 +81,18 @@ def cell_text(row: rt.RegisterRow, column: rt.Column) -> str:
             return (row.cause_category or "").replace("_", " ").capitalize()
 
 
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    }
+)
+
+
 class RegisterTableModel(QAbstractTableModel):
     """Rows are findings in the order of the last query; columns are :class:`rt.Column`."""
 
@@ -112,7 +125,9 @@ class RegisterTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # A view asks for a dozen roles per cell while painting: answer the ones it does not
+        # use here before touching any row.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         row = self.row_at(index.row())
         if row is None:
@@ -195,7 +210,7 @@ class _QueryJob(QRunnable):
 class RegisterQuery(QObject):
     """Runs the register table's query on a worker thread; only the newest answer counts."""
 
-    finished = Signal(int, object, int)  # generation, ids, total findings
+    finished = Signal(int, object, object)  # generation, ids, RegisterSummary
     failed = Signal(int, str)
 
     def __init__(self, register: Register, parent: QObject | None = None) -> None:
@@ -215,11 +230,11 @@ class RegisterQuery(QObject):
         def work() -> None:
             try:
                 ids = rt.finding_ids(self.register, only, today, sort, descending)
-                total = rt.count(self.register, rt.RegisterFilter(), today)
+                summary = register_summary(self.register, today)
             except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
                 self.failed.emit(generation, str(exc))
                 return
-            self.finished.emit(generation, ids, total)
+            self.finished.emit(generation, ids, summary)
 
         self._pool.start(_QueryJob(work))
         return generation

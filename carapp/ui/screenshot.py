@@ -32,7 +32,7 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
         window.resize(*SIZE)
         window.show()
         deadline = time.monotonic() + 30
-        while window.shown_generation != window.query.latest and time.monotonic() < deadline:
+        while not window.up_to_date() and time.monotonic() < deadline:
             window.query.wait()
             app.processEvents()
         if window.model.rowCount():

@@ -1,0 +1,171 @@
+"""GUI timings on one register, each beside a baseline measured in the same run.
+
+Run by ``python -m bench`` in a fresh process per measurement: ``python -m bench.gui
+REGISTER WHAT`` prints one JSON object. Qt runs offscreen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TODAY = dt.date(2026, 11, 23)
+TYPED = "backup"
+
+
+class FirstPaint:
+    """When a widget has finished painting for the first time."""
+
+    def __init__(self, widget: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        self.at: float | None = None
+        outer = self
+
+        class Filter(QObject):
+            def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+                if event.type() is QEvent.Type.Paint and outer.at is None:
+                    # Runs before the paint itself; the timer fires right after it.
+                    from PySide6.QtCore import QTimer
+
+                    QTimer.singleShot(0, outer.mark)
+                return False
+
+        self._filter = Filter(widget)
+        widget.installEventFilter(self._filter)
+
+    def mark(self) -> None:
+        if self.at is None:
+            self.at = time.perf_counter()
+
+
+def _wait(window: Any, app: Any) -> None:
+    while not window.up_to_date():
+        window.query.wait()
+        app.processEvents()
+    app.processEvents()
+
+
+def open_to_paint(path: str) -> dict[str, float]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from carapp.store import open_register
+    from carapp.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
+    start = time.perf_counter()
+    register = open_register(path)
+    window = MainWindow(register, today=lambda: TODAY, settings=settings)
+    painted = FirstPaint(window.table.viewport())
+    window.show()
+    while painted.at is None:
+        app.processEvents()
+    first = painted.at - start
+    _wait(window, app)
+    everything = time.perf_counter() - start
+    window.close()
+    register.close()
+    return {"seconds": first, "all_rows_seconds": everything}
+
+
+def bare_window(path: str) -> dict[str, float]:
+    """The same main window on an empty register: what opening costs without the data."""
+    from pathlib import Path
+
+    from carapp.operations import create_register
+
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "empty.sqlite"
+        create_register(empty, "Bench").close()
+        return open_to_paint(str(empty))
+
+
+def interactive(path: str) -> dict[str, Any]:
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select
+    from sqlalchemy.dialects import sqlite
+
+    from carapp import register_table as rt
+    from carapp.models.entities import Finding
+    from carapp.store import open_register
+    from carapp.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
+    register = open_register(path)
+    window = MainWindow(register, today=lambda: TODAY, settings=settings)
+    window.show()
+    _wait(window, app)
+
+    keystrokes, raw = [], []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    for i in range(1, len(TYPED) + 1):
+        window.search.setText(TYPED[:i])
+        start = time.perf_counter()
+        window.refresh()
+        _wait(window, app)
+        window.table.viewport().repaint()
+        keystrokes.append(time.perf_counter() - start)
+        query = select(Finding.id).where(
+            *rt.where_clauses(rt.RegisterFilter(search=TYPED[:i]), TODAY)
+        )
+        sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        start = time.perf_counter()
+        conn.execute(sql).fetchall()
+        raw.append(time.perf_counter() - start)
+    conn.close()
+    window.search.setText("")
+    window.refresh()
+    _wait(window, app)
+
+    sorts = {}
+    for index, column in enumerate(window.model.columns):
+        start = time.perf_counter()
+        window.table.sortByColumn(index, Qt.SortOrder.AscendingOrder)
+        _wait(window, app)
+        window.table.viewport().repaint()
+        sorts[column.value] = time.perf_counter() - start
+
+    bar = window.table.verticalScrollBar()
+    worst = 0.0
+    step = max(1, bar.pageStep())
+    for value in range(0, bar.maximum() + step, step):
+        start = time.perf_counter()
+        bar.setValue(value)
+        window.table.viewport().repaint()
+        app.processEvents()
+        worst = max(worst, time.perf_counter() - start)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    window.close()
+    register.close()
+    return {
+        "keystroke_median": statistics.median(keystrokes),
+        "raw_median": statistics.median(raw),
+        "sorts": sorts,
+        "scroll_worst": worst,
+        "rss_mb": rss_mb,
+    }
+
+
+def main() -> int:
+    path, what = sys.argv[1], sys.argv[2]
+    measure = {"open": open_to_paint, "bare": bare_window, "interactive": interactive}[what]
+    print(json.dumps(measure(path)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
