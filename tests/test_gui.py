@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -72,7 +72,9 @@ def shown_ids(window: MainWindow) -> list[int]:
     return [i for i in (model.finding_id(r) for r in range(model.rowCount())) if i is not None]
 
 
-def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, demo: Register) -> None:
+def test_model_passes_qt_model_tester(
+    qapp: QApplication, qtmodeltester: ModelTester, demo: Register
+) -> None:
     model = RegisterTableModel(demo, lambda: TODAY)
     model.set_ids(rt.finding_ids(demo, rt.RegisterFilter(), TODAY))
     qtmodeltester.check(model, force_py=True)  # type: ignore[no-untyped-call]

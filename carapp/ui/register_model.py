@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,12 +23,12 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from carapp import register_table as rt
 from carapp.models.enums import Classification
-from carapp.queries import register_summary
+from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
 
 PAGE = 200
@@ -93,6 +94,17 @@ _ROLES = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """What one row paints, worked out once when the row is fetched."""
+
+    texts: tuple[str, ...]
+    font: QFont | None
+    background: QBrush | None
+    mark: QIcon | None
+    overdue: bool
+
+
 class RegisterTableModel(QAbstractTableModel):
     """Rows are findings in the order of the last query; columns are :class:`rt.Column`."""
 
@@ -105,8 +117,13 @@ class RegisterTableModel(QAbstractTableModel):
         self.columns: list[rt.Column] = list(rt.Column)
         self._ids: list[int] = []
         self._rows: dict[int, rt.RegisterRow] = {}
+        self._cells: dict[int, _Cells] = {}
+        self._days_column = self.columns.index(rt.Column.DAYS_LEFT)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._marks: tuple[QIcon, QIcon] | None = None  # made when first painted
+        self._overdue_brush = QBrush(OVERDUE_TINT)
+        self._due_brush = QBrush(DUE_SOON_TINT)
 
     # --- what the view asks ---------------------------------------------------------------
 
@@ -126,34 +143,50 @@ class RegisterTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A view asks for a dozen roles per cell while painting: answer the ones it does not
-        # use here before touching any row.
+        # use here before touching any row, and the rest from what was worked out per row.
         if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
-        row = self.row_at(index.row())
-        if row is None:
+        cells = self._cells_at(index.row())
+        if cells is None:
             return None
-        column = self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return cell_text(row, column)
-        if role == Qt.ItemDataRole.FontRole and row.classification is Classification.MAJOR:
-            return self._bold
-        if role == Qt.ItemDataRole.DecorationRole and column is rt.Column.DAYS_LEFT:
-            # A mark beside the tint, so overdue and due-soon do not rest on colour alone.
-            if row.overdue:
-                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            if row.due_soon:
-                return QApplication.style().standardIcon(
-                    QStyle.StandardPixmap.SP_MessageBoxInformation
-                )
+            return cells.texts[index.column()]
+        if role == Qt.ItemDataRole.FontRole:
+            return cells.font
         if role == Qt.ItemDataRole.BackgroundRole:
-            if row.overdue:
-                return QBrush(OVERDUE_TINT)
-            if row.due_soon:
-                return QBrush(DUE_SOON_TINT)
+            return cells.background
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == self._days_column:
+            return cells.mark
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = cell_text(row, column)
-            return f"{text}, overdue" if row.overdue and column is rt.Column.REF else text
+            text = cells.texts[index.column()]
+            return f"{text}, overdue" if cells.overdue and index.column() == 0 else text
         return None
+
+    def _cells_at(self, row: int) -> _Cells | None:
+        finding_id = self._ids[row]
+        cells = self._cells.get(finding_id)
+        if cells is None and self.row_at(row) is not None:
+            cells = self._cells.get(finding_id)
+        return cells
+
+    def _paint(self, row: rt.RegisterRow) -> _Cells:
+        # A mark beside the tint, so overdue and due-soon do not rest on colour alone.
+        if self._marks is None:
+            style = QApplication.style()
+            self._marks = (
+                style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+                style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+            )
+        overdue_mark, due_mark = self._marks
+        mark = overdue_mark if row.overdue else due_mark if row.due_soon else None
+        tint = self._overdue_brush if row.overdue else self._due_brush if row.due_soon else None
+        return _Cells(
+            texts=tuple(cell_text(row, c) for c in self.columns),
+            font=self._bold if row.classification is Classification.MAJOR else None,
+            background=tint,
+            mark=mark,
+            overdue=row.overdue,
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         # Sorting is a new query: the controller listens and runs it off the GUI thread.
@@ -168,6 +201,7 @@ class RegisterTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = ids
         self._rows = {}
+        self._cells = {}
         self.endResetModel()
 
     def finding_id(self, row: int) -> int | None:
@@ -185,13 +219,16 @@ class RegisterTableModel(QAbstractTableModel):
         if cached is None:
             start = row - row % PAGE
             page = self._ids[start : start + PAGE]
-            self._rows.update(rt.rows_for(self.register, page, self.today()))
+            fetched = rt.rows_for(self.register, page, self.today())
+            self._rows.update(fetched)
+            self._cells.update((i, self._paint(r)) for i, r in fetched.items())
             cached = self._rows.get(finding_id)
         return cached
 
     def invalidate(self) -> None:
         """The register changed: repaint from fresh rows."""
         self._rows = {}
+        self._cells = {}
         if self._ids:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
@@ -220,6 +257,12 @@ class RegisterQuery(QObject):
         self.latest = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        # Totals for the status bar change only when the register does: worked out again
+        # after invalidate(), not on every keystroke.
+        self._summary: RegisterSummary | None = None
+
+    def invalidate(self) -> None:
+        self._summary = None
 
     def run(
         self, only: rt.RegisterFilter, today: dt.date, sort: rt.Column, descending: bool
@@ -230,7 +273,8 @@ class RegisterQuery(QObject):
         def work() -> None:
             try:
                 ids = rt.finding_ids(self.register, only, today, sort, descending)
-                summary = register_summary(self.register, today)
+                summary = self._summary or register_summary(self.register, today)
+                self._summary = summary
             except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
                 self.failed.emit(generation, str(exc))
                 return
