@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from carapp import operations as op
+from carapp.demo import write_demo
 from carapp.models.enums import (
     ActionKind,
     AuditKind,
@@ -23,13 +24,24 @@ from carapp.models.enums import (
     Source,
     Stage,
 )
-from carapp.store import Register
+from carapp.store import Register, open_register
 
 TODAY = dt.date(2026, 11, 23)
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def demo_register(
+    tmp_path_factory: pytest.TempPathFactory, findings: int, seed: int
+) -> Iterator[Register]:
+    """A demo register on disk, open for a whole test module (writing one takes a second)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    write_demo(path, findings=findings, seed=seed, today=TODAY)
+    register = open_register(path)
+    yield register
+    register.close()
 
 
 @pytest.fixture

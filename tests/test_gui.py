@@ -19,7 +19,6 @@ from carapp import operations as op
 from carapp import register_table as rt
 from carapp import store
 from carapp.check import check
-from carapp.demo import write_demo
 from carapp.models.enums import Classification, Source
 from carapp.queries import finding_detail, register_summary
 from carapp.store import Register, open_register
@@ -29,16 +28,12 @@ from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
 from carapp.ui.register_model import RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
-from tests.conftest import TODAY, sha256
+from tests.conftest import TODAY, demo_register, sha256
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
-    path = tmp_path_factory.mktemp("gui") / "demo.sqlite"
-    write_demo(path, findings=300, seed=5, today=TODAY)
-    register = open_register(path)
-    yield register
-    register.close()
+    yield from demo_register(tmp_path_factory, findings=300, seed=5)
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ import pytest
 
 from carapp import operations as op
 from carapp import register_table as rt
-from carapp.demo import write_demo
 from carapp.models.enums import ActionKind, Classification, Source, Stage
-from carapp.store import Register, open_register
-from tests.conftest import TODAY, World
+from carapp.store import Register
+from tests.conftest import TODAY, World, demo_register
 
 DAY = TODAY.isoformat()
 OPEN = "stage NOT IN ('closed', 'void')"
@@ -37,11 +36,7 @@ QUICK_SQL = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
-    path = tmp_path_factory.mktemp("table") / "demo.sqlite"
-    write_demo(path, findings=400, seed=11, today=TODAY)
-    register = open_register(path)
-    yield register
-    register.close()
+    yield from demo_register(tmp_path_factory, findings=400, seed=11)
 
 
 def by_sql(register: Register, where: str) -> set[int]:
