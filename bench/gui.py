@@ -49,6 +49,12 @@ class FirstPaint:
             self.at = time.perf_counter()
 
 
+def make_application(argv: list[str]) -> Any:
+    from carapp.ui.app import make_application as make
+
+    return make(argv)
+
+
 def _wait(window: Any, app: Any) -> None:
     while not window.up_to_date():
         window.query.wait()
@@ -58,12 +64,11 @@ def _wait(window: Any, app: Any) -> None:
 
 def open_to_paint(path: str) -> dict[str, float]:
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
 
     from carapp.store import open_register
     from carapp.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = make_application([])
     settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
     start = time.perf_counter()
     register = open_register(path)
@@ -94,7 +99,6 @@ def bare_window(path: str) -> dict[str, float]:
 
 def interactive(path: str) -> dict[str, Any]:
     from PySide6.QtCore import QSettings, Qt
-    from PySide6.QtWidgets import QApplication
     from sqlalchemy import select
     from sqlalchemy.dialects import sqlite
 
@@ -103,7 +107,7 @@ def interactive(path: str) -> dict[str, Any]:
     from carapp.store import open_register
     from carapp.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = make_application([])
     settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
     register = open_register(path)
     window = MainWindow(register, today=lambda: TODAY, settings=settings)

