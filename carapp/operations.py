@@ -80,15 +80,6 @@ def create_register(location: str | Path, organisation: str = "") -> Register:
     return register
 
 
-def open_or_create(location: str | Path) -> Register:
-    """Open a register, creating and seeding it first if nothing is there yet."""
-    register = open_register(location, create=True)
-    with register.session() as session:
-        if session.scalar(select(Setting.id).limit(1)) is None:
-            seed(session, "")
-    return register
-
-
 def seed(session: Session, organisation: str) -> None:
     settings = dict(DEFAULT_SETTINGS, organisation=organisation.strip())
     session.add_all(Setting(key=k, value=v) for k, v in settings.items())
@@ -652,32 +643,6 @@ def attach_evidence(
         session.add(evidence)
         session.flush()
         return evidence.id
-
-
-def update_finding(register: Register, ref: str, **changes: object) -> None:
-    """Edit the descriptive fields of a finding (not its stage, which only moves)."""
-    editable = {
-        "title",
-        "statement",
-        "evidence_observed",
-        "area",
-        "cb_ref",
-        "classification",
-        "identified_on",
-        "source",
-    }
-    unknown = set(changes) - editable
-    if unknown:
-        raise InvalidInputError(
-            f"These fields cannot be edited here: {', '.join(sorted(unknown))}."
-        )
-    with register.session() as session:
-        finding = get_finding(session, ref)
-        for name, value in changes.items():
-            if name == "title":
-                setattr(finding, name, _text(str(value), "title"))
-            else:
-                setattr(finding, name, value.strip() if isinstance(value, str) else value)
 
 
 def set_requirements(register: Register, ref: str, codes: Sequence[str]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from carapp import operations as op
 from carapp.errors import InvalidInputError, WorkflowRefused
-from carapp.models.enums import AuditKind, Classification, Deadline, Stage
+from carapp.models.enums import AuditKind, Classification, Deadline, RequirementKind, Stage
 from carapp.queries import finding_detail, list_findings, similar_findings
 from carapp.register_table import QuickFilter, RegisterFilter
 from tests.conftest import TODAY, World
@@ -133,3 +133,17 @@ def test_similar_findings_share_a_requirement_or_cause_within_a_year(world: Worl
     assert found[same_control] == ("requirement A.8.2",)
     assert found[same_cause] == ("root cause: ownership",)
     assert too_old not in found and unrelated not in found and void not in found
+
+
+def test_the_organisations_own_requirements_can_be_breached(world: World) -> None:
+    op.add_requirement(
+        world.register,
+        RequirementKind.CONTRACTUAL,
+        "MSA-ACME-7.2",
+        "Customer contract: notify security incidents within 24 hours",
+    )
+    ref = world.nc(requirements=("MSA-ACME-7.2", "A.5.24"))
+    codes = [r["code"] for r in finding_detail(world.register, ref, TODAY)["requirements"]]
+    assert codes == ["A.5.24", "MSA-ACME-7.2"]
+    with pytest.raises(InvalidInputError, match="come from the catalog"):
+        op.add_requirement(world.register, RequirementKind.ANNEX_A, "A.9.9", "Made up")
