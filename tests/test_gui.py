@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
@@ -26,7 +26,7 @@ from carapp.ui import welcome
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
-from carapp.ui.register_model import RegisterTableModel
+from carapp.ui.register_model import BADGE_COLOURS, RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
 from tests.conftest import TODAY, demo_register, sha256
 
@@ -334,3 +334,15 @@ def test_backup_copy_from_the_file_menu(
     finally:
         copy.close()
     assert str(target) in window.statusBar().currentMessage()
+
+
+def test_classification_is_painted_as_a_badge(qtbot: QtBot, demo: Register) -> None:
+    window = loaded(qtbot, demo)
+    window.quick.setCurrentIndex(window.quick.findData(rt.QuickFilter.MAJORS.value))
+    settle(qtbot, window)
+    column = window.model.columns.index(rt.Column.CLASSIFICATION)
+    cell = window.table.visualRect(window.model.index(0, column))
+    image = window.table.viewport().grab(cell).toImage()
+    fill = QColor(BADGE_COLOURS[Classification.MAJOR][0])
+    colours = {image.pixelColor(x, image.height() // 2).name() for x in range(image.width())}
+    assert fill.name() in colours

@@ -46,7 +46,7 @@ from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_peo
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
-from carapp.ui.register_model import RegisterQuery, RegisterTableModel
+from carapp.ui.register_model import BadgeDelegate, RegisterQuery, RegisterTableModel
 
 SEARCH_DELAY_MS = 150
 RECENT_LIMIT = 8
@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self._set_column_widths()
+        self.table.setItemDelegateForColumn(
+            self.model.columns.index(rt.Column.CLASSIFICATION), BadgeDelegate(self.model, self)
+        )
         self.detail = QTextBrowser(self)
         self.detail.setOpenExternalLinks(False)
         self.detail.setAccessibleName("Finding detail")

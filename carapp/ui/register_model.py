@@ -23,8 +23,8 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from carapp import register_table as rt
 from carapp.models.enums import Classification
@@ -295,3 +295,45 @@ class RegisterQuery(QObject):
 
     def wait(self) -> None:
         self._pool.waitForDone()
+
+
+BADGE_COLOURS: dict[Classification, tuple[str, str]] = {
+    # (fill, text): dark on light, readable on a projector and in greyscale print.
+    Classification.MAJOR: ("#b3261e", "#ffffff"),
+    Classification.MINOR: ("#f2b8b5", "#410e0b"),
+    Classification.OBSERVATION: ("#d3e3fd", "#041e49"),
+    Classification.OFI: ("#c4eed0", "#072711"),
+}
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Paints the classification column as a coloured badge with its label in it."""
+
+    def __init__(self, model: RegisterTableModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            super().paint(painter, option, index)
+            return
+        # Background (selection, overdue tint) as for any cell, then the badge on top.
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        style = QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter)
+        fill, ink = BADGE_COLOURS[row.classification]
+        text = row.classification.label
+        metrics = option.fontMetrics
+        rect = option.rect.adjusted(4, 3, -4, -3)
+        rect.setWidth(min(rect.width(), metrics.horizontalAdvance(text) + 14))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(fill))
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(QColor(ink))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
