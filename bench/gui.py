@@ -99,11 +99,9 @@ def bare_window(path: str) -> dict[str, float]:
 
 def interactive(path: str) -> dict[str, Any]:
     from PySide6.QtCore import QSettings, Qt
-    from sqlalchemy import select
     from sqlalchemy.dialects import sqlite
 
     from carapp import register_table as rt
-    from carapp.models.entities import Finding
     from carapp.store import open_register
     from carapp.ui.main_window import MainWindow
 
@@ -123,8 +121,9 @@ def interactive(path: str) -> dict[str, Any]:
         _wait(window, app)
         window.table.viewport().repaint()
         keystrokes.append(time.perf_counter() - start)
-        query = select(Finding.id).where(
-            *rt.where_clauses(rt.RegisterFilter(search=TYPED[:i]), TODAY)
+        # The very query the window runs (same filter, same order), as SQL text.
+        query = rt.ids_query(
+            rt.RegisterFilter(search=TYPED[:i]), TODAY, window.sort_column, False, True
         )
         sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         start = time.perf_counter()

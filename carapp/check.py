@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from carapp.models import history, workflow
+from carapp.models import finding_index, history, workflow
 from carapp.models.entities import (
     TRACKED,
     TRACKED_COLLECTIONS,
@@ -74,6 +74,11 @@ def check(register: Register, progress: Progress | None = None) -> Report:
             problems += replay_problems
             say("attached files")
             problems += _evidence(conn)
+            say("sort keys and search index")
+            problems += [
+                Problem("register table index", sentence)
+                for sentence in finding_index.disagreements(conn)
+            ]
         say("stages against records")
         problems += _stages(register)
     return Report(problems, schema, entries, records)

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, select
 
 from carapp import operations
 from carapp.errors import InvalidInputError
-from carapp.models import history, workflow
+from carapp.models import finding_index, history, workflow
 from carapp.models.bulk import insert_rows, plain
 from carapp.models.entities import (
     Base,
@@ -150,9 +150,8 @@ def write_demo(path: Path, *, findings: int, seed: int, today: dt.date) -> DemoS
 
 # (table, row as first recorded if it changed later, row as written, requirement ids, at, actor)
 _Created = tuple[str, tuple[Any, ...] | None, tuple[Any, ...], list[int], str, str]
-Batch = tuple[
-    dict[str, list[tuple[Any, ...]]], list[tuple[int, int]], list[_Created], list[history.Change]
-]
+# (rows by table, requirement links, history entries in date order)
+Batch = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[int, int]], list[history.Change]]
 
 
 def _generate(url: str, builder: _Builder, findings: int, people: int) -> DemoSummary:
@@ -237,7 +236,7 @@ def _store_batches(
                     index.drop(conn)
                     at = history.stamp(history.now_utc())
                     while (batch := inbox.get()) is not None:
-                        rows, links, created, updates = batch
+                        rows, links, changes = batch
                         for table in TABLE_ORDER:
                             insert_rows(
                                 conn,
@@ -255,8 +254,9 @@ def _store_batches(
                             ("prefix", "year", "last"),
                             counters,
                         )
-                        history.append(conn, _history_of(created, updates), DEMO_ACTOR, at)
+                        history.append(conn, changes, DEMO_ACTOR, at)
                     index.create(conn)
+                    finding_index.refresh(conn)
             finally:
                 _bulk_mode(conn, on=False)
         outbox.put(None)
@@ -316,7 +316,9 @@ class _Batch:
         )
 
     def take(self) -> Batch:
-        out = (self.rows, self.requirement_links, self.created, self.changes)
+        # The history snapshots are made here, in the generating process: the writing one
+        # has the inserts, the hash chain and the search index to do.
+        out = (self.rows, self.requirement_links, _history_of(self.created, self.changes))
         self.__init__()  # type: ignore[misc]
         return out
 

@@ -34,6 +34,7 @@ from carapp.register_table import (
     OPEN_STAGES_EXCLUDED,
     RegisterFilter,
     as_date,
+    full_text,
     next_due_sql,
     overdue_sql,
     where_clauses,
@@ -88,11 +89,11 @@ def list_findings(
             Finding.cb_ref,
         )
         .outerjoin(Audit, Audit.id == Finding.audit_id)
-        .where(*where_clauses(only or RegisterFilter(), today))
         .order_by(Finding.identified_on, Finding.id)
     )
     with register.engine.connect() as conn:
-        for row in conn.execute(query):
+        where = where_clauses(only or RegisterFilter(), today, full_text=full_text(conn))
+        for row in conn.execute(query.where(*where)):
             due = as_date(row.next_due)
             left = None if due is None else (due - today).days
             yield FindingRow(

@@ -118,6 +118,30 @@ def test_every_column_sorts_every_row(demo: Register, column: rt.Column) -> None
     assert sorted(ids) == sorted(by_sql(demo, "1"))
 
 
+@pytest.mark.parametrize(
+    "column", [rt.Column.OWNERS, rt.Column.REQUIREMENTS, rt.Column.CAUSE_CATEGORY]
+)
+def test_columns_from_other_tables_sort_by_what_the_row_shows(
+    demo: Register, column: rt.Column
+) -> None:
+    def shown(row: rt.RegisterRow) -> str | None:
+        values = {
+            rt.Column.OWNERS: row.owners[:1],
+            rt.Column.REQUIREMENTS: row.requirements[:1],
+            rt.Column.CAUSE_CATEGORY: (row.cause_category,) if row.cause_category else (),
+        }[column]
+        return values[0] if values else None
+
+    for descending in (False, True):
+        ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, column, descending)
+        rows = rt.rows_for(demo, ids, TODAY)
+        keys = [shown(rows[i]) for i in ids]
+        present = [k for k in keys if k is not None]
+        assert present
+        assert present == sorted(present, reverse=descending)
+        assert keys == present + [None] * (len(keys) - len(present))
+
+
 def test_search_finds_ref_title_requirement_and_owner(world: World) -> None:
     backups = world.nc(title="Backups never test-restored", requirements=("A.8.13",))
     leavers = world.nc(title="Leavers keep access", requirements=("A.5.18",))

@@ -190,7 +190,7 @@ def test_an_older_register_is_backed_up_before_it_is_migrated(
             from alembic import op
 
             revision = "9001"
-            down_revision = "0001"
+            down_revision = "{head}"
             branch_labels = None
             depends_on = None
 
@@ -199,7 +199,7 @@ def test_an_older_register_is_backed_up_before_it_is_migrated(
                 with op.batch_alter_table("people") as batch:
                     batch.add_column(sa.Column("phone", sa.String(40), nullable=True))
             """
-        )
+        ).format(head=store.head_revision())
     )
 
     def future_config() -> Config:
@@ -208,7 +208,8 @@ def test_an_older_register_is_backed_up_before_it_is_migrated(
         return cfg
 
     monkeypatch.setattr(store, "alembic_config", future_config)
-    monkeypatch.setattr(store, "known_revisions", lambda: ("0001", "9001"))
+    shipped = store.known_revisions()
+    monkeypatch.setattr(store, "known_revisions", lambda: (*shipped, "9001"))
     path = tmp_path / "register.sqlite"
     shutil.copy(FIXTURES / "register-0001.sqlite", path)
     original = sha256(path)

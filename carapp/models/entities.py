@@ -158,6 +158,18 @@ finding_requirements = Table(
     ),
 )
 
+# Derived, not record: what the register table sorts three of its columns by, which live in
+# other tables. models/finding_index.py rewrites a finding's row whenever a flush touches
+# it; history does not record it, and `carapp check` rebuilds it to compare.
+finding_sort_keys = Table(
+    "finding_sort_keys",
+    Base.metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="RESTRICT"), primary_key=True),
+    Column("owner", String(200)),
+    Column("requirement", String(64)),
+    Column("cause_category", String(32)),
+)
+
 
 class Finding(Base):
     __tablename__ = "findings"

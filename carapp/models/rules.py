@@ -2,7 +2,9 @@
 
 Before each flush, every finding touched directly or through a related record (root cause,
 action, review, extension, evidence, audit, deadline rule) has its deadlines recomputed and
-its stage settled, so no caller can leave a stage that the record does not prove.
+its stage settled, so no caller can leave a stage that the record does not prove. After
+it, the same findings (and those of a renamed person or requirement) have their sort keys
+and search document rewritten (:mod:`carapp.models.finding_index`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
-from carapp.models import history, workflow
+from carapp.models import finding_index, history, workflow
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
@@ -24,12 +26,16 @@ from carapp.models.entities import (
     Finding,
     FindingAction,
     FindingRootCause,
+    Person,
+    Requirement,
     RootCause,
+    finding_requirements,
 )
 
 
 def install(session_class: type[Session] | Any) -> None:
     event.listen(session_class, "before_flush", _settle_touched)
+    event.listen(session_class, "after_flush", _refresh_index)
 
 
 def _affected(obj: object) -> Iterable[Finding]:
@@ -78,3 +84,30 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
             history.annotate(session, finding, "stage", note)
             history.annotate(session, finding, "cycle", note)
         finding.plan_due, finding.closure_due = workflow.due_dates(finding, rules)
+
+
+def _refresh_index(session: Session, _ctx: UOWTransaction) -> None:
+    # After the flush every new finding has its id; new/dirty still list what it wrote.
+    changed = list(session.new) + list(session.dirty)
+    ids = {finding.id for obj in changed for finding in _affected(obj)}
+    conn = session.connection()
+    people = [obj.id for obj in changed if isinstance(obj, Person)]
+    if people:
+        ids.update(
+            conn.execute(
+                select(FindingAction.finding_id)
+                .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
+                .where(CorrectiveAction.owner_id.in_(people))
+            ).scalars()
+        )
+    requirements = [obj.id for obj in changed if isinstance(obj, Requirement)]
+    if requirements:
+        ids.update(
+            conn.execute(
+                select(finding_requirements.c.finding_id).where(
+                    finding_requirements.c.requirement_id.in_(requirements)
+                )
+            ).scalars()
+        )
+    if ids:
+        finding_index.refresh(conn, ids)
