@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -209,32 +211,41 @@ def _search_term(term: str, full_text: bool) -> ColumnElement[bool]:
     )
 
 
+def _quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] | None:
+    # Only the chosen one is built: a keystroke's budget is a few milliseconds of Python.
+    is_open = Finding.stage.not_in(OPEN_STAGES_EXCLUDED)
+    match quick:
+        case QuickFilter.ALL:
+            return None
+        case QuickFilter.ALL_OPEN:
+            return is_open
+        case QuickFilter.OVERDUE:
+            return next_due_sql() < today
+        case QuickFilter.MAJORS:
+            return and_(is_open, Finding.classification == Classification.MAJOR)
+        case QuickFilter.PLAN_DUE:
+            return and_(is_open, Finding.plan_due.is_not(None), Finding.plan_sent_on.is_(None))
+        case QuickFilter.AWAITING_REVIEW:
+            return Finding.stage == Stage.ACTIONS_DONE
+        case QuickFilter.DUE_14_DAYS:
+            return next_due_sql().between(today, today + dt.timedelta(days=14))
+        case QuickFilter.CLOSED_THIS_YEAR:
+            return and_(
+                Finding.stage == Stage.CLOSED, Finding.closed_on >= dt.date(today.year, 1, 1)
+            )
+        case QuickFilter.OBSERVATIONS:
+            return and_(
+                Finding.stage != Stage.VOID,
+                Finding.classification.in_((Classification.OBSERVATION, Classification.OFI)),
+            )
+
+
 def where_clauses(
     f: RegisterFilter, today: dt.date, *, full_text: bool
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions for ``f``; all of them must hold. ``full_text``: search through
     the register's full-text index (a search term matches words that start with it)."""
-    is_open = Finding.stage.not_in(OPEN_STAGES_EXCLUDED)
-    next_due = next_due_sql()
-    quick: dict[QuickFilter, ColumnElement[bool] | None] = {
-        QuickFilter.ALL: None,
-        QuickFilter.ALL_OPEN: is_open,
-        QuickFilter.OVERDUE: next_due < today,
-        QuickFilter.MAJORS: and_(is_open, Finding.classification == Classification.MAJOR),
-        QuickFilter.PLAN_DUE: and_(
-            is_open, Finding.plan_due.is_not(None), Finding.plan_sent_on.is_(None)
-        ),
-        QuickFilter.AWAITING_REVIEW: Finding.stage == Stage.ACTIONS_DONE,
-        QuickFilter.DUE_14_DAYS: next_due.between(today, today + dt.timedelta(days=14)),
-        QuickFilter.CLOSED_THIS_YEAR: and_(
-            Finding.stage == Stage.CLOSED, Finding.closed_on >= dt.date(today.year, 1, 1)
-        ),
-        QuickFilter.OBSERVATIONS: and_(
-            Finding.stage != Stage.VOID,
-            Finding.classification.in_((Classification.OBSERVATION, Classification.OFI)),
-        ),
-    }
-    out = [c for c in (quick[f.quick],) if c is not None]
+    out = [c for c in (_quick_condition(f.quick, today),) if c is not None]
     if f.classifications:
         out.append(Finding.classification.in_(sorted(f.classifications)))
     if f.stages:
@@ -327,7 +338,8 @@ def ids_query(
     ordering = [key.desc() if descending else key.asc()]
     if sort not in NEVER_EMPTY:
         ordering.insert(0, key.is_(None))
-    ordering.append(Finding.id.desc() if descending else Finding.id)
+    if sort is not Column.REF:  # the ref sorts by id already
+        ordering.append(Finding.id.desc() if descending else Finding.id)
     query = select(Finding.id)
     if sort in KEPT_SORT_KEYS:
         query = query.outerjoin(finding_sort_keys, finding_sort_keys.c.finding_id == Finding.id)
@@ -394,66 +406,79 @@ class RegisterRow:
         return self.days_left is not None and 0 <= self.days_left <= 14
 
 
+@functools.cache
+def _row_statements() -> tuple[Select[Any], ...]:
+    """rows_for's four queries, built once: building them again for every page scrolled
+    to would cost more Python than SQLite spends answering them."""
+    wanted: Any = bindparam("ids", expanding=True)
+    base = (
+        select(
+            Finding.id,
+            Finding.ref,
+            Finding.cb_ref,
+            Finding.title,
+            Finding.classification,
+            Finding.source,
+            Audit.ref.label("audit_ref"),
+            Finding.stage,
+            Finding.identified_on,
+            Finding.plan_due,
+            Finding.closure_due,
+            next_due_sql().label("next_due"),
+        )
+        .outerjoin(Audit, Audit.id == Finding.audit_id)
+        .where(Finding.id.in_(wanted))
+    )
+    requirements = (
+        select(finding_requirements.c.finding_id, Requirement.code)
+        .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
+        .where(finding_requirements.c.finding_id.in_(wanted))
+        .order_by(Requirement.code)
+    )
+    # One query per kind of detail, each walking its index by finding id; a correlated
+    # subquery per row costs ten times more on a large register.
+    causes = (
+        select(FindingRootCause.finding_id, RootCause.category)
+        .join(Finding, Finding.id == FindingRootCause.finding_id)
+        .join(RootCause, RootCause.id == FindingRootCause.root_cause_id)
+        .where(
+            FindingRootCause.finding_id.in_(wanted),
+            FindingRootCause.cycle == Finding.cycle,
+            RootCause.category.is_not(None),
+        )
+    )
+    owners = (
+        select(FindingAction.finding_id, Person.name)
+        .join(Finding, Finding.id == FindingAction.finding_id)
+        .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
+        .join(Person, Person.id == CorrectiveAction.owner_id)
+        .where(
+            FindingAction.finding_id.in_(wanted),
+            FindingAction.cycle == Finding.cycle,
+            CorrectiveAction.status != ActionStatus.CANCELLED,
+        )
+        .distinct()
+        .order_by(Person.name)
+    )
+    return base, requirements, causes, owners
+
+
 def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int, RegisterRow]:
     """Display data for the findings ``ids`` (a page of the table), by id."""
     if not ids:
         return {}
-    wanted = list(ids)
+    wanted = {"ids": list(ids)}
+    base_query, requirements_query, causes_query, owners_query = _row_statements()
+    requirements: dict[int, list[str]] = {}
+    causes: dict[int, list[str]] = {}
+    owners: dict[int, list[str]] = {}
     with register.engine.connect() as conn:
-        base = conn.execute(
-            select(
-                Finding.id,
-                Finding.ref,
-                Finding.cb_ref,
-                Finding.title,
-                Finding.classification,
-                Finding.source,
-                Audit.ref.label("audit_ref"),
-                Finding.stage,
-                Finding.identified_on,
-                Finding.plan_due,
-                Finding.closure_due,
-                next_due_sql().label("next_due"),
-            )
-            .outerjoin(Audit, Audit.id == Finding.audit_id)
-            .where(Finding.id.in_(wanted))
-        ).all()
-        requirements: dict[int, list[str]] = {}
-        for fid, code in conn.execute(
-            select(finding_requirements.c.finding_id, Requirement.code)
-            .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
-            .where(finding_requirements.c.finding_id.in_(wanted))
-            .order_by(Requirement.code)
-        ):
+        base = conn.execute(base_query, wanted).all()
+        for fid, code in conn.execute(requirements_query, wanted):
             requirements.setdefault(fid, []).append(code)
-        # One query per kind of detail, each walking its index by finding id; a correlated
-        # subquery per row costs ten times more on a large register.
-        causes: dict[int, list[str]] = {}
-        for fid, category in conn.execute(
-            select(FindingRootCause.finding_id, RootCause.category)
-            .join(Finding, Finding.id == FindingRootCause.finding_id)
-            .join(RootCause, RootCause.id == FindingRootCause.root_cause_id)
-            .where(
-                FindingRootCause.finding_id.in_(wanted),
-                FindingRootCause.cycle == Finding.cycle,
-                RootCause.category.is_not(None),
-            )
-        ):
+        for fid, category in conn.execute(causes_query, wanted):
             causes.setdefault(fid, []).append(category.value)
-        owners: dict[int, list[str]] = {}
-        for fid, name in conn.execute(
-            select(FindingAction.finding_id, Person.name)
-            .join(Finding, Finding.id == FindingAction.finding_id)
-            .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
-            .join(Person, Person.id == CorrectiveAction.owner_id)
-            .where(
-                FindingAction.finding_id.in_(wanted),
-                FindingAction.cycle == Finding.cycle,
-                CorrectiveAction.status != ActionStatus.CANCELLED,
-            )
-            .distinct()
-            .order_by(Person.name)
-        ):
+        for fid, name in conn.execute(owners_query, wanted):
             owners.setdefault(fid, []).append(name)
     out = {}
     for r in base:

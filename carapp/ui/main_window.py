@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.sort_column = rt.Column.IDENTIFIED
         self.sort_descending = True
         self.shown_generation = 0  # the query whose answer the table shows
+        self._detail_empty = False
         self.resize(1280, 800)
 
         self.model = RegisterTableModel(register, today, self)
@@ -486,6 +487,9 @@ class MainWindow(QMainWindow):
         self.query.run(self.current_filter(), self.today(), self.sort_column, self.sort_descending)
 
     def _sort(self, column: rt.Column, descending: bool) -> None:
+        in_flight = self.query.latest > self.shown_generation
+        if in_flight and (column, descending) == (self.sort_column, self.sort_descending):
+            return  # already on its way (QTableView.sortByColumn asks the model twice)
         self.sort_column, self.sort_descending = column, descending
         self.refresh()
 
@@ -529,11 +533,15 @@ class MainWindow(QMainWindow):
 
     def _show_detail(self, ref: str | None) -> None:
         if ref is None:
+            if self._detail_empty:
+                return  # laying out the same text again costs a keystroke's budget
+            self._detail_empty = True
             self.detail.setHtml(
                 "<p style='color:#555'>Select a finding to see its statement, root cause, "
                 "actions, review and what it needs next.</p>"
             )
             return
+        self._detail_empty = False
         self.detail.setHtml(detail_html(finding_detail(self.register, ref, self.today())))
 
     def show_about(self) -> None:

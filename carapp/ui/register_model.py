@@ -31,8 +31,9 @@ from carapp.models.enums import Classification
 from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
 
-PAGE = 200
-CACHED_PAGES = 20
+# A page is about two screenfuls: the first paint after a search fetches little.
+PAGE = 64
+CACHED_PAGES = 60
 Index = QModelIndex | QPersistentModelIndex
 
 OVERDUE_TINT = QColor(253, 226, 226)
