@@ -29,13 +29,12 @@ from carapp.models.entities import (
     finding_requirements,
 )
 from carapp.models.enums import Stage
+from carapp.models.finding_index import OPEN_STAGES_EXCLUDED, next_due_sql
 from carapp.operations import get_finding
 from carapp.register_table import (
-    OPEN_STAGES_EXCLUDED,
     RegisterFilter,
     as_date,
     full_text,
-    next_due_sql,
     overdue_sql,
     where_clauses,
 )

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,34 +113,65 @@ def test_sorting_by_classification_is_by_severity(demo: Register) -> None:
     assert [rank[c] for c in order] == sorted(rank[c] for c in order)
 
 
+def test_sorting_by_stage_follows_the_workflow(demo: Register) -> None:
+    rank = {stage: n for n, stage in enumerate(Stage)}
+    for descending in (False, True):
+        ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.STAGE, descending)
+        rows = rt.rows_for(demo, ids, TODAY)
+        order = [rank[rows[i].stage] for i in ids]
+        assert order == sorted(order, reverse=descending)
+        assert len(set(order)) > 5
+
+
 @pytest.mark.parametrize("column", list(rt.Column))
 def test_every_column_sorts_every_row(demo: Register, column: rt.Column) -> None:
     ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, column)
     assert sorted(ids) == sorted(by_sql(demo, "1"))
 
 
-@pytest.mark.parametrize(
-    "column", [rt.Column.OWNERS, rt.Column.REQUIREMENTS, rt.Column.CAUSE_CATEGORY]
-)
-def test_columns_from_other_tables_sort_by_what_the_row_shows(
-    demo: Register, column: rt.Column
-) -> None:
-    def shown(row: rt.RegisterRow) -> str | None:
-        values = {
-            rt.Column.OWNERS: row.owners[:1],
-            rt.Column.REQUIREMENTS: row.requirements[:1],
-            rt.Column.CAUSE_CATEGORY: (row.cause_category,) if row.cause_category else (),
-        }[column]
-        return values[0] if values else None
+def _shown(row: rt.RegisterRow, column: rt.Column) -> Any:
+    """The value a column sorts by, as the row shows it (None when the cell is empty)."""
+    values = {
+        rt.Column.OWNERS: row.owners[0] if row.owners else None,
+        rt.Column.REQUIREMENTS: row.requirements[0] if row.requirements else None,
+        rt.Column.CAUSE_CATEGORY: row.cause_category,
+        rt.Column.AUDIT: row.audit,
+        rt.Column.PLAN_DUE: row.plan_due,
+        rt.Column.CLOSURE_DUE: row.closure_due,
+    }
+    return values[column]
 
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        rt.Column.OWNERS,
+        rt.Column.REQUIREMENTS,
+        rt.Column.CAUSE_CATEGORY,
+        rt.Column.AUDIT,
+        rt.Column.PLAN_DUE,
+        rt.Column.CLOSURE_DUE,
+    ],
+)
+@pytest.mark.parametrize("quick", [rt.QuickFilter.ALL, rt.QuickFilter.ALL_OPEN])
+def test_columns_that_may_be_empty_sort_by_value_then_empty_last(
+    demo: Register, column: rt.Column, quick: rt.QuickFilter
+) -> None:
+    only = rt.RegisterFilter(quick=quick)
     for descending in (False, True):
-        ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, column, descending)
+        ids = rt.finding_ids(demo, only, TODAY, column, descending)
+        assert sorted(ids) == sorted(by_sql(demo, QUICK_SQL[quick]))
         rows = rt.rows_for(demo, ids, TODAY)
-        keys = [shown(rows[i]) for i in ids]
+        keys = [_shown(rows[i], column) for i in ids]
         present = [k for k in keys if k is not None]
         assert present
         assert present == sorted(present, reverse=descending)
         assert keys == present + [None] * (len(keys) - len(present))
+        # The first screenful is the start of the whole list, across both parts.
+        assert (
+            rt.finding_ids(demo, only, TODAY, column, descending, limit=len(present) + 3)
+            == (ids[: len(present) + 3])
+        )
 
 
 def test_search_finds_ref_title_requirement_and_owner(world: World) -> None:

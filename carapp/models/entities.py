@@ -158,16 +158,21 @@ finding_requirements = Table(
     ),
 )
 
-# Derived, not record: what the register table sorts three of its columns by, which live in
-# other tables. models/finding_index.py rewrites a finding's row whenever a flush touches
-# it; history does not record it, and `carapp check` rebuilds it to compare.
+# Derived, not record: what the register table sorts by where the value is worked out or
+# lives in another table, each with an index to walk instead of sorting every row.
+# models/finding_index.py rewrites a finding's row whenever a flush touches it; history does
+# not record it, and `carapp check` works it out again to compare.
 finding_sort_keys = Table(
     "finding_sort_keys",
     Base.metadata,
     Column("finding_id", ForeignKey("findings.id", ondelete="RESTRICT"), primary_key=True),
-    Column("owner", String(200)),
-    Column("requirement", String(64)),
-    Column("cause_category", String(32)),
+    Column("owner", String(200), index=True),
+    Column("requirement", String(64), index=True),
+    Column("cause_category", String(32), index=True),
+    Column("audit", String(32), index=True),
+    Column("next_due", Date, index=True),
+    Column("severity", Integer, index=True),  # majors first
+    Column("stage_order", Integer, index=True),  # the order of Stage
 )
 
 

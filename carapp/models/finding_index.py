@@ -1,9 +1,11 @@
 """What the register table sorts and searches by, kept beside each finding.
 
-Three of the table's columns (owners, requirements, root-cause category) come from other
-tables, and a correlated subquery per row to sort 100,000 findings by one of them costs a
-second; a search that reads every statement costs as much. So each finding has a row of
-sort keys in ``finding_sort_keys`` and, on SQLite, a document in the FTS5 table
+Seven of the table's columns (owners, requirements, root-cause category, audit, days left,
+classification by severity, stage in workflow order) come from other tables or are worked
+out, and a correlated subquery per row to sort
+100,000 findings by one of them costs a second; a search that reads every statement costs
+as much. So each finding has a row of indexed sort keys in ``finding_sort_keys`` and, on
+SQLite, a document in the FTS5 table
 ``finding_search`` (its refs, title, statement, requirements and current owners).
 
 Both are derived, never typed by anyone: :func:`refresh` rewrites them from the record for
@@ -23,6 +25,8 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
+    case,
     cast,
     column,
     delete,
@@ -35,6 +39,7 @@ from sqlalchemy import (
 )
 
 from carapp.models.entities import (
+    Audit,
     CorrectiveAction,
     Finding,
     FindingAction,
@@ -45,7 +50,7 @@ from carapp.models.entities import (
     finding_requirements,
     finding_sort_keys,
 )
-from carapp.models.enums import ActionStatus
+from carapp.models.enums import ActionStatus, Classification, Stage
 
 SEARCH_TABLE = "finding_search"
 SEARCH_COLUMNS = ("refs", "title", "statement", "requirements", "owners")
@@ -89,6 +94,40 @@ def _requirements(aggregate: Any) -> Any:
     )
 
 
+OPEN_STAGES_EXCLUDED = (Stage.CLOSED, Stage.VOID)
+
+
+def next_due_sql() -> ColumnElement[Any]:
+    """The date the finding is working towards: mirrors :func:`workflow.next_deadline`."""
+    return case(
+        (Finding.stage.in_(OPEN_STAGES_EXCLUDED), None),
+        (and_(Finding.plan_due.is_not(None), Finding.plan_sent_on.is_(None)), Finding.plan_due),
+        else_=Finding.closure_due,
+    )
+
+
+SORT_KEYS = (
+    "owner",
+    "requirement",
+    "cause_category",
+    "audit",
+    "next_due",
+    "severity",
+    "stage_order",
+)
+
+
+def severity_sql() -> ColumnElement[int]:
+    return case(
+        *((Finding.classification == c, i) for i, c in enumerate(Classification)),
+        else_=len(Classification),
+    )
+
+
+def stage_order_sql() -> ColumnElement[int]:
+    return case(*((Finding.stage == s, i) for i, s in enumerate(Stage)), else_=len(Stage))
+
+
 def sort_keys_query() -> Select[Any]:
     """Each finding's sort keys, worked out from the record (one row per finding)."""
     cause = (
@@ -102,6 +141,10 @@ def sort_keys_query() -> Select[Any]:
         _owners(func.min(Person.name)).label("owner"),
         _requirements(func.min(Requirement.code)).label("requirement"),
         cause.label("cause_category"),
+        select(Audit.ref).where(Audit.id == Finding.audit_id).scalar_subquery().label("audit"),
+        next_due_sql().label("next_due"),
+        severity_sql().label("severity"),
+        stage_order_sql().label("stage_order"),
     )
 
 
@@ -164,10 +207,7 @@ def disagreements(conn: Connection) -> list[str]:
             .where(
                 or_(
                     stored.c.finding_id.is_(None),
-                    *(
-                        stored.c[name].is_distinct_from(computed.c[name])
-                        for name in ("owner", "requirement", "cause_category")
-                    ),
+                    *(stored.c[name].is_distinct_from(computed.c[name]) for name in SORT_KEYS),
                 )
             )
             .order_by(Finding.id)

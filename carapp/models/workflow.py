@@ -424,7 +424,7 @@ def next_deadline(finding: Finding) -> tuple[Deadline, dt.date] | None:
     """The deadline the finding is working towards now, if any.
 
     The action plan is owed until it is recorded as sent; then closure is what counts.
-    Mirrors :func:`carapp.register_table.next_due_sql`.
+    Mirrors :func:`carapp.models.finding_index.next_due_sql`.
     """
     if not is_open(finding):
         return None

@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
 from carapp import __version__
-from carapp.store import Register, is_url
+from carapp.store import Register, is_url, prepare_mappings
 from carapp.ui import welcome
 
 # The register table keeps thousands of small row objects alive while scrolling; with the
@@ -30,6 +30,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("carapp")
     app.setApplicationDisplayName("carapp")
     app.setApplicationVersion(__version__)
+    prepare_mappings()
     return app
 
 

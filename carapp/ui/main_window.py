@@ -163,7 +163,6 @@ class MainWindow(QMainWindow):
         )
         self._build_menus()
         self._restore_layout()  # may bring back the sort order of last time
-        self._load_register_lists()
         self._remember(register)
         self._show_detail(None)
         header = self.table.horizontalHeader()
@@ -195,9 +194,14 @@ class MainWindow(QMainWindow):
             and not self.table.isSortingEnabled()
         ):
             self.table.viewport().removeEventFilter(self)
-            # Enabling sorting sorts once by the indicator: that is the full query.
-            QTimer.singleShot(0, lambda: self.table.setSortingEnabled(True))
+            QTimer.singleShot(0, self._after_first_paint)
         return False
+
+    def _after_first_paint(self) -> None:
+        # The audit and owner lists of a large register take longer than the first rows.
+        self._load_register_lists()
+        # Enabling sorting sorts once by the indicator: that is the full query.
+        self.table.setSortingEnabled(True)
 
     def up_to_date(self) -> bool:
         """Whether the table shows the answer to the newest question asked of it."""

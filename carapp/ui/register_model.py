@@ -18,12 +18,14 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QRunnable,
+    QSize,
     Qt,
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from carapp import register_table as rt
@@ -313,6 +315,8 @@ class BadgeDelegate(QStyledItemDelegate):
     def __init__(self, model: RegisterTableModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        # Drawn once per look and size: a screenful of badges then costs one blit each.
+        self._badges: dict[tuple[Any, ...], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         row = self.model.row_at(index.row()) if index.isValid() else None
@@ -325,16 +329,37 @@ class BadgeDelegate(QStyledItemDelegate):
         plain.text = ""
         style = QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter)
-        fill, ink = BADGE_COLOURS[row.classification]
-        text = row.classification.label
-        metrics = option.fontMetrics
         rect = option.rect.adjusted(4, 3, -4, -3)
-        rect.setWidth(min(rect.width(), metrics.horizontalAdvance(text) + 14))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(fill))
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setPen(QColor(ink))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
+        text = row.classification.label
+        rect.setWidth(min(rect.width(), option.fontMetrics.horizontalAdvance(text) + 14))
+        if rect.width() > 0 and rect.height() > 0:
+            badge = self._badge(row.classification, rect.size(), painter)
+            painter.drawPixmap(rect.topLeft(), badge)
+
+    def _badge(self, classification: Classification, size: QSize, painter: QPainter) -> QPixmap:
+        ratio = painter.device().devicePixelRatioF()
+        font = painter.font()
+        key = (classification, size.width(), size.height(), ratio, font.key())
+        badge = self._badges.get(key)
+        if badge is not None:
+            return badge
+        if len(self._badges) > 64:  # column widths come and go
+            self._badges.clear()
+        badge = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+        badge.setDevicePixelRatio(ratio)
+        badge.fill(Qt.GlobalColor.transparent)
+        fill, ink = BADGE_COLOURS[classification]
+        pen = QPainter(badge)
+        try:
+            pen.setFont(font)
+            pen.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pen.setPen(Qt.PenStyle.NoPen)
+            pen.setBrush(QColor(fill))
+            area = QRect(0, 0, size.width(), size.height())
+            pen.drawRoundedRect(area, size.height() / 2, size.height() / 2)
+            pen.setPen(QColor(ink))
+            pen.drawText(area, Qt.AlignmentFlag.AlignCenter, classification.label)
+        finally:
+            pen.end()
+        self._badges[key] = badge
+        return badge
