@@ -27,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from carapp.models import finding_index
 from carapp.models.entities import (
@@ -412,12 +413,42 @@ class RegisterRow:
         return self.days_left is not None and 0 <= self.days_left <= 14
 
 
+# Between the names or codes a row's subquery joins into one text: no one types it.
+_JOIN = "\x1f"
+
+
 @functools.cache
-def _row_statements() -> tuple[Select[Any], ...]:
-    """rows_for's four queries, built once: building them again for every page scrolled
-    to would cost more Python than SQLite spends answering them."""
+def _rows_statement() -> Select[Any]:
+    """rows_for's query, built once: building it for every page scrolled to would cost
+    more Python than SQLite spends answering it. One statement, not one per kind of
+    detail: the first page after opening a register then compiles one query, not four."""
     wanted: Any = bindparam("ids", expanding=True)
-    base = (
+    requirements = (
+        select(func.aggregate_strings(Requirement.code, _JOIN))
+        .select_from(finding_requirements)
+        .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
+        .where(finding_requirements.c.finding_id == Finding.id)
+        .scalar_subquery()
+    )
+    owners = (
+        select(func.aggregate_strings(Person.name, _JOIN))
+        .select_from(FindingAction)
+        .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
+        .join(Person, Person.id == CorrectiveAction.owner_id)
+        .where(
+            FindingAction.finding_id == Finding.id,
+            FindingAction.cycle == Finding.cycle,
+            CorrectiveAction.status != ActionStatus.CANCELLED,
+        )
+        .scalar_subquery()
+    )
+    cause = (
+        select(func.min(RootCause.category))
+        .join(FindingRootCause, FindingRootCause.root_cause_id == RootCause.id)
+        .where(FindingRootCause.finding_id == Finding.id, FindingRootCause.cycle == Finding.cycle)
+        .scalar_subquery()
+    )
+    return (
         select(
             Finding.id,
             Finding.ref,
@@ -431,61 +462,31 @@ def _row_statements() -> tuple[Select[Any], ...]:
             Finding.plan_due,
             Finding.closure_due,
             next_due_sql().label("next_due"),
+            requirements.label("requirements"),
+            owners.label("owners"),
+            cause.label("cause_category"),
         )
         .outerjoin(Audit, Audit.id == Finding.audit_id)
         .where(Finding.id.in_(wanted))
     )
-    requirements = (
-        select(finding_requirements.c.finding_id, Requirement.code)
-        .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
-        .where(finding_requirements.c.finding_id.in_(wanted))
-        .order_by(Requirement.code)
-    )
-    # One query per kind of detail, each walking its index by finding id; a correlated
-    # subquery per row costs ten times more on a large register.
-    causes = (
-        select(FindingRootCause.finding_id, RootCause.category)
-        .join(Finding, Finding.id == FindingRootCause.finding_id)
-        .join(RootCause, RootCause.id == FindingRootCause.root_cause_id)
-        .where(
-            FindingRootCause.finding_id.in_(wanted),
-            FindingRootCause.cycle == Finding.cycle,
-            RootCause.category.is_not(None),
-        )
-    )
-    owners = (
-        select(FindingAction.finding_id, Person.name)
-        .join(Finding, Finding.id == FindingAction.finding_id)
-        .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
-        .join(Person, Person.id == CorrectiveAction.owner_id)
-        .where(
-            FindingAction.finding_id.in_(wanted),
-            FindingAction.cycle == Finding.cycle,
-            CorrectiveAction.status != ActionStatus.CANCELLED,
-        )
-        .distinct()
-        .order_by(Person.name)
-    )
-    return base, requirements, causes, owners
+
+
+def prepare() -> None:
+    """Build the statement every register window runs first and compile it once, at start:
+    SQLAlchemy's one-time work then is not paid while a register opens."""
+    _rows_statement().compile(dialect=sqlite_dialect())
+
+
+def _joined(text: str | None) -> tuple[str, ...]:
+    return tuple(sorted(set(text.split(_JOIN)))) if text else ()
 
 
 def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int, RegisterRow]:
     """Display data for the findings ``ids`` (a page of the table), by id."""
     if not ids:
         return {}
-    wanted = {"ids": list(ids)}
-    base_query, requirements_query, causes_query, owners_query = _row_statements()
-    requirements: dict[int, list[str]] = {}
-    causes: dict[int, list[str]] = {}
-    owners: dict[int, list[str]] = {}
     with register.engine.connect() as conn:
-        base = conn.execute(base_query, wanted).all()
-        for fid, code in conn.execute(requirements_query, wanted):
-            requirements.setdefault(fid, []).append(code)
-        for fid, category in conn.execute(causes_query, wanted):
-            causes.setdefault(fid, []).append(category.value)
-        for fid, name in conn.execute(owners_query, wanted):
-            owners.setdefault(fid, []).append(name)
+        base = conn.execute(_rows_statement(), {"ids": list(ids)}).all()
     out = {}
     for r in base:
         due = as_date(r.next_due)
@@ -497,14 +498,14 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
             classification=r.classification,
             source=r.source,
             audit=r.audit_ref,
-            requirements=tuple(requirements.get(r.id, ())),
+            requirements=_joined(r.requirements),
             stage=r.stage,
-            owners=tuple(owners.get(r.id, ())),
+            owners=_joined(r.owners),
             identified=r.identified_on,
             plan_due=r.plan_due,
             closure_due=r.closure_due,
             next_due=due,
             days_left=None if due is None else (due - today).days,
-            cause_category=min(causes[r.id]) if causes.get(r.id) else None,
+            cause_category=r.cause_category,
         )
     return out

@@ -237,6 +237,30 @@ def test_last_register_columns_and_geometry_are_remembered(
     reopened.close()
 
 
+def test_sort_order_is_remembered_and_the_first_screen_uses_it(
+    qtbot: QtBot, demo: Register, settings: QSettings
+) -> None:
+    window = loaded(qtbot, demo, settings)
+    owners = window.model.columns.index(rt.Column.OWNERS)
+    window.table.sortByColumn(owners, Qt.SortOrder.DescendingOrder)
+    settle(qtbot, window)
+    window.close()  # saves the layout
+    again = MainWindow(
+        demo, today=lambda: TODAY, settings=QSettings(settings.fileName(), settings.format())
+    )
+    qtbot.addWidget(again)
+    expected = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.OWNERS, True)
+    # Before any query has answered: the first screenful, already in the remembered order.
+    assert 0 < again.model.rowCount() < len(expected)
+    assert shown_ids(again) == expected[: again.model.rowCount()]
+    header = again.table.horizontalHeader()
+    assert header.sortIndicatorSection() == owners
+    assert header.sortIndicatorOrder() is Qt.SortOrder.DescendingOrder
+    again.show()
+    settle(qtbot, again)
+    assert shown_ids(again) == expected
+
+
 def test_filters_combine_with_quick_filters(qtbot: QtBot, demo: Register) -> None:
     window = loaded(qtbot, demo)
     window.quick.setCurrentIndex(window.quick.findData(rt.QuickFilter.ALL_OPEN.value))

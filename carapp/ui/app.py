@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
-from carapp import __version__
+from carapp import __version__, register_table
 from carapp.store import Register, is_url, prepare_mappings
 from carapp.ui import welcome
 
@@ -31,6 +31,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("carapp")
     app.setApplicationVersion(__version__)
     prepare_mappings()
+    register_table.prepare()
     return app
 
 

@@ -46,7 +46,11 @@ from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_peo
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
-from carapp.ui.register_model import BadgeDelegate, RegisterQuery, RegisterTableModel
+from carapp.ui.register_model import (
+    BadgeDelegate,
+    RegisterQuery,
+    RegisterTableModel,
+)
 
 SEARCH_DELAY_MS = 150
 RECENT_LIMIT = 8
@@ -69,8 +73,7 @@ class MainWindow(QMainWindow):
         self.register = register
         self.today = today
         self.settings = settings or QSettings()
-        self.sort_column = rt.Column.IDENTIFIED
-        self.sort_descending = True
+        self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
         self._detail_empty = False
         self.resize(1280, 800)
@@ -158,17 +161,14 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_finding())
 
-        self.table.horizontalHeader().setSortIndicator(
-            self.model.columns.index(self.sort_column), Qt.SortOrder.DescendingOrder
-        )
         self._build_menus()
-        self._restore_layout()  # may bring back the sort order of last time
+        self._restore_layout()
+        self.table.horizontalHeader().setSortIndicator(
+            self.model.columns.index(self.sort_column),
+            Qt.SortOrder.DescendingOrder if self.sort_descending else Qt.SortOrder.AscendingOrder,
+        )
         self._remember(register)
         self._show_detail(None)
-        header = self.table.horizontalHeader()
-        if 0 <= header.sortIndicatorSection() < len(self.model.columns):
-            self.sort_column = self.model.columns[header.sortIndicatorSection()]
-            self.sort_descending = header.sortIndicatorOrder() is Qt.SortOrder.DescendingOrder
         # A first screenful straight away (an index walk of a few ms), so the window opens
         # as fast as an empty one; the full list follows from the worker thread.
         self.model.set_ids(
@@ -336,7 +336,17 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
 
+    def _saved_sort(self) -> tuple[rt.Column, bool]:
+        """The sort order of last time; newest identified first at first."""
+        column = self.settings.value("table/sort")
+        descending = self.settings.value("table/descending", True, type=bool)
+        if column in set(rt.Column):
+            return rt.Column(column), bool(descending)
+        return rt.Column.IDENTIFIED, True
+
     def save_layout(self) -> None:
+        self.settings.setValue("table/sort", self.sort_column.value)
+        self.settings.setValue("table/descending", self.sort_descending)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("table/header", self.table.horizontalHeader().saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())

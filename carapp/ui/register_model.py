@@ -34,8 +34,8 @@ from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
 
 # A page is about two screenfuls: the first paint after a search fetches little.
-PAGE = 64
-CACHED_PAGES = 60
+PAGE = 40
+CACHED_PAGES = 100
 Index = QModelIndex | QPersistentModelIndex
 
 OVERDUE_TINT = QColor(253, 226, 226)
@@ -225,17 +225,19 @@ class RegisterTableModel(QAbstractTableModel):
         if cached is None:
             start = row - row % PAGE
             page = self._ids[start : start + PAGE]
-            fetched = rt.rows_for(self.register, page, self.today())
-            self._rows.update(fetched)
-            self._cells.update((i, self._paint(r)) for i, r in fetched.items())
+            self._keep(page, rt.rows_for(self.register, page, self.today()))
             cached = self._rows.get(finding_id)
-            self._pages.append(page)
-            if len(self._pages) > CACHED_PAGES:
-                # Keep memory (and the garbage collector's rounds) flat while scrolling far.
-                for old in self._pages.pop(0):
-                    self._rows.pop(old, None)
-                    self._cells.pop(old, None)
         return cached
+
+    def _keep(self, page: list[int], fetched: dict[int, rt.RegisterRow]) -> None:
+        self._rows.update(fetched)
+        self._cells.update((i, self._paint(r)) for i, r in fetched.items())
+        self._pages.append(page)
+        if len(self._pages) > CACHED_PAGES:
+            # Keep memory (and the garbage collector's rounds) flat while scrolling far.
+            for old in self._pages.pop(0):
+                self._rows.pop(old, None)
+                self._cells.pop(old, None)
 
     def invalidate(self) -> None:
         """The register changed: repaint from fresh rows."""
