@@ -39,6 +39,7 @@ from carapp.models.entities import (
     RefCounter,
     Requirement,
     finding_requirements,
+    finding_sort_keys,
     tracked_columns,
 )
 from carapp.models.enums import (
@@ -150,8 +151,9 @@ def write_demo(path: Path, *, findings: int, seed: int, today: dt.date) -> DemoS
 
 # (table, row as first recorded if it changed later, row as written, requirement ids, at, actor)
 _Created = tuple[str, tuple[Any, ...] | None, tuple[Any, ...], list[int], str, str]
-# (rows by table, requirement links, history entries in date order)
-Batch = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[int, int]], list[history.Change]]
+Batch = tuple[
+    dict[str, list[tuple[Any, ...]]], list[tuple[int, int]], list[_Created], list[history.Change]
+]
 
 
 def _generate(url: str, builder: _Builder, findings: int, people: int) -> DemoSummary:
@@ -229,14 +231,16 @@ def _store_batches(
             _bulk_mode(conn, on=True)
             try:
                 with conn.begin():
-                    # One index build after the load is far cheaper than row by row.
-                    index = next(
-                        i for i in history.history_table.indexes if i.name == "ix_history_entity"
-                    )
-                    index.drop(conn)
+                    # One index build after the load is far cheaper than row by row; the
+                    # unique ones stay, to refuse a duplicate as it is written.
+                    indexes = [
+                        i for t in Base.metadata.sorted_tables for i in t.indexes if not i.unique
+                    ]
+                    for index in indexes:
+                        index.drop(conn)
                     at = history.stamp(history.now_utc())
                     while (batch := inbox.get()) is not None:
-                        rows, links, changes = batch
+                        rows, links, created, updates = batch
                         for table in TABLE_ORDER:
                             insert_rows(
                                 conn,
@@ -254,9 +258,16 @@ def _store_batches(
                             ("prefix", "year", "last"),
                             counters,
                         )
-                        history.append(conn, changes, DEMO_ACTOR, at)
-                    index.create(conn)
+                        history.append(conn, _history_of(created, updates), DEMO_ACTOR, at)
+                    # The sort keys are worked out with the record's indexes, and their own
+                    # indexes are built over the finished table.
+                    kept = [i for i in indexes if i.table is finding_sort_keys]
+                    for index in indexes:
+                        if index not in kept:
+                            index.create(conn)
                     finding_index.refresh(conn)
+                    for index in kept:
+                        index.create(conn)
             finally:
                 _bulk_mode(conn, on=False)
         outbox.put(None)
@@ -316,9 +327,7 @@ class _Batch:
         )
 
     def take(self) -> Batch:
-        # The history snapshots are made here, in the generating process: the writing one
-        # has the inserts, the hash chain and the search index to do.
-        out = (self.rows, self.requirement_links, _history_of(self.created, self.changes))
+        out = (self.rows, self.requirement_links, self.created, self.changes)
         self.__init__()  # type: ignore[misc]
         return out
 

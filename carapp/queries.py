@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,13 +29,14 @@ from carapp.models.entities import (
     finding_requirements,
 )
 from carapp.models.enums import Stage
-from carapp.models.finding_index import OPEN_STAGES_EXCLUDED, next_due_sql
+from carapp.models.finding_index import next_due_sql
 from carapp.operations import get_finding
 from carapp.register_table import (
+    QuickFilter,
     RegisterFilter,
     as_date,
     full_text,
-    overdue_sql,
+    quick_condition,
     where_clauses,
 )
 from carapp.store import Register
@@ -399,24 +400,36 @@ def load_findings_whole(session: Session) -> Iterator[Finding]:
 
 @dataclass(frozen=True, slots=True)
 class RegisterSummary:
+    """The register at a glance: its organisation and how many findings each quick filter
+    shows."""
+
     organisation: str
-    findings: int
-    open: int
-    overdue: int
+    counts: Mapping[QuickFilter, int]
+
+    @property
+    def findings(self) -> int:
+        return self.counts[QuickFilter.ALL]
+
+    @property
+    def open(self) -> int:
+        return self.counts[QuickFilter.ALL_OPEN]
+
+    @property
+    def overdue(self) -> int:
+        return self.counts[QuickFilter.OVERDUE]
 
 
 def register_summary(register: Register, today: dt.date) -> RegisterSummary:
     from carapp.models.entities import Setting
 
+    # One pass over the findings counts every quick filter.
+    counted = []
+    for quick in QuickFilter:
+        condition = quick_condition(quick, today)
+        counted.append(func.count() if condition is None else func.count().filter(condition))
     with register.engine.connect() as conn:
         organisation = conn.execute(
             select(Setting.value).where(Setting.key == "organisation")
         ).scalar_one_or_none()
-        total, open_, overdue = conn.execute(
-            select(
-                func.count(),
-                func.count().filter(Finding.stage.not_in(OPEN_STAGES_EXCLUDED)),
-                func.count().filter(overdue_sql(today)),
-            ).select_from(Finding)
-        ).one()
-    return RegisterSummary(organisation or "", total, open_, overdue)
+        counts = conn.execute(select(*counted).select_from(Finding)).one()
+    return RegisterSummary(organisation or "", dict(zip(QuickFilter, counts, strict=True)))

@@ -201,7 +201,8 @@ def _search_term(term: str, full_text: bool) -> ColumnElement[bool]:
     )
 
 
-def _quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] | None:
+def quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] | None:
+    """The SQL condition of a quick filter; None for all findings."""
     # Only the chosen one is built: a keystroke's budget is a few milliseconds of Python.
     is_open = Finding.stage.not_in(OPEN_STAGES_EXCLUDED)
     match quick:
@@ -235,7 +236,7 @@ def where_clauses(
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions for ``f``; all of them must hold. ``full_text``: search through
     the register's full-text index (a search term matches words that start with it)."""
-    out = [c for c in (_quick_condition(f.quick, today),) if c is not None]
+    out = [c for c in (quick_condition(f.quick, today),) if c is not None]
     if f.classifications:
         out.append(Finding.classification.in_(sorted(f.classifications)))
     if f.stages:

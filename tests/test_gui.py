@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
@@ -82,10 +82,14 @@ def test_window_shows_every_finding_newest_first(qtbot: QtBot, demo: Register) -
     assert shown_ids(window) == rt.finding_ids(
         demo, rt.RegisterFilter(), TODAY, rt.Column.IDENTIFIED, descending=True
     )
+    overdue = rt.count(demo, rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE), TODAY)
     assert window.status.text().endswith(
-        "300 of 300 shown   \u2022   "
-        + f"{rt.count(demo, rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE), TODAY)} overdue"
+        f'300 of 300 shown   \u2022   <a href="overdue">{overdue} overdue</a>'
     )
+    # Each quick filter names how many findings it shows.
+    for index, quick in enumerate(rt.QuickFilter):
+        count = rt.count(demo, rt.RegisterFilter(quick=quick), TODAY)
+        assert window.quick.itemText(index) == f"{quick.label} ({count:,})"
 
 
 def test_search_narrows_the_table_after_typing(qtbot: QtBot, demo: Register) -> None:
@@ -111,14 +115,25 @@ def test_each_quick_filter_shows_what_sql_counts(
     assert window.model.rowCount() == rt.count(demo, rt.RegisterFilter(quick=quick), TODAY)
 
 
-def test_overdue_majors_in_two_steps_with_cues(qtbot: QtBot, demo: Register) -> None:
+def test_overdue_majors_in_two_clicks_with_cues(qtbot: QtBot, demo: Register) -> None:
     window = loaded(qtbot, demo)
-    window.quick.setCurrentIndex(window.quick.findData(rt.QuickFilter.OVERDUE.value))
+    # Click one: the overdue count in the status bar.
+    window.status.linkActivated.emit("overdue")
     settle(qtbot, window)
-    window.table.sortByColumn(
-        window.model.columns.index(rt.Column.CLASSIFICATION), Qt.SortOrder.AscendingOrder
+    assert window.current_filter().quick is rt.QuickFilter.OVERDUE
+    # Click two: the Class header (majors first).
+    header = window.table.horizontalHeader()
+    column = window.model.columns.index(rt.Column.CLASSIFICATION)
+    QTest.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(column) + 10, header.height() // 2),
     )
     settle(qtbot, window)
+    assert window.sort_column is rt.Column.CLASSIFICATION and not window.sort_descending
+    assert shown_ids(window) == rt.finding_ids(
+        demo, rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE), TODAY, rt.Column.CLASSIFICATION
+    )
     first = window.model.row_at(0)
     assert first is not None and first.classification.value == "major" and first.overdue
     index = window.model.index(0, window.model.columns.index(rt.Column.DAYS_LEFT))

@@ -97,6 +97,13 @@ class MainWindow(QMainWindow):
             self.quick.addItem(quick.label, quick.value)
         self.matches = QLabel(self)
         self.status = QLabel(self)
+        # The overdue count is a link to the Overdue quick filter: one click to what is late.
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.status.linkActivated.connect(self.show_overdue)
         self.statusBar().addPermanentWidget(self.status, 1)
         self.classification = self._choice(
             "Classification", [(c.label, c.value) for c in Classification]
@@ -515,6 +522,8 @@ class MainWindow(QMainWindow):
         self.model.set_ids(ids)
         self.matches.setText(f"{len(ids):,} of {summary.findings:,} findings")
         self.status.setText(self._status_text(len(ids), summary))
+        for index, quick in enumerate(rt.QuickFilter):
+            self.quick.setItemText(index, f"{quick.label} ({summary.counts[quick]:,})")
         row = self.model.row_of(selected) if selected is not None else None
         if row is not None:
             self.table.selectRow(row)
@@ -526,9 +535,16 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "carapp cannot read the register", message)
 
     def _status_text(self, shown: int, summary: RegisterSummary) -> str:
-        where = self.register.path or self.register.url
+        where = html.escape(str(self.register.path or self.register.url))
         total = summary.findings
-        return f"{where}{DOT}{shown:,} of {total:,} shown{DOT}{summary.overdue:,} overdue"
+        overdue = f"{summary.overdue:,} overdue"
+        if summary.overdue:
+            overdue = f'<a href="overdue">{overdue}</a>'
+        return f"{where}{DOT}{shown:,} of {total:,} shown{DOT}{overdue}"
+
+    def show_overdue(self) -> None:
+        """Show what is late (the status bar's overdue count links here)."""
+        self.quick.setCurrentIndex(self.quick.findData(rt.QuickFilter.OVERDUE.value))
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -38,6 +38,8 @@ PAGE = 40
 CACHED_PAGES = 100
 Index = QModelIndex | QPersistentModelIndex
 
+NEWEST_FIRST = frozenset({rt.Column.IDENTIFIED, rt.Column.REF})
+
 OVERDUE_TINT = QColor(253, 226, 226)
 DUE_SOON_TINT = QColor(255, 243, 214)
 
@@ -141,9 +143,15 @@ class RegisterTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.columns):
+        if orientation is not Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].label
+        if role == Qt.ItemDataRole.InitialSortOrderRole:
+            # A first click on a header shows what needs attention first: dates newest
+            # first, everything else (majors, most overdue, A to Z) ascending.
+            newest_first = self.columns[section] in NEWEST_FIRST
+            return Qt.SortOrder.DescendingOrder if newest_first else Qt.SortOrder.AscendingOrder
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
