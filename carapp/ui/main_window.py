@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from carapp import __version__
 from carapp import register_table as rt
 from carapp.errors import CarappError
-from carapp.models.enums import Classification, Source, Stage
+from carapp.models.enums import CauseCategory, Classification, Source, Stage
 from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_people
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         widths = {
             rt.Column.REF: 110,
             rt.Column.CB_REF: 100,
-            rt.Column.TITLE: 300,
+            rt.Column.TITLE: 280,
             rt.Column.CLASSIFICATION: 90,
             rt.Column.SOURCE: 150,
             rt.Column.AUDIT: 95,
@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 110,
+            rt.Column.DAYS_LEFT: 140,  # "1,234 overdue" beside its mark
         }
         for i, col in enumerate(self.model.columns):
             if col in widths:
@@ -610,9 +610,8 @@ def detail_html(d: dict[str, Any]) -> str:
         f"<h4>Statement</h4><p>{_e(d['statement']) or DASH}</p>",
     ]
     for cause in [c for c in d["root_causes"] if c["round"] == d["cycle"]]:
-        parts.append(
-            f"<h4>Root cause ({_e(cause['category'])})</h4><p>{_e(cause['statement'])}</p>"
-        )
+        category = f" ({CauseCategory(cause['category']).label})" if cause["category"] else ""
+        parts.append(f"<h4>Root cause{_e(category)}</h4><p>{_e(cause['statement'])}</p>")
     actions = [a for a in d["actions"] if a["round"] == d["cycle"]]
     if actions:
         parts.append("<h4>Actions</h4><ul>")

@@ -29,7 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from carapp import register_table as rt
-from carapp.models.enums import Classification
+from carapp.models.enums import CauseCategory, Classification
 from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
 
@@ -85,7 +85,7 @@ def cell_text(row: rt.RegisterRow, column: rt.Column) -> str:
         case rt.Column.DAYS_LEFT:
             return days_text(row)
         case rt.Column.CAUSE_CATEGORY:
-            return (row.cause_category or "").replace("_", " ").capitalize()
+            return CauseCategory(row.cause_category).label if row.cause_category else ""
 
 
 _ROLES = frozenset(
