@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     folder = args.keep or Path(tempfile.mkdtemp(prefix="carapp-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = measure(folder, sizes, args.repeat)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)  # 1.5 GB at 100,000 findings
+    print_table(rows)
+    return 0
 
+
+def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
     rows: list[Row] = []
     for size in sizes:
         path = folder / f"demo-{size}.sqlite"
@@ -128,12 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         build = carapp("demo", str(path), "--findings", str(size), "--seed", "1", "--today", TODAY)
         rows.append(("carapp demo", size, timed(build, 1), "(target < 60 s at 100k)", None))
         listing = carapp("--register", str(path), "--today", TODAY, "list", "--json")
-        baseline = timed(raw_select(path), args.repeat)
+        baseline = timed(raw_select(path), repeat)
         rows.append(
             (
                 "carapp list --json",
                 size,
-                timed(listing, args.repeat),
+                timed(listing, repeat),
                 "python + sqlite3 SELECT",
                 baseline,
             )
@@ -142,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             ("carapp check", size, timed(carapp("--register", str(path), "check"), 1), "", None)
         )
         if size == max(sizes):
-            rows += gui_rows(path, args.repeat)
+            rows += gui_rows(path, repeat)
         print(f"  {size:>7,} findings measured", file=sys.stderr)
+    return rows
 
+
+def print_table(rows: list[Row]) -> None:
     print(f"\ncarapp benchmarks, {dt.date.today()}, Python {sys.version.split()[0]}")
     header = f"{'operation':<22} {'findings':>9} {'seconds':>9}  {'baseline':<24} {'seconds':>9}"
     print(f"{header} {'ratio':>7}")
@@ -152,7 +165,6 @@ def main(argv: list[str] | None = None) -> int:
         base_text = f"{base:9.3f}" if base is not None else " " * 9
         ratio = f"{seconds / base:6.1f}x" if base else ""
         print(f"{name:<22} {size:>9,} {seconds:9.3f}  {base_name:<24} {base_text} {ratio:>7}")
-    return 0
 
 
 if __name__ == "__main__":
