@@ -164,10 +164,13 @@ def test_a_sqlite_url_opens_the_same_register(register_path: Path) -> None:
         register.close()
 
 
-def test_register_fixture_from_schema_0001_opens_and_is_sound(tmp_path: Path) -> None:
-    """A register written at the first released schema must open in every later carapp."""
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("register-*.sqlite")))
+def test_register_fixtures_of_every_released_schema_open_and_are_sound(
+    tmp_path: Path, fixture: str
+) -> None:
+    """A register written at any released schema must open in every later carapp."""
     copy = tmp_path / "old.sqlite"
-    shutil.copy(FIXTURES / "register-0001.sqlite", copy)
+    shutil.copy(FIXTURES / fixture, copy)
     register = store.open_register(copy)
     try:
         assert store.schema_revision(register) == store.head_revision()
