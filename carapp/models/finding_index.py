@@ -2,10 +2,9 @@
 
 Seven of the table's columns (owners, requirements, root-cause category, audit, days left,
 classification by severity, stage in workflow order) come from other tables or are worked
-out, and a correlated subquery per row to sort
-100,000 findings by one of them costs a second; a search that reads every statement costs
-as much. So each finding has a row of indexed sort keys in ``finding_sort_keys`` and, on
-SQLite, a document in the FTS5 table
+out, and a correlated subquery per row to sort 100,000 findings by one of them costs a
+second; a search that reads every statement costs as much. So each finding has a row of
+indexed sort keys in ``finding_sort_keys`` and, on SQLite, a document in the FTS5 table
 ``finding_search`` (its refs, title, statement, requirements and current owners).
 
 Both are derived, never typed by anyone: :func:`refresh` rewrites them from the record for
