@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TODAY = dt.date(2026, 11, 23)
 TYPED = "backup"
+TRIES = 3
 
 
 class FirstPaint:
@@ -128,13 +129,18 @@ def interactive(path: str) -> dict[str, Any]:
     window.show()
     _wait(window, app)
 
+    # Each prefix of TYPED as typed, best of TRIES for carapp and for the bare query alike:
+    # on a shared machine, noise only ever adds time.
     keystrokes, raw = [], []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     for i in range(1, len(TYPED) + 1):
-        window.search.setText(TYPED[:i])
-        start = time.perf_counter()
-        window.refresh()  # what the debounce timer calls once typing pauses
-        keystrokes.append(_until_repainted(window, app) - start)
+        shown = []
+        for _ in range(TRIES):
+            window.search.setText(TYPED[:i])
+            start = time.perf_counter()
+            window.refresh()  # what the debounce timer calls once typing pauses
+            shown.append(_until_repainted(window, app) - start)
+        keystrokes.append(min(shown))
         # The very queries the window runs (same filter, same order), as SQL text.
         queries = rt.ids_queries(
             rt.RegisterFilter(search=TYPED[:i]),
@@ -145,10 +151,13 @@ def interactive(path: str) -> dict[str, Any]:
         )
         literal = {"literal_binds": True}
         sqls = [str(q.compile(dialect=sqlite.dialect(), compile_kwargs=literal)) for q in queries]
-        start = time.perf_counter()
-        for sql in sqls:
-            conn.execute(sql).fetchall()
-        raw.append(time.perf_counter() - start)
+        answered = []
+        for _ in range(TRIES):
+            start = time.perf_counter()
+            for sql in sqls:
+                conn.execute(sql).fetchall()
+            answered.append(time.perf_counter() - start)
+        raw.append(min(answered))
     conn.close()
     window.search.setText("")
     window.refresh()

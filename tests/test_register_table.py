@@ -243,3 +243,18 @@ def test_cli_list_takes_quick_filters_and_search(demo: Register, tmp_path: Path)
     assert len(rows) == len(by_sql(demo, QUICK_SQL[rt.QuickFilter.MAJORS]))
     searched = listing(demo.path, "--search", "backup")
     assert searched and len(searched) < 400
+
+
+@pytest.mark.parametrize("size", [1, 17, 40])
+def test_rows_compiled_once_per_process_match_sqlalchemys_own(demo: Register, size: int) -> None:
+    """On SQLite a page's statement is compiled once per process and its placeholders
+    filled by hand; it must read exactly what SQLAlchemy's compilation reads."""
+    ids = rt.finding_ids(demo, rt.RegisterFilter(), TODAY, rt.Column.OWNERS)[100 : 100 + size]
+    with demo.engine.connect() as conn:
+        by_hand = conn.exec_driver_sql(*rt._sqlite_rows_parameters(ids)).fetchall()
+        result = conn.execute(rt._rows_statement(), {"ids": ids})
+        by_sqlalchemy = result.cursor.fetchall()
+        result.close()
+    assert len(by_hand) == size
+    assert sorted(by_hand) == sorted(by_sqlalchemy)
+    assert any(row[13] for row in by_hand)  # owners are read, not only the plain columns

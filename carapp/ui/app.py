@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from carapp import __version__, register_table
 from carapp.store import Register, is_url, prepare_mappings
-from carapp.ui import welcome
+from carapp.ui import register_model, welcome
 
 # The register table keeps thousands of small row objects alive while scrolling; with the
 # interpreter's default thresholds the full collections that walk them all come often enough
@@ -31,7 +31,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("carapp")
     app.setApplicationVersion(__version__)
     prepare_mappings()
-    register_table.prepare()
+    register_table.prepare(register_model.PAGE)
     return app
 
 
