@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 140,  # "1,234 overdue" beside its mark
+            rt.Column.DAYS_LEFT: 140,  # "1234 overdue" beside its mark
         }
         for i, col in enumerate(self.model.columns):
             if col in widths:
