@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from carapp.models import workflow
+from carapp.models import finding_index, workflow
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
@@ -35,7 +35,6 @@ from carapp.register_table import (
     QuickFilter,
     RegisterFilter,
     as_date,
-    full_text,
     quick_condition,
     where_clauses,
 )
@@ -92,7 +91,9 @@ def list_findings(
         .order_by(Finding.identified_on, Finding.id)
     )
     with register.engine.connect() as conn:
-        where = where_clauses(only or RegisterFilter(), today, full_text=full_text(conn))
+        where = where_clauses(
+            only or RegisterFilter(), today, full_text=finding_index.has_full_text(conn)
+        )
         for row in conn.execute(query.where(*where)):
             due = as_date(row.next_due)
             left = None if due is None else (due - today).days

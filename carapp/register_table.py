@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Select,
     and_,
     bindparam,
@@ -36,14 +35,12 @@ from carapp.models.entities import (
     CorrectiveAction,
     Finding,
     FindingAction,
-    FindingRootCause,
     Person,
     Requirement,
-    RootCause,
     finding_requirements,
     finding_sort_keys,
 )
-from carapp.models.enums import ActionStatus, Classification, Source, Stage
+from carapp.models.enums import Classification, Source, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED, next_due_sql
 from carapp.store import Register
 
@@ -152,11 +149,7 @@ def _current_owner_ids() -> Any:
     return (
         select(CorrectiveAction.owner_id)
         .join(FindingAction, FindingAction.action_id == CorrectiveAction.id)
-        .where(
-            FindingAction.finding_id == Finding.id,
-            FindingAction.cycle == Finding.cycle,
-            CorrectiveAction.status != ActionStatus.CANCELLED,
-        )
+        .where(*finding_index.current_actions())
     )
 
 
@@ -185,12 +178,7 @@ def _search_term(term: str, full_text: bool) -> ColumnElement[bool]:
         .select_from(FindingAction)
         .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
         .join(Person, Person.id == CorrectiveAction.owner_id)
-        .where(
-            FindingAction.finding_id == Finding.id,
-            FindingAction.cycle == Finding.cycle,
-            CorrectiveAction.status != ActionStatus.CANCELLED,
-            like(Person.name),
-        )
+        .where(*finding_index.current_actions(), like(Person.name))
     )
     return or_(
         like(Finding.ref),
@@ -299,7 +287,7 @@ def finding_ids(
     ``limit`` only, if given (a first screenful, answered from an index)."""
     ids: list[int] = []
     with register.engine.connect() as conn:
-        for query in ids_queries(f, today, sort, descending, full_text(conn)):
+        for query in ids_queries(f, today, sort, descending, finding_index.has_full_text(conn)):
             wanted = None if limit is None else limit - len(ids)
             if wanted is not None and wanted <= 0:
                 break
@@ -348,10 +336,6 @@ def ids_queries(
     return [present, empty.order_by(*in_order(Finding.id))]
 
 
-def full_text(conn: Connection) -> bool:
-    return finding_index.has_full_text(conn)
-
-
 # Columns sorted by the keys kept in finding_sort_keys.
 KEPT_SORT_KEYS = frozenset(
     {
@@ -379,7 +363,7 @@ NEVER_EMPTY = frozenset(
 
 def count(register: Register, f: RegisterFilter, today: dt.date) -> int:
     with register.engine.connect() as conn:
-        where = where_clauses(f, today, full_text=full_text(conn))
+        where = where_clauses(f, today, full_text=finding_index.has_full_text(conn))
         return int(
             conn.execute(select(func.count()).select_from(Finding).where(*where)).scalar_one()
         )
@@ -425,31 +409,6 @@ def _rows_statement() -> Select[Any]:
     more Python than SQLite spends answering it. One statement, not one per kind of
     detail: the first page after opening a register then compiles one query, not four."""
     wanted: Any = bindparam("ids", expanding=True)
-    requirements = (
-        select(func.aggregate_strings(Requirement.code, _JOIN))
-        .select_from(finding_requirements)
-        .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
-        .where(finding_requirements.c.finding_id == Finding.id)
-        .scalar_subquery()
-    )
-    owners = (
-        select(func.aggregate_strings(Person.name, _JOIN))
-        .select_from(FindingAction)
-        .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
-        .join(Person, Person.id == CorrectiveAction.owner_id)
-        .where(
-            FindingAction.finding_id == Finding.id,
-            FindingAction.cycle == Finding.cycle,
-            CorrectiveAction.status != ActionStatus.CANCELLED,
-        )
-        .scalar_subquery()
-    )
-    cause = (
-        select(func.min(RootCause.category))
-        .join(FindingRootCause, FindingRootCause.root_cause_id == RootCause.id)
-        .where(FindingRootCause.finding_id == Finding.id, FindingRootCause.cycle == Finding.cycle)
-        .scalar_subquery()
-    )
     return (
         select(
             Finding.id,
@@ -464,9 +423,13 @@ def _rows_statement() -> Select[Any]:
             Finding.plan_due,
             Finding.closure_due,
             next_due_sql().label("next_due"),
-            requirements.label("requirements"),
-            owners.label("owners"),
-            cause.label("cause_category"),
+            finding_index.requirements_of_finding(
+                func.aggregate_strings(Requirement.code, _JOIN)
+            ).label("requirements"),
+            finding_index.owners_of_finding(func.aggregate_strings(Person.name, _JOIN)).label(
+                "owners"
+            ),
+            finding_index.cause_category_of_finding().label("cause_category"),
         )
         .outerjoin(Audit, Audit.id == Finding.audit_id)
         .where(Finding.id.in_(wanted))

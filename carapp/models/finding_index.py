@@ -63,32 +63,48 @@ def has_full_text(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
-def _current_actions(finding_id: Any) -> list[Any]:
+# A finding's details that live in other tables, as correlated subqueries over ``Finding``:
+# the sort keys, the search documents and the register table's rows all read them so.
+
+
+def current_actions() -> list[ColumnElement[bool]]:
     """Conditions that pick the finding's live actions of its current analysis round."""
     return [
-        FindingAction.finding_id == finding_id,
+        FindingAction.finding_id == Finding.id,
         FindingAction.cycle == Finding.cycle,
         CorrectiveAction.status != ActionStatus.CANCELLED,
     ]
 
 
-def _owners(aggregate: Any) -> Any:
+def owners_of_finding(aggregate: Any) -> Any:
+    """``aggregate`` (over ``Person``) of the owners of the finding's current actions."""
     return (
         select(aggregate)
         .select_from(FindingAction)
         .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
         .join(Person, Person.id == CorrectiveAction.owner_id)
-        .where(*_current_actions(Finding.id))
+        .where(*current_actions())
         .scalar_subquery()
     )
 
 
-def _requirements(aggregate: Any) -> Any:
+def requirements_of_finding(aggregate: Any) -> Any:
+    """``aggregate`` (over ``Requirement``) of the requirements the finding breaches."""
     return (
         select(aggregate)
         .select_from(finding_requirements)
         .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
         .where(finding_requirements.c.finding_id == Finding.id)
+        .scalar_subquery()
+    )
+
+
+def cause_category_of_finding() -> Any:
+    """The first category of the finding's root causes in its current round, as text."""
+    return (
+        select(func.min(cast(RootCause.category, String)))
+        .join(FindingRootCause, FindingRootCause.root_cause_id == RootCause.id)
+        .where(FindingRootCause.finding_id == Finding.id, FindingRootCause.cycle == Finding.cycle)
         .scalar_subquery()
     )
 
@@ -129,17 +145,11 @@ def stage_order_sql() -> ColumnElement[int]:
 
 def sort_keys_query() -> Select[Any]:
     """Each finding's sort keys, worked out from the record (one row per finding)."""
-    cause = (
-        select(func.min(cast(RootCause.category, String)))
-        .join(FindingRootCause, FindingRootCause.root_cause_id == RootCause.id)
-        .where(FindingRootCause.finding_id == Finding.id, FindingRootCause.cycle == Finding.cycle)
-        .scalar_subquery()
-    )
     return select(
         Finding.id.label("finding_id"),
-        _owners(func.min(Person.name)).label("owner"),
-        _requirements(func.min(Requirement.code)).label("requirement"),
-        cause.label("cause_category"),
+        owners_of_finding(func.min(Person.name)).label("owner"),
+        requirements_of_finding(func.min(Requirement.code)).label("requirement"),
+        cause_category_of_finding().label("cause_category"),
         select(Audit.ref).where(Audit.id == Finding.audit_id).scalar_subquery().label("audit"),
         next_due_sql().label("next_due"),
         severity_sql().label("severity"),
@@ -155,10 +165,10 @@ def search_documents_query() -> Select[Any]:
         (Finding.ref + space + Finding.cb_ref).label("refs"),
         Finding.title,
         Finding.statement,
-        _requirements(func.group_concat(Requirement.code + space + Requirement.title, " ")).label(
-            "requirements"
-        ),
-        _owners(func.group_concat(Person.name.distinct())).label("owners"),
+        requirements_of_finding(
+            func.group_concat(Requirement.code + space + Requirement.title, " ")
+        ).label("requirements"),
+        owners_of_finding(func.group_concat(Person.name.distinct())).label("owners"),
     )
 
 
