@@ -30,7 +30,7 @@ from carapp.models.entities import (
 )
 from carapp.models.enums import Stage
 from carapp.models.finding_index import next_due_sql
-from carapp.operations import get_finding
+from carapp.operations.common import get_finding
 from carapp.register_table import (
     QuickFilter,
     RegisterFilter,

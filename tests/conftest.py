@@ -87,7 +87,7 @@ class World:
                 audit_ref=self.audit if audit == "default" else audit,
                 requirement_codes=requirements,
             ),
-        )
+        ).result
 
     # Each helper does what one stage needs, through the use cases a screen would call.
     def contain(self, ref: str) -> None:
@@ -107,7 +107,7 @@ class World:
                 op.WhyDraft("Why was IT not told?", "The checklist has no IT step."),
             ],
             on=dt.date(2026, 3, 10),
-        )
+        ).result
 
     def plan(self, ref: str) -> str:
         return op.plan_action(
@@ -119,7 +119,7 @@ class World:
             dt.date(2026, 4, 30),
             "100% of leavers disabled within one working day, checked monthly.",
             year=2026,
-        )
+        ).result
 
     def complete(self, action_ref: str, on: dt.date = dt.date(2026, 4, 20)) -> None:
         op.complete_action(self.register, action_ref, on, "Checklist HR-PRO-004 v3 issued.")
@@ -136,7 +136,7 @@ class World:
                 done_on=dt.date(2026, 7, 1),
                 result=result,
             ),
-        )
+        ).result
 
     def decide_isms(self, ref: str) -> None:
         for target in IsmsTarget:
@@ -178,9 +178,13 @@ class World:
 
 @pytest.fixture
 def world(register: Register) -> World:
-    manager = op.add_person(register, "Priya Natarajan", "ISMS manager", "priya@northwind.example")
-    owner = op.add_person(register, "Tom Okafor", "IT operations lead", "tom@northwind.example")
-    auditor = op.add_person(register, "Helen Marsh", "Lead auditor, Meridian Certification")
+    manager = op.add_person(
+        register, "Priya Natarajan", "ISMS manager", "priya@northwind.example"
+    ).result
+    owner = op.add_person(
+        register, "Tom Okafor", "IT operations lead", "tom@northwind.example"
+    ).result
+    auditor = op.add_person(register, "Helen Marsh", "Lead auditor, Meridian Certification").result
     audit = op.add_audit(
         register,
         op.AuditDraft(
@@ -191,5 +195,5 @@ def world(register: Register) -> World:
             lead_auditor_id=auditor,
             report_received_on=dt.date(2026, 3, 12),
         ),
-    )
+    ).result
     return World(register, manager, owner, auditor, audit)

@@ -33,7 +33,7 @@ def test_without_a_report_deadlines_run_from_identification(world: World) -> Non
         op.AuditDraft(
             AuditKind.STAGE2, dt.date(2026, 9, 1), dt.date(2026, 9, 3), "Meridian Certification"
         ),
-    )
+    ).result
     ref = world.nc(identified=dt.date(2026, 9, 2), audit=audit)
     assert dues(world, ref) == ("2026-10-02", "2026-12-01")
     op.record_audit_report(world.register, audit, dt.date(2026, 9, 20))
@@ -83,7 +83,7 @@ def test_granted_extension_moves_the_date_and_history_keeps_both(world: World) -
         dt.date(2026, 6, 1),
         dt.date(2026, 7, 31),
         "The supplier's go-live slipped.",
-    )
+    ).result
     assert dues(world, ref)[1] == "2026-06-10"  # asked, not yet granted
     op.decide_extension(world.register, request, True, dt.date(2026, 6, 3))
     detail = finding_detail(world.register, ref, TODAY)
@@ -97,7 +97,7 @@ def test_refused_extension_moves_nothing(world: World) -> None:
     ref = world.nc()
     request = op.request_extension(
         world.register, ref, Deadline.PLAN, dt.date(2026, 4, 1), dt.date(2026, 5, 1), "Late report"
-    )
+    ).result
     op.decide_extension(world.register, request, False, dt.date(2026, 4, 2), "Not justified")
     assert dues(world, ref)[0] == "2026-04-11"
     with pytest.raises(InvalidInputError, match="already refused"):

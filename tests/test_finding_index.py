@@ -52,7 +52,7 @@ def test_sort_keys_and_search_follow_owner_requirement_and_cause(world: World) -
     assert search(reg, "okafor") == {ref}
 
     # A second owner, then the first one's action cancelled.
-    deputy = op.add_person(reg, "Aisha Bello", "Service desk manager")
+    deputy = op.add_person(reg, "Aisha Bello", "Service desk manager").result
     op.plan_action(
         reg, [ref], ActionKind.CORRECTIVE, "Weekly leavers report", deputy,
         dt.date(2026, 5, 1), "Report reviewed weekly", year=2026,

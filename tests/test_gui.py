@@ -325,7 +325,7 @@ def test_void_keeps_the_finding_with_its_reason(
 ) -> None:
     ref = op.record_finding(
         register, op.FindingDraft("Duplicate", Source.MONITORING, Classification.MINOR, TODAY)
-    )
+    ).result
     dialog = VoidDialog(register, ref, TODAY)
     qtbot.addWidget(dialog)
     dialog.save()

@@ -77,7 +77,7 @@ def test_reopening_keeps_what_was_saved(register_path: Path) -> None:
         op.FindingDraft(
             "Scope statement out of date", Source.INTERNAL_AUDIT, Classification.MINOR, TODAY
         ),
-    )
+    ).result
     reg.close()
     again = store.open_register(register_path)
     try:
@@ -241,7 +241,7 @@ def test_a_locked_register_says_so_and_keeps_what_was_saved(
     monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
     reg = op.create_register(register_path, "Org")
     draft = op.FindingDraft("Backups not tested", Source.MONITORING, Classification.MINOR, TODAY)
-    kept = op.record_finding(reg, draft)
+    kept = op.record_finding(reg, draft).result
     other = sqlite3.connect(register_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
@@ -251,7 +251,7 @@ def test_a_locked_register_says_so_and_keeps_what_was_saved(
         other.execute("ROLLBACK")
         other.close()
     assert [r.ref for r in list_findings(reg, today=TODAY)] == [kept]
-    assert op.record_finding(reg, draft) != kept  # works again once the lock is gone
+    assert op.record_finding(reg, draft).result != kept  # works again once the lock is gone
     reg.close()
 
 

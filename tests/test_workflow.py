@@ -177,7 +177,7 @@ def test_actions_planned_needs_owner_target_and_measurable_outcome(world: World)
     assert "no corrective action is planned" in refusal(world, ref, Stage.ACTIONS_PLANNED)
     action = op.plan_action(
         world.register, [ref], ActionKind.CORRECTIVE, "Fix the checklist", None, None, "", year=2026
-    )
+    ).result
     message = refusal(world, ref, Stage.ACTIONS_PLANNED)
     assert f"{action} has no owner, target date or measurable outcome" in message
 
@@ -379,7 +379,7 @@ def test_observation_path_decided_then_closed(world: World) -> None:
         dt.date(2026, 4, 30),
         "Report runs weekly",
         year=2026,
-    )
+    ).result
     world.complete(action)
     op.close(world.register, ref, dt.date(2026, 5, 1))
     assert stage_of(world, ref) == "closed"

@@ -212,6 +212,20 @@ def default_actor() -> str:
         return "unknown"
 
 
+def note_changed(session: Session, table: str, ids: Iterable[int]) -> None:
+    """Remember that the session changed these records, for :func:`changed_records`."""
+    session.info.setdefault(_CHANGED, {}).setdefault(table, set()).update(ids)
+
+
+def changed_records(session: Session) -> dict[str, frozenset[int]]:
+    """Every record the session has changed so far, by table: those written to history and
+    the findings whose derived state (stage, deadlines, index) they touched."""
+    return {t: frozenset(ids) for t, ids in session.info.get(_CHANGED, {}).items() if ids}
+
+
+_CHANGED = "changed_records"
+
+
 def annotate(session: Session, obj: Base, field: str, note: str) -> None:
     """Attach a reason to the history entry that the next flush writes for ``obj.field``."""
     session.info.setdefault("history_notes", {})[(id(obj), field)] = note
@@ -242,6 +256,8 @@ def _record_flush(session: Session, _ctx: UOWTransaction) -> None:
         table = getattr(obj, "__tablename__", None)
         if table in TRACKED and session.is_modified(obj):
             changes.extend(_updates(obj, table, notes))
+    for change in changes:
+        note_changed(session, change.entity, (change.entity_id,))
     if changes:
         clock: Clock = session.info.get("clock", now_utc)
         actor = session.info.get("actor") or default_actor()

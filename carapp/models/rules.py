@@ -110,4 +110,5 @@ def _refresh_index(session: Session, _ctx: UOWTransaction) -> None:
             ).scalars()
         )
     if ids:
+        history.note_changed(session, "findings", ids)
         finding_index.refresh(conn, ids)

@@ -107,7 +107,7 @@ class NewFindingDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.ref = op.record_finding(self.register, self.draft())
+            self.ref = op.record_finding(self.register, self.draft()).result
         except CarappError as exc:
             self.error.setText(str(exc))
             return

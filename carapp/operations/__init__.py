@@ -1,0 +1,130 @@
+"""Use cases: what a user does to the register, as plain functions of plain values.
+
+Screens and the command line call these and nothing below them. Each runs in one short
+session: it commits whole, or, when refused, changes nothing, and returns a
+:class:`~carapp.operations.changes.Changes` naming what it changed. History is written by
+the session hooks, so a use case only changes records. One module per subject; this
+package gathers their names so that a caller imports one place.
+"""
+
+from __future__ import annotations
+
+from carapp.operations.actions import (
+    cancel_action,
+    complete_action,
+    plan_action,
+)
+from carapp.operations.analysis import (
+    WhyDraft,
+    record_root_cause,
+)
+from carapp.operations.audits import (
+    AuditDraft,
+    add_audit,
+    record_audit_report,
+)
+from carapp.operations.changes import Changes, changes_of
+from carapp.operations.common import (
+    DEFAULT_SETTINGS,
+    REF_WIDTH,
+    format_ref,
+    get_action,
+    get_audit,
+    get_finding,
+    get_person,
+    next_ref,
+    required_text,
+    requirement_by_code,
+    setting,
+)
+from carapp.operations.deadlines import (
+    decide_extension,
+    record_plan_sent,
+    request_extension,
+    set_deadline_rule,
+)
+from carapp.operations.evidence import (
+    attach_evidence,
+)
+from carapp.operations.findings import (
+    FindingDraft,
+    close,
+    containment_not_needed,
+    decide_isms_update,
+    decide_observation,
+    move,
+    raise_dispute,
+    record_containment,
+    record_finding,
+    resolve_dispute,
+    set_requirements,
+    void,
+)
+from carapp.operations.registers import (
+    add_person,
+    add_requirement,
+    create_register,
+    seed,
+)
+from carapp.operations.reviews import (
+    ReviewDraft,
+    record_review,
+)
+
+__all__ = [
+    "ACTIONS",
+    "AUDITS",
+    "DEADLINE_RULES",
+    "DEFAULT_SETTINGS",
+    "EVIDENCE",
+    "EXTENSIONS",
+    "FINDINGS",
+    "PEOPLE",
+    "REF_WIDTH",
+    "REQUIREMENTS",
+    "REVIEWS",
+    "ROOT_CAUSES",
+    "SETTINGS",
+    "AuditDraft",
+    "Changes",
+    "FindingDraft",
+    "ReviewDraft",
+    "WhyDraft",
+    "add_audit",
+    "add_person",
+    "add_requirement",
+    "attach_evidence",
+    "cancel_action",
+    "changes_of",
+    "close",
+    "complete_action",
+    "containment_not_needed",
+    "create_register",
+    "decide_extension",
+    "decide_isms_update",
+    "decide_observation",
+    "format_ref",
+    "get_action",
+    "get_audit",
+    "get_finding",
+    "get_person",
+    "move",
+    "next_ref",
+    "plan_action",
+    "raise_dispute",
+    "record_audit_report",
+    "record_containment",
+    "record_finding",
+    "record_plan_sent",
+    "record_review",
+    "record_root_cause",
+    "request_extension",
+    "required_text",
+    "requirement_by_code",
+    "resolve_dispute",
+    "seed",
+    "set_deadline_rule",
+    "set_requirements",
+    "setting",
+    "void",
+]

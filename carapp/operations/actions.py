@@ -1,0 +1,83 @@
+"""Corrective actions: planning, completing and cancelling them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from carapp.errors import InvalidInputError
+from carapp.models.entities import (
+    CorrectiveAction,
+    FindingAction,
+)
+from carapp.models.enums import (
+    ActionKind,
+    ActionStatus,
+)
+from carapp.operations.changes import Changes, changes_of
+from carapp.operations.common import (
+    get_action,
+    get_finding,
+    get_person,
+    next_ref,
+    required_text,
+)
+from carapp.store import Register
+
+
+def plan_action(
+    register: Register,
+    refs: Sequence[str],
+    kind: ActionKind,
+    description: str,
+    owner_id: int | None,
+    target_on: dt.date | None,
+    outcome: str,
+    year: int | None = None,
+) -> Changes[str]:
+    """Plan an action answering the findings ``refs``; returns its reference."""
+    if not refs:
+        raise InvalidInputError("An action must answer at least one finding.")
+    with register.session() as session:
+        findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
+        action = CorrectiveAction(
+            ref=next_ref(session, "action", year or dt.date.today().year),
+            kind=kind,
+            description=required_text(description, "action description"),
+            owner=get_person(session, owner_id),
+            target_on=target_on,
+            outcome=outcome.strip(),
+            status=ActionStatus.PLANNED,
+        )
+        session.add(action)
+        for finding in findings:
+            session.add(FindingAction(finding=finding, action=action, cycle=finding.cycle))
+        session.flush()
+        result = action.ref
+    return changes_of(session, result)
+
+
+def complete_action(
+    register: Register, action_ref: str, completed_on: dt.date, evidence: str = ""
+) -> Changes[None]:
+    with register.session() as session:
+        action = get_action(session, action_ref)
+        if action.status is ActionStatus.CANCELLED:
+            raise InvalidInputError(f"{action.ref} was cancelled; plan a new action instead.")
+        if not evidence.strip() and not action.evidence:
+            raise InvalidInputError(
+                f"{action.ref} needs evidence of completion: describe it or attach a file."
+            )
+        action.status = ActionStatus.DONE
+        action.completed_on = completed_on
+        if evidence.strip():
+            action.completion_evidence = evidence.strip()
+    return changes_of(session, None)
+
+
+def cancel_action(register: Register, action_ref: str, reason: str) -> Changes[None]:
+    with register.session() as session:
+        action = get_action(session, action_ref)
+        action.cancelled_reason = required_text(reason, "reason for cancelling")
+        action.status = ActionStatus.CANCELLED
+    return changes_of(session, None)

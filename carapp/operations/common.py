@@ -1,0 +1,101 @@
+"""Lookups, settings and references shared by the use cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carapp import catalog
+from carapp.errors import InvalidInputError, NotFoundError
+from carapp.models.entities import (
+    Audit,
+    CorrectiveAction,
+    Finding,
+    Person,
+    RefCounter,
+    Requirement,
+    Setting,
+)
+
+DEFAULT_SETTINGS: dict[str, str] = {
+    "organisation": "",
+    "prefix.major": "NC",
+    "prefix.minor": "NC",
+    "prefix.observation": "OBS",
+    "prefix.ofi": "OFI",
+    "prefix.audit": "AUD",
+    "prefix.action": "CA",
+}
+
+
+REF_WIDTH = {"audit": 2}
+
+
+def setting(session: Session, key: str) -> str:
+    value = session.scalar(select(Setting.value).where(Setting.key == key))
+    return value if value is not None else DEFAULT_SETTINGS.get(key, "")
+
+
+def format_ref(prefix: str, year: int, number: int, width: int = 3) -> str:
+    return f"{prefix}-{year}-{number:0{width}d}"
+
+
+def next_ref(session: Session, kind: str, year: int) -> str:
+    """The next reference for ``kind`` in ``year``; numbers are never reused."""
+    prefix = setting(session, f"prefix.{kind}")
+    counter = session.get(RefCounter, (prefix, year))
+    if counter is None:
+        counter = RefCounter(prefix=prefix, year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    return format_ref(prefix, year, counter.last, REF_WIDTH.get(kind, 3))
+
+
+def get_finding(session: Session, ref: str) -> Finding:
+    finding = session.scalar(select(Finding).where(Finding.ref == ref.strip().upper()))
+    if finding is None:
+        raise NotFoundError(f"There is no finding {ref} in this register.")
+    return finding
+
+
+def get_action(session: Session, ref: str) -> CorrectiveAction:
+    action = session.scalar(
+        select(CorrectiveAction).where(CorrectiveAction.ref == ref.strip().upper())
+    )
+    if action is None:
+        raise NotFoundError(f"There is no corrective action {ref} in this register.")
+    return action
+
+
+def get_audit(session: Session, ref: str) -> Audit:
+    audit = session.scalar(select(Audit).where(Audit.ref == ref.strip().upper()))
+    if audit is None:
+        raise NotFoundError(f"There is no audit {ref} in this register.")
+    return audit
+
+
+def get_person(session: Session, person_id: int | None) -> Person | None:
+    if person_id is None:
+        return None
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"There is no person number {person_id} in this register.")
+    return person
+
+
+def requirement_by_code(session: Session, code: str) -> Requirement:
+    wanted = catalog.normalise_code(code)
+    found = session.scalars(select(Requirement).where(Requirement.code == wanted)).all()
+    if not found:
+        raise NotFoundError(
+            f"There is no requirement {code} in this register; add it as the organisation's "
+            "own, legal or contractual requirement first."
+        )
+    return found[0]
+
+
+def required_text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInputError(f"The {what} is empty; write it before saving.")
+    return value

@@ -1,0 +1,108 @@
+"""Deadlines: the action plan sent to the certification body, extension requests and
+the rules that give each finding its due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from carapp.errors import InvalidInputError, NotFoundError, WorkflowRefused
+from carapp.models import workflow
+from carapp.models.entities import (
+    DeadlineRule,
+    ExtensionRequest,
+)
+from carapp.models.enums import (
+    Classification,
+    Deadline,
+    ExtensionStatus,
+)
+from carapp.operations.changes import Changes, changes_of
+from carapp.operations.common import (
+    get_finding,
+    required_text,
+)
+from carapp.store import Register
+
+
+def record_plan_sent(register: Register, ref: str, on: dt.date) -> Changes[None]:
+    with register.session() as session:
+        get_finding(session, ref).plan_sent_on = on
+    return changes_of(session, None)
+
+
+def request_extension(
+    register: Register,
+    ref: str,
+    deadline: Deadline,
+    asked_on: dt.date,
+    requested_due: dt.date,
+    reason: str,
+) -> Changes[int]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        refusal = workflow.extension_refusal(finding, deadline, asked_on)
+        if refusal:
+            raise WorkflowRefused(f"Cannot request an extension: {refusal}.", [refusal])
+        current = finding.plan_due if deadline is Deadline.PLAN else finding.closure_due
+        assert current is not None
+        if requested_due <= current:
+            raise InvalidInputError(
+                f"The requested date must be after the current deadline, {current.isoformat()}."
+            )
+        request = ExtensionRequest(
+            finding=finding,
+            deadline=deadline,
+            asked_on=asked_on,
+            previous_due=current,
+            requested_due=requested_due,
+            reason=required_text(reason, "reason for the extension"),
+        )
+        session.add(request)
+        session.flush()
+        result = request.id
+    return changes_of(session, result)
+
+
+def decide_extension(
+    register: Register, request_id: int, granted: bool, on: dt.date, note: str = ""
+) -> Changes[None]:
+    with register.session() as session:
+        request = session.get(ExtensionRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"There is no extension request number {request_id}.")
+        if request.status is not ExtensionStatus.REQUESTED:
+            raise InvalidInputError(
+                f"That extension request was already {request.status.label.lower()}."
+            )
+        request.status = ExtensionStatus.GRANTED if granted else ExtensionStatus.REFUSED
+        request.decided_on = on
+        request.decision_note = note.strip()
+    return changes_of(session, None)
+
+
+def set_deadline_rule(
+    register: Register,
+    scope: str,
+    classification: Classification,
+    plan_days: int | None,
+    closure_days: int | None,
+) -> Changes[None]:
+    for days in (plan_days, closure_days):
+        if days is not None and not 0 < days <= 3650:
+            raise InvalidInputError("Deadline days must be between 1 and 3650, or none.")
+    with register.session() as session:
+        rule = session.scalar(
+            select(DeadlineRule).where(
+                DeadlineRule.scope == scope.strip(), DeadlineRule.classification == classification
+            )
+        )
+        if rule is None:
+            rule = DeadlineRule(
+                scope=required_text(scope, "rule scope"), classification=classification
+            )
+            session.add(rule)
+        rule.plan_days = plan_days
+        rule.closure_days = closure_days
+    return changes_of(session, None)

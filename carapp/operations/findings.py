@@ -1,0 +1,201 @@
+"""Findings: recording them, containment, requirements, the stage moves, disputes,
+observation decisions and the ISMS update decisions of clause 10.2 e)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from carapp.errors import InvalidInputError, WorkflowRefused
+from carapp.models import workflow
+from carapp.models.entities import (
+    Finding,
+)
+from carapp.models.enums import (
+    Classification,
+    DisputeOutcome,
+    IsmsDecision,
+    IsmsTarget,
+    ObservationDecision,
+    Source,
+    Stage,
+)
+from carapp.operations.changes import Changes, changes_of
+from carapp.operations.common import (
+    get_audit,
+    get_finding,
+    get_person,
+    next_ref,
+    required_text,
+    requirement_by_code,
+)
+from carapp.store import Register
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    title: str
+    source: Source
+    classification: Classification
+    identified_on: dt.date
+    statement: str = ""
+    evidence_observed: str = ""
+    area: str = ""
+    audit_ref: str | None = None
+    cb_ref: str = ""
+    raised_by_id: int | None = None
+    requirement_codes: Sequence[str] = field(default_factory=tuple)
+
+
+def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
+    with register.session() as session:
+        audit = get_audit(session, draft.audit_ref) if draft.audit_ref else None
+        if audit is not None and draft.identified_on < audit.starts_on:
+            raise InvalidInputError(
+                f"The finding is dated before audit {audit.ref} started; check the date."
+            )
+        finding = Finding(
+            ref=next_ref(session, draft.classification.value, draft.identified_on.year),
+            cb_ref=draft.cb_ref.strip(),
+            audit=audit,
+            source=draft.source,
+            identified_on=draft.identified_on,
+            raised_by=get_person(session, draft.raised_by_id),
+            title=required_text(draft.title, "title"),
+            statement=draft.statement.strip(),
+            evidence_observed=draft.evidence_observed.strip(),
+            area=draft.area.strip(),
+            classification=draft.classification,
+            requirements=[
+                requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)
+            ],
+        )
+        session.add(finding)
+        session.flush()
+        result = finding.ref
+    return changes_of(session, result)
+
+
+def record_containment(
+    register: Register, ref: str, what: str, on: dt.date, by_id: int
+) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        finding.containment = required_text(what, "containment")
+        finding.contained_on = on
+        finding.contained_by = get_person(session, by_id)
+        finding.containment_none_reason = ""
+    return changes_of(session, None)
+
+
+def containment_not_needed(register: Register, ref: str, reason: str) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        finding.containment_none_reason = required_text(
+            reason, "reason why no containment is needed"
+        )
+        finding.containment = ""
+        finding.contained_on = None
+        finding.contained_by = None
+    return changes_of(session, None)
+
+
+def set_requirements(register: Register, ref: str, codes: Sequence[str]) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        finding.requirements = [requirement_by_code(session, c) for c in dict.fromkeys(codes)]
+    return changes_of(session, None)
+
+
+def decide_observation(
+    register: Register, ref: str, decision: ObservationDecision, note: str
+) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        if finding.classification.is_nonconformity:
+            raise InvalidInputError(
+                f"{finding.ref} is a nonconformity: it must be acted on, not decided."
+            )
+        finding.decision = decision
+        finding.decision_note = required_text(note, "note on the decision")
+    return changes_of(session, None)
+
+
+def decide_isms_update(
+    register: Register, ref: str, target: IsmsTarget, decision: IsmsDecision, note: str
+) -> Changes[None]:
+    what = "reference of the update" if decision is IsmsDecision.UPDATED else "reason"
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        decision_field, note_field = workflow.ISMS_FIELDS[target]
+        setattr(finding, decision_field, decision)
+        setattr(finding, note_field, required_text(note, what))
+    return changes_of(session, None)
+
+
+def move(register: Register, ref: str, stage: Stage) -> Changes[Stage]:
+    """Move a finding to ``stage``; returns the stage it left. Refusals name what is
+    missing."""
+    with register.session() as session:
+        result = workflow.move(get_finding(session, ref), stage)
+    return changes_of(session, result)
+
+
+def close(register: Register, ref: str, on: dt.date) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        finding.closed_on = on
+        workflow.move(finding, Stage.CLOSED)
+    return changes_of(session, None)
+
+
+def void(register: Register, ref: str, reason: str, on: dt.date) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        if finding.stage is Stage.VOID:
+            raise WorkflowRefused(f"{finding.ref} is already void.", ["already void"])
+        finding.void_reason = required_text(reason, "reason for voiding")
+        finding.voided_on = on
+        workflow.move(finding, Stage.VOID)
+    return changes_of(session, None)
+
+
+def raise_dispute(register: Register, ref: str, on: dt.date, note: str) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        if not workflow.is_open(finding):
+            raise WorkflowRefused(
+                f"Cannot dispute {finding.ref}: it is {finding.stage.label.lower()}.",
+                [finding.stage.label],
+            )
+        finding.dispute_raised_on = on
+        finding.dispute_outcome = None
+        finding.dispute_note = required_text(note, "grounds of the dispute")
+        workflow.move(finding, Stage.DISPUTED)
+    return changes_of(session, None)
+
+
+def resolve_dispute(
+    register: Register,
+    ref: str,
+    outcome: DisputeOutcome,
+    note: str,
+    on: dt.date,
+    new_classification: Classification | None = None,
+) -> Changes[None]:
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        if finding.stage is not Stage.DISPUTED:
+            raise WorkflowRefused(f"{finding.ref} is not disputed.", ["not disputed"])
+        if outcome is DisputeOutcome.RECLASSIFIED:
+            if new_classification is None or new_classification is finding.classification:
+                raise InvalidInputError("A reclassified finding needs its new classification.")
+            finding.classification = new_classification
+        finding.dispute_outcome = outcome
+        finding.dispute_note = (finding.dispute_note + "\n" + note.strip()).strip()
+        if outcome is DisputeOutcome.WITHDRAWN:
+            finding.void_reason = f"Withdrawn by the auditor after dispute: {note.strip()}".strip()
+            finding.voided_on = on
+            workflow.move(finding, Stage.VOID)
+    return changes_of(session, None)

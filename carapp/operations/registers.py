@@ -1,0 +1,77 @@
+"""Creating a register and keeping its people and requirements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from carapp import catalog
+from carapp.errors import InvalidInputError
+from carapp.models import workflow
+from carapp.models.entities import (
+    DeadlineRule,
+    Person,
+    Requirement,
+    Setting,
+)
+from carapp.models.enums import (
+    RequirementKind,
+)
+from carapp.operations.changes import Changes, changes_of
+from carapp.operations.common import (
+    DEFAULT_SETTINGS,
+    required_text,
+)
+from carapp.store import Register, open_register
+
+
+def create_register(location: str | Path, organisation: str = "") -> Register:
+    """A new register at ``location``, holding the settings, default deadline rules and the
+    ISO/IEC 27001:2022 catalog."""
+    register = open_register(location, create=True)
+    with register.session() as session:
+        seed(session, organisation)
+    return register
+
+
+def seed(session: Session, organisation: str) -> None:
+    settings = dict(DEFAULT_SETTINGS, organisation=organisation.strip())
+    session.add_all(Setting(key=k, value=v) for k, v in settings.items())
+    session.add_all(
+        DeadlineRule(scope=s, classification=c, plan_days=p, closure_days=d)
+        for s, c, p, d in workflow.DEFAULT_RULES
+    )
+    session.add_all(
+        Requirement(kind=e.kind, code=e.code, title=e.title, retired=False)
+        for e in catalog.iso27001()
+    )
+
+
+def add_person(register: Register, name: str, role: str = "", email: str = "") -> Changes[int]:
+    with register.session() as session:
+        person = Person(name=required_text(name, "name"), role=role.strip(), email=email.strip())
+        session.add(person)
+        session.flush()
+        result = person.id
+    return changes_of(session, result)
+
+
+def add_requirement(
+    register: Register, kind: RequirementKind, code: str, title: str
+) -> Changes[int]:
+    if kind in (RequirementKind.CLAUSE, RequirementKind.ANNEX_A):
+        raise InvalidInputError(
+            "ISO/IEC 27001 clauses and controls come from the catalog; add your own, legal "
+            "or contractual requirements here."
+        )
+    with register.session() as session:
+        requirement = Requirement(
+            kind=kind,
+            code=required_text(code, "requirement code"),
+            title=required_text(title, "title"),
+        )
+        session.add(requirement)
+        session.flush()
+        result = requirement.id
+    return changes_of(session, result)
