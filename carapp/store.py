@@ -310,14 +310,18 @@ def is_read_only(path: Path) -> bool:
     its journal beside the file). Asked of the system and then tried, because the
     administrator passes every permission check yet cannot write an immutable file or a
     read-only mount."""
-    folder = path.resolve().parent
-    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(path, os.W_OK) or not _folder_writable(path.resolve().parent):
         return True
     try:
         os.close(os.open(path, os.O_RDWR))
     except OSError:
         return True
     return False
+
+
+def _folder_writable(folder: Path) -> bool:
+    # An immutable folder or a read-only mount fails this even for the administrator.
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def _recover(path: Path) -> None:
@@ -554,7 +558,14 @@ def open_register(location: str | os.PathLike[str], *, create: bool = False) -> 
         # A SQLite URL names a file: inspect it like one, before SQLite may create it.
         location = file_url.database
     path = Path(location).expanduser()
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except PermissionError:
+        raise RegisterReadOnlyError(
+            f"{path} cannot be reached (permission denied on its folder); ask for access "
+            "or copy the register somewhere you can read it."
+        ) from None
+    if not exists:
         if not create:
             raise RegisterMissingError(
                 f"There is no register at {path}; check the path, or create a new register."
@@ -593,6 +604,11 @@ def _create_file(path: Path) -> Register:
         raise RegisterReadOnlyError(
             f"The folder for {path} cannot be created: {exc.strerror}."
         ) from None
+    if not _folder_writable(path.parent):
+        raise RegisterReadOnlyError(
+            f"{path} cannot be created because its folder is read-only; choose a folder "
+            "you can write to."
+        )
     engine = make_engine(path)
     try:
         with translate_errors(where=str(path)):

@@ -352,6 +352,19 @@ def test_a_read_only_register_of_an_older_schema_is_refused_without_a_backup(
     assert files_in(tmp_path) == [path.name]
 
 
+def test_no_register_is_created_in_a_read_only_folder(
+    tmp_path: Path, read_only_undo: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _make_read_only(tmp_path, read_only_undo)
+    code, _out, err = run(capsys, "demo", str(tmp_path / "new.sqlite"), "--findings", "0")
+    assert code == 1
+    assert one_sentence(err) == (
+        f"carapp: {tmp_path / 'new.sqlite'} cannot be created because its folder is "
+        "read-only; choose a folder you can write to.\n"
+    )
+    assert files_in(tmp_path) == []
+
+
 def test_a_writable_register_is_not_read_only(register: store.Register) -> None:
     assert not register.read_only
 
