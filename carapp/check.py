@@ -1,10 +1,11 @@
 """``carapp check``: is this register sound, and has anything changed behind its back?
 
-Checks, in order: SQLite's own integrity check; the schema version; the history chain (every
+Checks, in order: SQLite's own integrity check; the schema version and that every table of
+it is there (a register missing one is checked no further); the history chain (every
 entry's hash, the links between entries, the chain head); that replaying history rebuilds
 every record exactly as stored (a row changed, added or removed with another tool shows up
-here); that attached files still match their SHA-256; and that every finding's stage is
-proven by its record.
+here); that no row links to one that is gone; that attached files still match their SHA-256;
+and, when nothing is missing, that every finding's stage is proven by its record.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, create_engine, inspect, select, text
 
 from carapp.models import finding_index, history, workflow
 from carapp.models.entities import (
@@ -27,7 +29,13 @@ from carapp.models.entities import (
     tracked_columns,
 )
 from carapp.queries import load_findings_whole
-from carapp.store import Register, current_revision, head_revision, translate_errors
+from carapp.store import (
+    Register,
+    current_revision,
+    head_revision,
+    table_problems,
+    translate_errors,
+)
 
 EXPECTED_TRIGGERS = {"history_no_update", "history_no_delete"} | {f"{t}_no_delete" for t in TRACKED}
 
@@ -66,22 +74,90 @@ def check(register: Register, progress: Progress | None = None) -> Report:
         if schema != head_revision():
             problems.append(Problem("schema", f"version {schema}, expected {head_revision()}"))
         with register.engine.connect() as conn:
+            say("tables")
+            missing = _tables(conn, schema)
+            if missing:
+                # Every later step reads these tables: report what is gone, not a crash.
+                return Report(problems + missing, schema, 0, 0)
             say("history chain")
             chain_problems, entries = _chain(conn)
             problems += chain_problems
             say("records against history")
             replay_problems, records = _replay(conn)
             problems += replay_problems
+            say("links between records")
+            dangling = _links(conn)
+            problems += dangling
             say("attached files")
             problems += _evidence(conn)
             say("sort keys and search index")
             problems += [
-                Problem("register table index", sentence)
-                for sentence in finding_index.disagreements(conn)
+                Problem("register table index", sentence) for sentence in _index(register, conn)
             ]
-        say("stages against records")
-        problems += _stages(register)
+        # Loading a finding whole follows its links: with rows gone there is nothing sound
+        # to prove a stage from, and the missing rows are already named above.
+        if not dangling:
+            say("stages against records")
+            problems += _stages(register)
     return Report(problems, schema, entries, records)
+
+
+def _tables(conn: Connection, schema: str | None) -> list[Problem]:
+    if schema is None:
+        return [Problem("schema", "the register has no schema version")]
+    tables = set(inspect(conn).get_table_names())
+    full_text = conn.dialect.name == "sqlite"
+    return [
+        Problem("database", what) for what in table_problems(schema, tables, full_text=full_text)
+    ]
+
+
+def _links(conn: Connection) -> list[Problem]:
+    """Rows that point at a row no longer there: removed with another tool, since carapp
+    never deletes (PostgreSQL's foreign keys refuse such a delete outright)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    out = []
+    for table_name, rowid, parent, fk_id in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+        columns = {
+            row[0]: row[3]
+            for row in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table_name}")')
+        }
+        column_name = columns.get(fk_id, "?")
+        value = conn.exec_driver_sql(
+            f'SELECT "{column_name}" FROM "{table_name}" WHERE rowid = ?', (rowid,)
+        ).scalar()
+        out.append(
+            Problem(
+                f"{table_name} row {rowid}",
+                f"{column_name} points at {parent} #{value}, which was removed outside carapp",
+            )
+        )
+        if len(out) > 50:
+            out.append(Problem("links", "more problems not listed"))
+            break
+    return out
+
+
+def _index(register: Register, conn: Connection) -> list[str]:
+    if not register.read_only:
+        return finding_index.disagreements(conn)
+    # SQLite runs the full-text index's own integrity check as an INSERT, which a read-only
+    # file refuses: check a copy in memory instead (a read-only register is one being
+    # looked at, not one being worked in, so the copy is worth its memory once).
+    copy = sqlite3.connect(":memory:")
+    try:
+        source = conn.connection.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        source.backup(copy)
+        engine = create_engine("sqlite://", creator=lambda: copy)
+        try:
+            with engine.connect() as in_memory:
+                return finding_index.disagreements(in_memory)
+        finally:
+            engine.dispose()
+    finally:
+        copy.close()
 
 
 def _integrity(register: Register) -> list[Problem]:

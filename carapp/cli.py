@@ -135,8 +135,12 @@ def register_location(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     args.register = getattr(args, "register", None)
+    if args.register == "":
+        # An empty path would quietly mean the default register: not what was typed.
+        parser.error("--register needs a register file or database URL, not an empty string")
     args.today = getattr(args, "today", None)
     try:
         if args.command is None and args.screenshot:

@@ -140,7 +140,7 @@ def write_demo(path: Path, *, findings: int, seed: int, today: dt.date) -> DemoS
                 },
             )
         register.close()  # the writing process needs the file to itself
-        return _generate(register.url, builder, findings, len(people))
+        return _generate(register.location, builder, findings, len(people))
     except BaseException:
         register.close()
         path.unlink(missing_ok=True)
@@ -156,7 +156,7 @@ Batch = tuple[
 ]
 
 
-def _generate(url: str, builder: _Builder, findings: int, people: int) -> DemoSummary:
+def _generate(url: str | Path, builder: _Builder, findings: int, people: int) -> DemoSummary:
     """Generate stories here while another process writes them: each half takes about as
     long as the other, so the two cores of a laptop halve the time."""
     ctx = multiprocessing.get_context()
@@ -219,7 +219,7 @@ def _writer_failure(outbox: multiprocessing.Queue[str | None]) -> str:
 
 
 def _store_batches(
-    url: str,
+    url: str | Path,
     inbox: multiprocessing.Queue[Batch | None],
     outbox: multiprocessing.Queue[str | None],
 ) -> None:

@@ -34,6 +34,10 @@ class DiskFullError(CarappError):
     pass
 
 
+class DiskIOError(CarappError):
+    """The drive or network share failed to read or write: not damage to the register."""
+
+
 class RegisterMissingError(CarappError):
     pass
 

@@ -2,9 +2,13 @@
 
 A register is one SQLite file (or any SQLAlchemy URL, for teams on PostgreSQL later). A file
 is inspected read-only before anything writes to it: a file that is not a register, a
-damaged register or one written by a newer carapp is refused with a sentence and left
-byte-for-byte as it was. A register at an older schema is copied with SQLite's backup API
-before it is migrated.
+damaged register, one whose tables do not match its schema version or one written by a newer
+carapp is refused with a sentence and left byte-for-byte as it was. A register at an older
+schema is copied with SQLite's backup API before it is migrated.
+
+A file's path never goes into a URL as text (a ``?`` or ``#`` in a folder name would start
+a query): SQLite is handed the path itself, or a URI with every special character quoted.
+A register the user cannot write to opens read-only.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import stat
 import struct
 import urllib.parse
 from collections.abc import Iterator
@@ -21,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
@@ -29,6 +34,7 @@ from carapp.errors import (
     CarappError,
     CorruptRegisterError,
     DiskFullError,
+    DiskIOError,
     NewerRegisterError,
     NotARegisterError,
     RegisterLockedError,
@@ -48,6 +54,38 @@ BUSY_TIMEOUT_MS = 5000
 DEFAULT_FILE_NAME = "register.sqlite"
 QUICK_CHECK_LIMIT = 256 * 1024 * 1024
 
+# The tables each released schema has (FTS5's own shadow tables aside). Released revisions
+# never change, so neither do their rows here; a test holds this to what the migrations build.
+_TABLES_0001 = frozenset(
+    {
+        "alembic_version",
+        "audits",
+        "corrective_actions",
+        "deadline_rules",
+        "effectiveness_reviews",
+        "evidence",
+        "extension_requests",
+        "finding_actions",
+        "finding_requirements",
+        "finding_root_causes",
+        "findings",
+        "history",
+        "history_head",
+        "people",
+        "ref_counters",
+        "requirements",
+        "root_causes",
+        "settings",
+        "why_steps",
+    }
+)
+SCHEMA_TABLES: dict[str, frozenset[str]] = {
+    "0001": _TABLES_0001,
+    "0002": _TABLES_0001 | {"finding_sort_keys", "finding_search"},
+}
+# Only SQLite keeps the full-text table (see carapp.models.finding_index).
+SQLITE_ONLY_TABLES = frozenset({"finding_search"})
+
 
 def default_register_path() -> Path:
     import platformdirs
@@ -61,16 +99,26 @@ def is_url(location: str | os.PathLike[str]) -> bool:
 
 @dataclass
 class Register:
-    """An open register: an engine and a factory of short sessions, one per operation."""
+    """An open register: an engine and a factory of short sessions, one per operation.
+
+    ``url`` names it to a person; ``location`` is what reaches it again (a file's path is
+    not safe to turn back into a URL). A ``read_only`` register refuses every write with
+    :class:`RegisterReadOnlyError`.
+    """
 
     url: str
     engine: Engine
     path: Path | None
     sessions: sessionmaker[Session] = field(repr=False)
+    read_only: bool = False
 
     @property
     def name(self) -> str:
         return self.path.name if self.path else self.engine.url.render_as_string()
+
+    @property
+    def location(self) -> str | Path:
+        return self.path.resolve() if self.path else self.url
 
     @contextlib.contextmanager
     def session(self, *, actor: str | None = None, clock: Clock | None = None) -> Iterator[Session]:
@@ -108,23 +156,51 @@ def translate_errors(register: Register | None = None, where: str | None = None)
         raise known from exc
 
 
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html); an extended code
+# carries its primary code in the low byte.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 5, 6, 8, 10, 11
+SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
+SQLITE_READONLY_RECOVERY, SQLITE_READONLY_ROLLBACK = 264, 776
+
+
 def _known(exc: BaseException | None, name: str) -> CarappError | None:
-    message = str(exc).lower()
-    if "locked" in message or "busy" in message:
+    """The sentence for a failure of the database itself, told apart by SQLite's error
+    code; None for anything else, which is a bug."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    primary = code & 0xFF
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         return RegisterLockedError(
             f"{name} is locked by another program (another carapp window, a backup or "
             "sync tool); close that program and try again."
         )
-    if "disk is full" in message or "database or disk is full" in message:
+    if primary == SQLITE_FULL:
         return DiskFullError(
             f"The disk holding {name} is full, so nothing was saved; free some space and try again."
         )
-    if "readonly" in message or "read-only" in message:
+    if code in (SQLITE_READONLY_RECOVERY, SQLITE_READONLY_ROLLBACK):
         return RegisterReadOnlyError(
-            f"{name} cannot be written (the file or its folder is read-only); copy it "
-            "to a folder you can write to, or change its permissions."
+            f"{name} was left half-written by a program that stopped, and putting it right "
+            "needs write access; copy it, with the files beside it that share its name, to a "
+            "folder you can write to and open the copy."
         )
-    if "malformed" in message or "not a database" in message or "disk i/o" in message:
+    if primary == SQLITE_READONLY:
+        return RegisterReadOnlyError(
+            f"{name} is read-only (the file or its folder cannot be written), so nothing was "
+            "saved; copy it to a folder you can write to, or change its permissions."
+        )
+    if primary == SQLITE_IOERR:
+        return DiskIOError(
+            f"The disk holding {name} could not be read or written, so nothing was saved; "
+            "check the drive or network connection and try again."
+        )
+    if primary == SQLITE_CANTOPEN:
+        return DiskIOError(
+            f"{name} cannot be opened (its folder may be read-only, or the drive or network "
+            "share unavailable); check the folder and try again."
+        )
+    if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return CorruptRegisterError(
             f"{name} is damaged and cannot be read; open your latest backup copy instead."
         )
@@ -148,14 +224,41 @@ def _describe_non_sqlite(head: bytes) -> str:
     return "it is a text file, not a register"
 
 
-def inspect_file(path: Path) -> None:
-    """Refuse ``path`` unless it is a sound carapp register; never writes to it."""
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def inspect_file(path: Path) -> bool:
+    """Refuse ``path`` unless it is a sound carapp register; say whether it is read-only.
+
+    Never writes to it, but for one thing any SQLite program does on opening: a write that
+    was interrupted (a hot rollback journal beside the file) is rolled back first.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
+    except PermissionError:
+        raise RegisterReadOnlyError(
+            f"{path} cannot be read (permission denied); ask for access or copy the file."
+        ) from None
+    except OSError as exc:
+        raise DiskIOError(f"{path} cannot be opened: {exc.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise NotARegisterError(f"{path} is a folder, not a register file.")
+    # Opening a named pipe or a device to read its header would wait for a writer forever.
+    if not stat.S_ISREG(info.st_mode):
+        raise NotARegisterError(
+            f"{path} is {_not_a_file(info.st_mode)}, not a register file; choose a register file."
+        )
+    size = info.st_size
+    try:
         with path.open("rb") as fh:
             header = fh.read(100)
-    except IsADirectoryError:
-        raise NotARegisterError(f"{path} is a folder, not a register file.") from None
     except PermissionError:
         raise RegisterReadOnlyError(
             f"{path} cannot be read (permission denied); ask for access or copy the file."
@@ -173,7 +276,10 @@ def inspect_file(path: Path) -> None:
         struct.unpack(">I", header[24:28])[0],
         struct.unpack(">I", header[92:96])[0],
     )
-    if pages and change_counter == valid_for and size < pages * page_size:
+    # A hot journal holds the pages as they were before the interrupted write: the file may
+    # look short or damaged until SQLite has put them back.
+    journal = _journal(path).exists()
+    if not journal and pages and change_counter == valid_for and size < pages * page_size:
         raise CorruptRegisterError(
             f"{path} is truncated ({size} of {pages * page_size} bytes); "
             "open your latest backup copy instead."
@@ -184,21 +290,73 @@ def inspect_file(path: Path) -> None:
             f"{path} is a SQLite database but not a carapp register; "
             "choose a register file or create a new one."
         )
-    _check_readonly(path)
+    read_only = is_read_only(path)
+    if journal and not read_only:
+        _recover(path)
+    _check_contents(path)
+    return read_only
+
+
+def _journal(path: Path) -> Path:
+    return Path(f"{path}-journal")
+
+
+def _wal(path: Path) -> Path:
+    return Path(f"{path}-wal")
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether this process cannot write the register: the file or its folder (SQLite writes
+    its journal beside the file). Asked of the system and then tried, because the
+    administrator passes every permission check yet cannot write an immutable file or a
+    read-only mount."""
+    if not os.access(path, os.W_OK) or not _folder_writable(path.resolve().parent):
+        return True
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError:
+        return True
+    return False
+
+
+def _folder_writable(folder: Path) -> bool:
+    # An immutable folder or a read-only mount fails this even for the administrator.
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _recover(path: Path) -> None:
+    """Let SQLite roll back an interrupted write, as it does on any ordinary open: reading
+    the schema through a writable connection replays a hot journal (and does nothing when
+    the journal belongs to a write still under way in another program)."""
+    with translate_errors(where=str(path)):
+        conn = sqlite3.connect(path.resolve(), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
 
 
 def _readonly_uri(path: Path) -> str:
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-    # With no write-ahead log beside it there is nothing to recover: immutable=1 reads the
-    # file without creating -wal/-shm side files next to a file we may refuse.
-    if not Path(str(path) + "-wal").exists():
+    # quote() leaves only letters, digits, '/' and '_.-~' as they are: a '?', '#' or '%' in
+    # a folder name stays part of the path instead of starting SQLite's URI parameters.
+    uri = "file:" + urllib.parse.quote(str(path.resolve()), safe="/") + "?mode=ro"
+    # With no journal or write-ahead log beside it there is nothing to recover: immutable=1
+    # reads the file without creating -wal/-shm side files next to a file we may refuse,
+    # or in a folder we cannot write to.
+    if not _wal(path).exists() and not _journal(path).exists():
         uri += "&immutable=1"
     return uri
 
 
-def _check_readonly(path: Path) -> None:
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(
+        _readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+
+
+def _check_contents(path: Path) -> None:
     with translate_errors(where=str(path)):
-        conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = _connect_readonly(path)
         try:
             # quick_check reads every page: instant for a real register (a few MB), seconds
             # for a 1 GB one. Above the limit, damage is caught when a page is read (and
@@ -213,7 +371,9 @@ def _check_readonly(path: Path) -> None:
                 raise CorruptRegisterError(
                     f"{path} is damaged ({problems[0]}); open your latest backup copy instead."
                 )
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             if "alembic_version" not in tables:
                 raise CorruptRegisterError(
                     f"{path} is a carapp register that was never completed; "
@@ -222,7 +382,38 @@ def _check_readonly(path: Path) -> None:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         finally:
             conn.close()
-    _check_revision(str(path), revision[0] if revision else None)
+    version = revision[0] if revision else None
+    _check_revision(str(path), version)
+    assert version is not None
+    _check_tables(str(path), version, tables, full_text=True)
+
+
+def table_problems(revision: str, tables: set[str], *, full_text: bool) -> list[str]:
+    """What is wrong with a register's tables for its schema ``revision``: tables it lacks,
+    and tables of a later schema that say its version label is wrong."""
+    expected = SCHEMA_TABLES.get(revision, frozenset())
+    if not full_text:
+        expected -= SQLITE_ONLY_TABLES
+    out = [f"the {name} table is missing" for name in sorted(expected - tables)]
+    later: set[str] = set()
+    for later_revision, later_tables in SCHEMA_TABLES.items():
+        if later_revision > revision:
+            later |= later_tables - expected
+    if later & tables:
+        out.append(
+            f"it says schema {revision} but holds tables of a later schema "
+            f"({', '.join(sorted(later & tables))})"
+        )
+    return out
+
+
+def _check_tables(name: str, revision: str, tables: set[str], *, full_text: bool) -> None:
+    problems = table_problems(revision, tables, full_text=full_text)
+    if problems:
+        raise CorruptRegisterError(
+            f"{name} is not a whole register ({'; '.join(problems)}); "
+            "open your latest backup copy instead."
+        )
 
 
 def _check_revision(name: str, revision: str | None) -> None:
@@ -270,11 +461,36 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_sqlite_connect)
+def _on_readonly_connect(dbapi_connection: Any, _record: Any) -> None:
+    # No journal mode or synchronous setting: both would write to the file.
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def make_engine(location: str | os.PathLike[str], *, read_only: bool = False) -> Engine:
+    """An engine for a database URL, or for a register file's path (read-only if asked)."""
+    if not isinstance(location, os.PathLike):
+        engine = create_engine(location)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    path = Path(location).resolve()
+
+    def connect() -> sqlite3.Connection:
+        if read_only:
+            return _connect_readonly(path)
+        # An absolute path, never a URI: SQLite takes every character of it literally.
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    # The URL only names the dialect and, for a person, the file: creator= makes the
+    # connections, so the path is never parsed out of it.
+    engine = create_engine(URL.create("sqlite", database=str(path)), creator=connect)
+    event.listen(engine, "connect", _on_readonly_connect if read_only else _on_sqlite_connect)
     return engine
+
+
+def _file_url(path: Path) -> str:
+    return URL.create("sqlite", database=str(path.resolve())).render_as_string()
 
 
 def prepare_mappings() -> None:
@@ -310,9 +526,9 @@ def backup(register_path: Path, destination: Path) -> Path:
     """Copy a live register with SQLite's backup API (consistent even mid-write)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     with translate_errors(where=str(destination)):
-        source = sqlite3.connect(register_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        source = sqlite3.connect(register_path.resolve(), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            target = sqlite3.connect(destination)
+            target = sqlite3.connect(destination.resolve())
             try:
                 source.backup(target)
                 target.execute("PRAGMA journal_mode=DELETE")
@@ -342,26 +558,43 @@ def open_register(location: str | os.PathLike[str], *, create: bool = False) -> 
         # A SQLite URL names a file: inspect it like one, before SQLite may create it.
         location = file_url.database
     path = Path(location).expanduser()
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except PermissionError:
+        raise RegisterReadOnlyError(
+            f"{path} cannot be reached (permission denied on its folder); ask for access "
+            "or copy the register somewhere you can read it."
+        ) from None
+    if not exists:
         if not create:
             raise RegisterMissingError(
                 f"There is no register at {path}; check the path, or create a new register."
             )
         return _create_file(path)
-    inspect_file(path)
-    url = f"sqlite:///{path.resolve()}"
-    engine = make_engine(url)
+    read_only = inspect_file(path)
+    engine = make_engine(path, read_only=read_only)
     try:
         with translate_errors(where=str(path)):
             revision = current_revision(engine)
             if revision != head_revision():
                 assert revision is not None
+                if read_only:
+                    raise RegisterReadOnlyError(
+                        f"{path} was written by an older carapp and must be upgraded, but it "
+                        "is read-only; copy it to a folder you can write to and open the copy."
+                    )
                 _pre_migration_backup(path, revision)
                 migrate(engine)
     except BaseException:
         engine.dispose()
         raise
-    return Register(url=url, engine=engine, path=path, sessions=make_sessions(engine))
+    return Register(
+        url=_file_url(path),
+        engine=engine,
+        path=path,
+        sessions=make_sessions(engine),
+        read_only=read_only,
+    )
 
 
 def _create_file(path: Path) -> Register:
@@ -371,8 +604,12 @@ def _create_file(path: Path) -> Register:
         raise RegisterReadOnlyError(
             f"The folder for {path} cannot be created: {exc.strerror}."
         ) from None
-    url = f"sqlite:///{path.resolve()}"
-    engine = make_engine(url)
+    if not _folder_writable(path.parent):
+        raise RegisterReadOnlyError(
+            f"{path} cannot be created because its folder is read-only; choose a folder "
+            "you can write to."
+        )
+    engine = make_engine(path)
     try:
         with translate_errors(where=str(path)):
             with engine.begin() as conn:
@@ -383,8 +620,7 @@ def _create_file(path: Path) -> Register:
         with contextlib.suppress(OSError):
             path.unlink()
         raise
-    register = Register(url=url, engine=engine, path=path, sessions=make_sessions(engine))
-    return register
+    return Register(url=_file_url(path), engine=engine, path=path, sessions=make_sessions(engine))
 
 
 def _open_url(url: str, *, create: bool) -> Register:
@@ -406,6 +642,13 @@ def _open_url(url: str, *, create: bool) -> Register:
             else:
                 revision = current_revision(engine)
                 _check_revision(engine.url.render_as_string(), revision)
+                assert revision is not None
+                _check_tables(
+                    engine.url.render_as_string(),
+                    revision,
+                    tables,
+                    full_text=engine.dialect.name == "sqlite",
+                )
                 if revision != head_revision():
                     migrate(engine)
     except BaseException:

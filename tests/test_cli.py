@@ -227,6 +227,7 @@ def test_demo_never_overwrites_and_accepts_zero(tmp_path: Path) -> None:
         ("demo", "x.sqlite", "--findings", "many"),
         ("frobnicate",),
         ("--today", "yesterday", "list"),
+        ("--register", "", "list"),
     ],
 )
 def test_wrong_usage_exits_2(args: tuple[str, ...]) -> None:
@@ -262,3 +263,25 @@ def test_screenshot_renders_the_register_view_offscreen(demo: Path, tmp_path: Pa
 def test_register_comes_from_the_environment(demo: Path) -> None:
     result = carapp("audits", env={"CARAPP_REGISTER": str(demo)})
     assert result.returncode == 0 and "AUD-" in result.stdout
+
+
+def test_a_register_path_with_url_characters_is_that_file(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "q"
+    folder.mkdir()
+    odd = folder / "audit?2026 #1 100%.sqlite"
+    shutil.copy(demo, odd)
+    rows = listing(odd)
+    assert len(rows) == 300
+    assert ok("--register", str(odd), "check").startswith("Sound:")
+    assert sorted(p.name for p in folder.iterdir()) == [odd.name]
+
+
+def test_a_dropped_table_fails_check_in_one_sentence(demo: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "dropped.sqlite"
+    shutil.copy(demo, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("DROP TABLE history_head")
+    conn.commit()
+    conn.close()
+    message = one_sentence_failure(carapp("--register", str(copy), "check"))
+    assert f"{copy} is not a whole register (the history_head table is missing)" in message

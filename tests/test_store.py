@@ -298,3 +298,31 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None
         if not (d[0] == "remove_table" and (d[1].name in ignored or "search" in d[1].name))
     ]
     assert relevant == []
+
+
+@pytest.mark.parametrize("revision", store.known_revisions())
+def test_the_tables_each_schema_must_have_are_what_its_migration_builds(
+    tmp_path: Path, revision: str
+) -> None:
+    """Opening refuses a register whose tables do not match its schema version, so the list
+    it checks against must be exactly what migrating to that version builds."""
+    from alembic import command
+
+    path = tmp_path / "new.sqlite"
+    engine = store.make_engine(path)
+    try:
+        cfg = store.alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        with engine.connect() as conn:
+            tables = {
+                name
+                for (name,) in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+    finally:
+        engine.dispose()
+    shadow = {t for t in tables if t.startswith("finding_search_")}  # FTS5's own tables
+    assert tables - shadow == store.SCHEMA_TABLES[revision]
