@@ -81,7 +81,7 @@ def test_a_path_with_url_characters_opens_that_file(
     folder = tmp_path / "q?x#y%20z"
     path = folder / name
     created = op.create_register(path, "Org")
-    ref = op.record_finding(created, DRAFT)
+    ref = op.record_finding(created, DRAFT).result
     created.close()
     assert files_in(tmp_path) == [folder.name]
     assert files_in(folder) == [name]  # no "audit" or "what" beside it
