@@ -41,6 +41,7 @@ from carapp.errors import (
     RegisterMissingError,
     RegisterReadOnlyError,
 )
+from carapp.files import atomic_path
 from carapp.models import history, rules
 from carapp.models.history import Clock
 
@@ -523,12 +524,15 @@ def migrate(engine: Engine) -> None:
 
 
 def backup(register_path: Path, destination: Path) -> Path:
-    """Copy a live register with SQLite's backup API (consistent even mid-write)."""
+    """Copy a live register with SQLite's backup API (consistent even mid-write).
+
+    The copy is complete or absent: a failure leaves any file already at ``destination``
+    as it was."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    with translate_errors(where=str(destination)):
+    with translate_errors(where=str(destination)), atomic_path(destination) as partial:
         source = sqlite3.connect(register_path.resolve(), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            target = sqlite3.connect(destination.resolve())
+            target = sqlite3.connect(partial)
             try:
                 source.backup(target)
                 target.execute("PRAGMA journal_mode=DELETE")

@@ -1,0 +1,47 @@
+"""Writing a file so that it is either whole or not there.
+
+A backup copy, an export or an anchor file is written under a temporary name in the same
+folder and renamed over the destination only once it is complete and on disk, so a full
+disk, a crash or a cancel leaves no half file and never destroys the previous one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(destination: Path) -> Iterator[Path]:
+    """A temporary path beside ``destination`` to write to; renamed over it when the block
+    ends without an error, removed otherwise."""
+    destination = destination.resolve()
+    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.part")
+    try:
+        yield temporary
+        _sync(temporary)
+        os.replace(temporary, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    _sync_folder(destination.parent)
+
+
+def _sync(path: Path) -> None:
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename is only durable once the folder's entry is; Windows has no folder handles.
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
