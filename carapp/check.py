@@ -3,8 +3,10 @@
 Checks, in order: SQLite's own integrity check; the schema version; the history chain (every
 entry's hash, the links between entries, the chain head); that replaying history rebuilds
 every record exactly as stored (a row changed, added or removed with another tool shows up
-here); that attached files still match their SHA-256; and that every finding's stage is
-proven by its record.
+here); that attached files still match their SHA-256; that every finding's stage is
+proven by its record; and that the history still holds the entries carapp saw in it before
+(the anchors kept outside the register, :mod:`carapp.anchors`), which a careful rewrite that
+recomputes every hash cannot fake.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ def check(register: Register, progress: Progress | None = None) -> Report:
             ]
         say("stages against records")
         problems += _stages(register)
+        say("history against the anchors kept outside the register")
+        problems += _anchors(register)
     return Report(problems, schema, entries, records)
 
 
@@ -259,3 +263,13 @@ def _stages(register: Register) -> list[Problem]:
                     )
                 )
     return out
+
+
+# --- Anchors kept outside the register --------------------------------------------------------
+
+
+def _anchors(register: Register) -> list[Problem]:
+    from carapp import anchors
+
+    report = anchors.verify(register)
+    return [Problem("history", sentence) for sentence in report.rewritten]
