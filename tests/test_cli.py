@@ -262,3 +262,20 @@ def test_screenshot_renders_the_register_view_offscreen(demo: Path, tmp_path: Pa
 def test_register_comes_from_the_environment(demo: Path) -> None:
     result = carapp("audits", env={"CARAPP_REGISTER": str(demo)})
     assert result.returncode == 0 and "AUD-" in result.stdout
+
+
+def test_two_crash_logs_in_the_same_second_get_their_own_files(tmp_path: Path) -> None:
+    from carapp.cli import _write_crash_log
+
+    logs = []
+    for attempt in range(2):
+        try:
+            raise RuntimeError(f"crash {attempt}")
+        except RuntimeError:
+            logs.append(_write_crash_log(tmp_path))
+    assert logs[0] != logs[1]
+    assert logs[0].name[:21] == logs[1].name[:21]  # crash-YYYYmmdd-HHMMSS: the same second
+    assert [p.read_text().splitlines()[-1] for p in logs] == [
+        "RuntimeError: crash 0",
+        "RuntimeError: crash 1",
+    ]
