@@ -16,9 +16,12 @@ identity; in older registers entry 1 is the first record of the register, and tw
 share an identity only if the same account created them in the same second with the same
 first record (the deterministic demo registers of one seed did). An identity kept in a
 setting alone would not be safer: whoever rewrites the file can change a setting as easily
-as entry 1. What anchors cannot see is a register rewritten from entry 1 on, or the anchor
-folder itself deleted: an auditor who keeps the fingerprint (:func:`fingerprint`) outside the
-laptop covers both, with ``carapp check --anchor N:HASH``.
+as entry 1. A register rewritten from entry 1 on gets a new identity and no anchors; carapp
+then warns, once, if another register was last seen at the same place. What anchors cannot
+see is such a register moved elsewhere, or the anchor folder itself deleted: an auditor who
+keeps the fingerprint (:func:`fingerprint`) outside the laptop covers both, with
+``carapp check --anchor N:HASH``. Nor can they tell an entry appended with another tool
+after the last anchor from one carapp wrote: the chain proves order, not origin.
 
 A few anchors are kept per register (the last one seen each day, :data:`KEPT`), so that a
 rewrite is reported as "last seen intact on DATE". A register found rewritten is not
@@ -102,6 +105,7 @@ def _fingerprint(conn: Connection) -> Fingerprint:
     return Fingerprint(int(last.seq), str(last.hash))
 
 
+_IDENTITY = re.compile(r"[0-9a-f]{64}")
 _ANCHOR_TEXT = re.compile(r"\s*(\d+)\s*:\s*([0-9a-fA-F]+)\s*")
 
 
@@ -194,6 +198,8 @@ def verify_and_record(register: Register, now: Now = history.now_utc) -> AnchorR
         report = _verify(conn, stored)
     if identity is None or not report.intact or report.fingerprint.entries == 0:
         return report
+    if not stored.anchors:
+        report.warnings.extend(_replaced(identity, _where(register)))
     warning = _record(identity, stored, report.fingerprint, _where(register), now())
     if warning:
         report.warnings.append(warning)
@@ -287,6 +293,24 @@ def _verify(conn: Connection, stored: _Stored) -> AnchorReport:
             f"{first_broken.seq} no longer has the hash it had on {first_broken.day}{span}"
         )
     return AnchorReport(identity, print_, [sentence], list(stored.warnings), len(stored.anchors))
+
+
+def _replaced(identity: str, where: str) -> list[str]:
+    """A register never seen before, at a place where carapp last saw another one: the
+    history was rewritten from entry 1 (which changes the identity), or another register
+    was put there. Said once, as a warning: recreating a register there is legitimate."""
+    out = []
+    for path in sorted(anchors_folder().glob("*.json")):
+        if path.stem == identity or not _IDENTITY.fullmatch(path.stem):
+            continue  # this register's own, or one set aside as damaged
+        latest = _load(path.stem).anchors[-1:]
+        if latest and latest[0].path == where:
+            out.append(
+                f"when carapp last saw {where} on {latest[0].day}, it held a different register "
+                f"({latest[0].seq} history entries, another entry 1): its history was rewritten "
+                "from the start, or another register was put in its place"
+            )
+    return out
 
 
 def _where(register: Register) -> str:

@@ -333,3 +333,42 @@ def test_every_new_register_has_its_own_identity(tmp_path: Path) -> None:
         first.close()
         second.close()
     assert len(ids) == 2 and None not in ids
+
+
+def test_a_register_rewritten_from_entry_1_is_warned_of_once(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = world.register.path
+    assert path is not None
+    world.register.close()
+    assert main(["--register", str(path), "list"]) == 0
+    capsys.readouterr()
+    # A new entry 1 gives the register a new identity, with no anchors of its own.
+    rewrite_carefully(
+        path, lambda _conn, rows: [dict(rows[0], at="2026-01-01T00:00:00Z"), *rows[1:]]
+    )
+    assert main(["--register", str(path), "list"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"carapp: warning: when carapp last saw {path.resolve()} on ")
+    assert "its history was rewritten from the start" in err
+    assert main(["--register", str(path), "list"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_damaged_anchors_are_set_aside_with_a_warning_once(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = world.register.path
+    assert path is not None
+    world.register.close()
+    assert main(["--register", str(path), "list"]) == 0
+    (kept,) = anchors.anchors_folder().glob("*.json")
+    kept.write_text("{not json")
+    capsys.readouterr()
+    assert main(["--register", str(path), "list"]) == 0
+    assert "anchors for this register were damaged and were set aside" in capsys.readouterr().err
+    assert main(["--register", str(path), "list"]) == 0
+    assert capsys.readouterr().err == ""
+    aside, anew = sorted(p.name for p in anchors.anchors_folder().iterdir())
+    assert anew == kept.name and aside.startswith(f"{kept.stem}.damaged-")
+    assert (anchors.anchors_folder() / aside).read_text() == "{not json"
