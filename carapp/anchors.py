@@ -186,7 +186,7 @@ def verify(register: Register) -> AnchorReport:
     """Compare the register with its anchors; writes nothing (a read-only register is
     verified the same way)."""
     with translate_errors(register), register.engine.connect() as conn:
-        return _verify(conn, _load(_identity(conn)))
+        return _verify(conn, _load(_identity(conn), set_aside=False))
 
 
 def verify_and_record(register: Register, now: Now = history.now_utc) -> AnchorReport:
@@ -221,7 +221,7 @@ def _file(identity: str) -> Path:
     return anchors_folder() / f"{identity}.json"
 
 
-def _load(identity: str | None) -> _Stored:
+def _load(identity: str | None, *, set_aside: bool = True) -> _Stored:
     if identity is None:
         return _Stored([], [])
     path = _file(identity)
@@ -237,6 +237,8 @@ def _load(identity: str | None) -> _Stored:
     except OSError as exc:
         return _Stored([], [f"carapp cannot read its anchors for this register ({exc.strerror})"])
     except (ValueError, KeyError, TypeError):
+        if not set_aside:
+            return _Stored([], [f"carapp's anchors for this register in {path} are damaged"])
         # Set aside, not overwritten: it may be the evidence someone wanted gone.
         aside = path.with_name(f"{path.stem}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}.json")
         with contextlib.suppress(OSError):
@@ -303,7 +305,7 @@ def _replaced(identity: str, where: str) -> list[str]:
     for path in sorted(anchors_folder().glob("*.json")):
         if path.stem == identity or not _IDENTITY.fullmatch(path.stem):
             continue  # this register's own, or one set aside as damaged
-        latest = _load(path.stem).anchors[-1:]
+        latest = _load(path.stem, set_aside=False).anchors[-1:]
         if latest and latest[0].path == where:
             out.append(
                 f"when carapp last saw {where} on {latest[0].day}, it held a different register "

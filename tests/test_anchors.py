@@ -365,7 +365,7 @@ def test_damaged_anchors_are_set_aside_with_a_warning_once(
     (kept,) = anchors.anchors_folder().glob("*.json")
     kept.write_text("{not json")
     capsys.readouterr()
-    assert main(["--register", str(path), "list"]) == 0
+    assert main(["--register", str(path), "check"]) == 0
     assert "anchors for this register were damaged and were set aside" in capsys.readouterr().err
     assert main(["--register", str(path), "list"]) == 0
     assert capsys.readouterr().err == ""
