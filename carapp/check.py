@@ -5,7 +5,10 @@ it is there (a register missing one is checked no further); the history chain (e
 entry's hash, the links between entries, the chain head); that replaying history rebuilds
 every record exactly as stored (a row changed, added or removed with another tool shows up
 here); that no row links to one that is gone; that attached files still match their SHA-256;
-and, when nothing is missing, that every finding's stage is proven by its record.
+when nothing is missing, that every finding's stage is proven by its record; and that the
+history still holds the entries carapp saw in it before (the anchors kept outside the
+register, :mod:`carapp.anchors`), which a careful rewrite that recomputes every hash cannot
+fake.
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ def check(register: Register, progress: Progress | None = None) -> Report:
         if not dangling:
             say("stages against records")
             problems += _stages(register)
+        say("history against the anchors kept outside the register")
+        problems += _anchors(register)
     return Report(problems, schema, entries, records)
 
 
@@ -335,3 +340,13 @@ def _stages(register: Register) -> list[Problem]:
                     )
                 )
     return out
+
+
+# --- Anchors kept outside the register --------------------------------------------------------
+
+
+def _anchors(register: Register) -> list[Problem]:
+    from carapp import anchors
+
+    report = anchors.verify(register)
+    return [Problem("history", sentence) for sentence in report.rewritten]

@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import sys
 import textwrap
 import traceback
@@ -118,10 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
     audits = sub.add_parser("audits", help="list the audits", parents=[common])
     audits.add_argument("--json", action="store_true", help="print JSON")
 
-    sub.add_parser(
+    checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
     )
+    checking.add_argument(
+        "--anchor",
+        metavar="N:HASH",
+        type=_anchor,
+        help="also verify that history entry N still has HASH (a fingerprint printed earlier)",
+    )
+
+    whoami = sub.add_parser(
+        "whoami", help="show, or set, the name recorded in history for your changes"
+    )
+    whoami.add_argument("--set-name", metavar="NAME", help="your name as colleagues know it")
     return parser
+
+
+def _anchor(value: str) -> tuple[int, str]:
+    from carapp.anchors import parse_anchor
+
+    try:
+        return parse_anchor(value)
+    except CarappError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register_location(args: argparse.Namespace) -> str:
@@ -172,25 +193,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _write_crash_log() -> Path:
+def _write_crash_log(folder: Path | None = None) -> Path:
+    """A new file holding the traceback; two crashes in the same second (two windows, or a
+    script running carapp in a loop) never write into the same log."""
     import platformdirs
 
-    folder = Path(platformdirs.user_log_dir("carapp", appauthor=False))
+    folder = folder or Path(platformdirs.user_log_dir("carapp", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
-    return path
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+    while True:
+        path = folder / f"crash-{stamp}-{secrets.token_hex(4)}.log"
+        try:
+            with open(path, "x", encoding="utf-8") as out:
+                out.write(traceback.format_exc())
+        except FileExistsError:
+            continue
+        return path
 
 
 def _today(args: argparse.Namespace) -> dt.date:
     return args.today or dt.date.today()
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace, *, anchor: bool = True) -> Any:
+    from carapp.anchors import verify_and_record
     from carapp.store import open_register
 
     # Commands read an existing register; only the GUI creates the default one.
-    return open_register(register_location(args))
+    register = open_register(register_location(args))
+    if anchor:
+        try:
+            report = verify_and_record(register)
+        except BaseException:
+            register.close()
+            raise
+        for sentence in report.sentences:
+            print(f"carapp: warning: {sentence}.", file=sys.stderr)
+    return register
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -386,23 +425,53 @@ def cmd_audits(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from carapp.anchors import check_anchor, fingerprint, verify_and_record
     from carapp.check import check
 
-    register = _open(args)
+    register = _open(args, anchor=False)
     try:
         report = check(register)
+        print_ = fingerprint(register)
+        anchor_problem = check_anchor(register, *args.anchor) if args.anchor else None
+        # Only a register found sound is remembered as seen intact.
+        warnings = verify_and_record(register).warnings if report.sound else []
     finally:
         register.close()
+    for sentence in warnings:
+        print(f"carapp: warning: {sentence}.", file=sys.stderr)
     if report.sound:
         print(
             f"Sound: schema {report.schema}, {report.records} records, "
             f"{report.history_entries} history entries in an unbroken chain."
         )
+    print(f"Fingerprint: {print_.short} (in full, for check --anchor: {print_.full})")
+    if args.anchor and anchor_problem is None:
+        seq, expected = args.anchor
+        print(
+            f"History entry {seq} still has the hash {expected[:12]}… it had when that "
+            "fingerprint was taken."
+        )
+    if report.sound and anchor_problem is None:
         return 0
-    print(f"carapp: {len(report.problems)} problem(s) found in {register.name}:", file=sys.stderr)
-    for problem in report.problems:
+    problems = [str(p) for p in report.problems]
+    if anchor_problem is not None:
+        problems.append(f"fingerprint {args.anchor[0]}: {anchor_problem}")
+    print(f"carapp: {len(problems)} problem(s) found in {register.name}:", file=sys.stderr)
+    for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_whoami(args: argparse.Namespace) -> int:
+    from carapp import account
+
+    if args.set_name is not None:
+        account.set_display_name(args.set_name)
+    name = account.display_name()
+    print(f"Your changes are recorded as “{account.actor()}”.")
+    if not name:
+        print("Set the name colleagues know you by with: carapp whoami --set-name NAME")
+    return 0
 
 
 COMMANDS = {
@@ -411,6 +480,7 @@ COMMANDS = {
     "show": cmd_show,
     "audits": cmd_audits,
     "check": cmd_check,
+    "whoami": cmd_whoami,
 }
 
 

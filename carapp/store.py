@@ -20,6 +20,7 @@ import sqlite3
 import stat
 import struct
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -53,6 +54,9 @@ APPLICATION_ID = 0x43415252
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 DEFAULT_FILE_NAME = "register.sqlite"
+# A random id, written first into every new register's history so that entry 1, whose hash
+# names the register to its anchors (carapp/anchors.py), differs between any two registers.
+REGISTER_ID_KEY = "register.id"
 QUICK_CHECK_LIMIT = 256 * 1024 * 1024
 
 # The tables each released schema has (FTS5's own shadow tables aside). Released revisions
@@ -619,12 +623,23 @@ def _create_file(path: Path) -> Register:
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
             migrate(engine)
+            register = Register(
+                url=_file_url(path), engine=engine, path=path, sessions=make_sessions(engine)
+            )
+            _name_register(register)
     except BaseException:
         engine.dispose()
         with contextlib.suppress(OSError):
             path.unlink()
         raise
-    return Register(url=_file_url(path), engine=engine, path=path, sessions=make_sessions(engine))
+    return register
+
+
+def _name_register(register: Register) -> None:
+    from carapp.models.entities import Setting
+
+    with register.session() as session:
+        session.add(Setting(key=REGISTER_ID_KEY, value=uuid.uuid4().hex))
 
 
 def _open_url(url: str, *, create: bool) -> Register:
@@ -639,6 +654,9 @@ def _open_url(url: str, *, create: bool) -> Register:
                         "create one first."
                     )
                 migrate(engine)
+                _name_register(
+                    Register(url=url, engine=engine, path=None, sessions=make_sessions(engine))
+                )
             elif "alembic_version" not in tables or "findings" not in tables:
                 raise NotARegisterError(
                     f"The database at {engine.url.render_as_string()} is not a carapp register."

@@ -44,6 +44,18 @@ def demo_register(
     register.close()
 
 
+@pytest.fixture(autouse=True)
+def own_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Anchors and the user's name live in each test's own folders, never the real user's
+    (commands run as subprocesses inherit them through the environment)."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("CARAPP_ANCHORS", str(home / "anchors"))
+    monkeypatch.setenv("CARAPP_CONFIG", str(home / "config"))
+    return home
+
+
 @pytest.fixture
 def register_path(tmp_path: Path) -> Path:
     return tmp_path / "register.sqlite"

@@ -285,3 +285,20 @@ def test_a_dropped_table_fails_check_in_one_sentence(demo: Path, tmp_path: Path)
     conn.close()
     message = one_sentence_failure(carapp("--register", str(copy), "check"))
     assert f"{copy} is not a whole register (the history_head table is missing)" in message
+
+
+def test_two_crash_logs_in_the_same_second_get_their_own_files(tmp_path: Path) -> None:
+    from carapp.cli import _write_crash_log
+
+    logs = []
+    for attempt in range(2):
+        try:
+            raise RuntimeError(f"crash {attempt}")
+        except RuntimeError:
+            logs.append(_write_crash_log(tmp_path))
+    assert logs[0] != logs[1]
+    assert logs[0].name[:21] == logs[1].name[:21]  # crash-YYYYmmdd-HHMMSS: the same second
+    assert [p.read_text().splitlines()[-1] for p in logs] == [
+        "RuntimeError: crash 0",
+        "RuntimeError: crash 1",
+    ]

@@ -11,7 +11,14 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+)
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -28,7 +35,8 @@ from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
 from carapp.ui.register_model import BADGE_COLOURS, RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
-from tests.conftest import TODAY, demo_register, sha256
+from tests.conftest import TODAY, World, demo_register, sha256
+from tests.test_anchors import rewrite_carefully
 
 
 @pytest.fixture(scope="module")
@@ -385,3 +393,57 @@ def test_classification_is_painted_as_a_badge(qtbot: QtBot, demo: Register) -> N
     fill = QColor(BADGE_COLOURS[Classification.MAJOR][0])
     colours = {image.pixelColor(x, image.height() // 2).name() for x in range(image.width())}
     assert fill.name() in colours
+
+
+# A menu popping up on the offscreen platform: its notices, not warnings about our widgets.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_about_this_register_shows_its_fingerprint_from_the_help_menu(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    from carapp.anchors import fingerprint
+
+    window = loaded(qtbot, register, settings)
+    bar = window.menuBar()
+    help_menu = next(a for a in bar.actions() if a.text() == "&Help").menu()
+    assert isinstance(help_menu, QMenu)
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mouseClick(bar, left, none, bar.actionGeometry(help_menu.menuAction()).center())
+    qtbot.waitExposed(help_menu)
+    item = next(a for a in help_menu.actions() if a.text() == "About this &register")
+    QTest.mouseClick(help_menu, left, none, help_menu.actionGeometry(item).center())
+    box = window.findChild(QMessageBox)
+    assert isinstance(box, QMessageBox)
+    qtbot.waitExposed(box)
+    print_ = fingerprint(register)
+    assert print_.entries > 100
+    shown = box.text()
+    for expected in (
+        "Northwind Logistics Ltd",
+        str(register.path),
+        "0002",
+        f"<td>{print_.short}</td>",
+        print_.full,
+        "<td>Findings</td><td>0</td>",
+    ):
+        assert expected in shown
+    box.accept()
+
+
+def test_opening_a_rewritten_register_in_the_window_says_so(
+    qtbot: QtBot, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: said.append((title, text)))
+    path = world.register.path
+    assert path is not None
+    world.register.close()
+    first = welcome.open_chosen(None, path)
+    assert first is not None and said == []
+    first.close()
+    rewrite_carefully(path, lambda _conn, rows: rows[:-2])
+    second = welcome.open_chosen(None, path)
+    assert second is not None
+    second.close()
+    ((title, text),) = said
+    assert title == "This register's history has changed"
+    assert text.startswith("This register's history was cut short: carapp last saw it intact on")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import getpass
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -206,10 +205,11 @@ def stamp(moment: dt.datetime) -> str:
 
 
 def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (service account, container)
-        return "unknown"
+    """The operating-system account (and the name its user set), never an environment
+    variable: see :mod:`carapp.account`."""
+    from carapp.account import actor
+
+    return actor()
 
 
 def note_changed(session: Session, table: str, ids: Iterable[int]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carapp import catalog
@@ -41,14 +41,46 @@ def format_ref(prefix: str, year: int, number: int, width: int = 3) -> str:
 
 
 def next_ref(session: Session, kind: str, year: int) -> str:
-    """The next reference for ``kind`` in ``year``; numbers are never reused."""
+    """The next reference for ``kind`` in ``year``; numbers are never reused.
+
+    The counter alone is not trusted: a counter reset with the sqlite3 shell (it is not in
+    history) would hand out numbers again, so the next number is also above every reference
+    that exists with that prefix and year.
+    """
     prefix = setting(session, f"prefix.{kind}")
     counter = session.get(RefCounter, (prefix, year))
     if counter is None:
         counter = RefCounter(prefix=prefix, year=year, last=0)
         session.add(counter)
-    counter.last += 1
+    counter.last = max(counter.last, _highest_ref_number(session, prefix, year)) + 1
     return format_ref(prefix, year, counter.last, REF_WIDTH.get(kind, 3))
+
+
+def _highest_ref_number(session: Session, prefix: str, year: int) -> int:
+    """The highest number in use as ``PREFIX-YEAR-N`` by a finding, action or audit.
+
+    A range on the unique index of ``ref`` ('-' + 1 is '.'), so only that year's references
+    are read; the longest, then the greatest, is the highest number (NC-2026-1000 after
+    NC-2026-999).
+    """
+    start = f"{prefix}-{year}-"
+    end = f"{prefix}-{year}."
+    highest = 0
+    for table in (Finding, CorrectiveAction, Audit):
+        refs = session.scalars(
+            select(table.ref)
+            .where(table.ref >= start, table.ref < end)
+            .order_by(func.length(table.ref).desc(), table.ref.desc())
+            .execution_options(yield_per=64)  # the first is nearly always the answer
+        )
+        try:
+            # References imported or typed by hand may carry a suffix; only numbers count.
+            tails = (ref[len(start) :] for ref in refs)
+            number = next((t for t in tails if t.isascii() and t.isdigit()), "0")
+        finally:
+            refs.close()
+        highest = max(highest, int(number))
+    return highest
 
 
 def get_finding(session: Session, ref: str) -> Finding:

@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(
             self._action("&User guide", self.show_guide, QKeySequence(keys.HelpContents))
         )
+        help_menu.addAction(self._action("About this &register", self.show_register_about))
         help_menu.addAction(self._action("&About carapp", self.show_about))
 
         toolbar = self.addToolBar("Main")
@@ -573,6 +574,30 @@ class MainWindow(QMainWindow):
             return
         self._detail_empty = False
         self.detail.setHtml(detail_html(finding_detail(self.register, ref, self.today())))
+
+    def show_register_about(self) -> None:
+        """The register's identity card: what an auditor writes down to verify it later."""
+        from carapp.anchors import fingerprint
+        from carapp.queries import register_summary
+        from carapp.store import schema_revision
+
+        summary = register_summary(self.register, self.today())
+        print_ = fingerprint(self.register)
+        self.register_about = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About this register",
+            f"<b>{_e(summary.organisation or 'Register')}</b><table cellpadding=2>"
+            f"<tr><td>Location</td><td>{_e(self.register.path or self.register.name)}</td></tr>"
+            f"<tr><td>Schema</td><td>{_e(schema_revision(self.register))}</td></tr>"
+            f"<tr><td>Findings</td><td>{summary.findings:,}</td></tr>"
+            f"<tr><td>Fingerprint</td><td>{_e(print_.short)}</td></tr></table>"
+            "<p>To verify this register later, keep its full fingerprint for "
+            f"<code>carapp check --anchor</code>:<br><code>{_e(print_.full)}</code></p>",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.register_about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.register_about.open()
 
     def show_about(self) -> None:
         QMessageBox.about(

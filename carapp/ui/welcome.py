@@ -32,11 +32,25 @@ DEMO_FINDINGS = 300
 
 def open_chosen(parent: QWidget | None, location: str | Path) -> Register | None:
     """Open the register at ``location``; on refusal say why in a dialog and return None."""
+    from carapp.anchors import verify_and_record
+
     try:
-        return open_register(location)
+        register = open_register(location)
     except CarappError as exc:
         QMessageBox.warning(parent, "carapp cannot open this register", str(exc))
         return None
+    try:
+        report = verify_and_record(register)
+    except BaseException:
+        register.close()
+        raise
+    if report.sentences:
+        QMessageBox.warning(
+            parent,
+            "This register's history has changed" if report.rewritten else "carapp",
+            "\n\n".join(s[0].upper() + s[1:] + "." for s in report.sentences),
+        )
+    return register
 
 
 def create_new(parent: QWidget | None, suggested: Path | None = None) -> Register | None:
