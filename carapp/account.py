@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from carapp.errors import InvalidInputError
+from carapp.files import write_text_atomically
 
 CONFIG_ENV = "CARAPP_CONFIG"
 NAME_LIMIT = 100
@@ -86,10 +86,7 @@ def set_display_name(name: str) -> None:
     path = _user_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".user-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"display_name": cleaned}, out, ensure_ascii=False)
-        os.replace(temp, path)
+        write_text_atomically(path, json.dumps({"display_name": cleaned}, ensure_ascii=False))
     except OSError as exc:
         raise InvalidInputError(
             f"carapp could not save your name in {path.parent} ({exc.strerror}); check that "

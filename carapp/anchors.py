@@ -38,7 +38,6 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from carapp.errors import InvalidInputError
+from carapp.files import write_text_atomically
 from carapp.models import history
 from carapp.store import Register, translate_errors
 
@@ -337,17 +337,7 @@ def _record(
     path = _file(identity)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{identity[:16]}-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_text_atomically(path, json.dumps(data, indent=1))
     except OSError as exc:
         return (
             f"carapp could not remember this register's history in {path.parent} "

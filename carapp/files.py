@@ -31,6 +31,12 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     _sync_folder(destination.parent)
 
 
+def write_text_atomically(destination: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``destination``, whole or not at all."""
+    with atomic_path(destination) as partial:
+        partial.write_text(text, encoding="utf-8")
+
+
 def _sync(path: Path) -> None:
     with path.open("rb+") as fh:
         os.fsync(fh.fileno())
