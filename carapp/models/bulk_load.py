@@ -405,25 +405,39 @@ class BulkLoad:
         return ids
 
     def _add(
-        self, table: str, row: Row | _Link, first: tuple[Any, ...] | None, on: dt.date, actor: str
+        self,
+        table: str,
+        row: Row | _Link,
+        first: tuple[Any, ...] | None,
+        on: dt.date,
+        actor: str,
     ) -> None:
-        """Put ``row`` in the batch as it ends up, created ``on`` as ``first`` shows it."""
-        final = _plain_values(table, row)
+        """Put ``row`` in the batch as it ends up, created ``on`` as ``first`` (its values
+        then, as they are in Python) shows it."""
+        raw = _values(table, row)
+        final = _plain(raw)
         self._batch.rows.setdefault(table, []).append(final)
         members: list[int] = []
         if isinstance(row, FindingRow):
             members = sorted(set(row.requirement_ids))
             self._batch.requirement_links += [(row.id, m) for m in members]
-        if first == final:
-            first = None
-        self._batch.created.append(Created(table, first, final, members, stamp(on), actor))
+        shown = None if first is None or first == raw else _plain(first)
+        self._batch.created.append(Created(table, shown, final, members, stamp(on), actor))
 
 
-def _plain_values(table: str, row: Row | _Link) -> tuple[Any, ...]:
+def _values(table: str, row: Row | _Link) -> tuple[Any, ...]:
     if isinstance(row, _Link):
         return (row.id, row.finding_id, row.other_id, row.cycle)
     values: tuple[Any, ...] = _VALUES[table](row)
-    return tuple(plain(v) for v in values)
+    return values
+
+
+# Types that SQLite and history take as they are; the rest (dates, enums) go through plain().
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
+def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple([v if type(v) in _AS_IS else plain(v) for v in values])
 
 
 class FindingStory:
@@ -438,11 +452,15 @@ class FindingStory:
         self.finding = finding
         self.label = label
         # (table, row, created on, by, values when created, values at the last step)
+        # (table, row, created on, by, its values then); values are compared as they are
+        # in Python and made plain only when written.
         self._records: list[tuple[str, Row | _Link, dt.date, str, tuple[Any, ...]]] = []
+        self._watched: list[tuple[str, Row]] = []
         self._last: dict[int, tuple[Any, ...]] = {}
-        # When each watched record, and each field of it, last changed: a batch's history
-        # is sorted by date, which keeps each field's changes in order only if they are.
-        self._changed_at: dict[tuple[int, str], str] = {}
+        # When each field of each watched record last changed (or was created): a batch's
+        # history is sorted by date, which keeps a field's changes in order only if they are.
+        self._changed_at: dict[int, list[str]] = {}
+        self._reviewed = False
         self._on, self._actor = on, actor
         finding.requirement_ids = list(dict.fromkeys(finding.requirement_ids))
         finding.plan_due, finding.closure_due = workflow.due_dates(finding, load.rules)
@@ -485,6 +503,7 @@ class FindingStory:
         review.finding_id, review.cycle = f.id, f.cycle
         self._create("effectiveness_reviews", review, on, actor)
         f.reviews.append(review)
+        self._reviewed = True
         return review
 
     def extension(self, request: ExtensionRow, on: dt.date, actor: str) -> ExtensionRow:
@@ -508,17 +527,28 @@ class FindingStory:
         """Record every change since the last step as of ``on`` by ``actor``, moving the
         finding to ``stage`` if given; refused when the record does not prove the stage."""
         f = self.finding
+        settle = True
         if stage is not None and stage is not f.stage:
+            path = workflow.path_for(f.classification)
+            backwards = (
+                stage in path and f.stage in path and path.index(stage) < path.index(f.stage)
+            )
             try:
                 workflow.move(f, stage)
             except WorkflowRefused as refused:
                 raise self._refusal(stage, refused.missing) from None
-        claimed, cycle = f.stage, f.cycle
-        note = workflow.settle(f) or ""
-        if f.cycle == cycle and f.stage is not claimed:
-            # settle only ever lowers a claim the record does not prove: the use cases
-            # would have refused the move that made it.
-            raise self._refusal(claimed, workflow.missing_for(f, claimed))
+            # A forward move was just proven in full; settle would prove it again, and
+            # has more to say only about a review recorded since the last step.
+            settle = backwards or self._reviewed
+        note = ""
+        if settle:
+            claimed, cycle = f.stage, f.cycle
+            note = workflow.settle(f) or ""
+            if f.cycle == cycle and f.stage is not claimed:
+                # settle only ever lowers a claim the record does not prove: the use cases
+                # would have refused the move that made it.
+                raise self._refusal(claimed, workflow.missing_for(f, claimed))
+        self._reviewed = False
         f.plan_due, f.closure_due = workflow.due_dates(f, self.load.rules)
         self._record_changes(on, actor, note)
         self._on, self._actor = on, actor
@@ -528,20 +558,7 @@ class FindingStory:
         self.step(self._on, self._actor)
         for table, row, on, actor, first in self._records:
             self.load._add(table, row, first, on, actor)
-        self._records = []
-
-    def _in_order(self, row: Row | _Link, table: str, name: str, at: str) -> None:
-        before = max(
-            self._changed_at[(id(row), history.CREATED)],
-            self._changed_at.get((id(row), name), ""),
-        )
-        if at < before:
-            raise InvalidInputError(
-                f"Cannot load {self.label}: the {name} of its {table.replace('_', ' ')} "
-                f"changes on {at[:10]}, before its previous change on {before[:10]}; "
-                "give each record's steps in the order they happened."
-            )
-        self._changed_at[(id(row), name)] = at
+        self._records, self._watched = [], []
 
     def _refusal(self, stage: Stage, lacks: Iterable[str]) -> WorkflowRefused:
         lacks = list(lacks)
@@ -550,36 +567,46 @@ class FindingStory:
         )
 
     def _create(self, table: str, row: Row | _Link, on: dt.date, actor: str) -> None:
-        first = _plain_values(table, row)
+        first = _values(table, row)
         self._records.append((table, row, on, actor, first))
         if table in _WATCHED:
+            assert not isinstance(row, _Link)
+            self._watched.append((table, row))
             self._last[id(row)] = first
-            self._changed_at[(id(row), history.CREATED)] = stamp(on)
+            self._changed_at[id(row)] = [stamp(on)] * len(first)
 
     def _record_changes(self, on: dt.date, actor: str, note: str) -> None:
         at = stamp(on)
         out = self.load._batch.changes
-        for table, row, _on, _actor, _first in self._records:
-            if table not in _WATCHED:
-                continue
-            last = self._last[id(row)]
-            now = _plain_values(table, row)
+        for table, row in self._watched:
+            key = id(row)
+            last = self._last[key]
+            now = _values(table, row)
             if now == last:
                 continue
-            for name, old, new in zip(columns(table), last, now, strict=True):
-                if old != new:
-                    self._in_order(row, table, name, at)
-                    field_note = note if name in ("stage", "cycle") else ""
-                    out.append(
-                        history.Change(
-                            table,
-                            row.id,
-                            name,
-                            history.dumps(old),
-                            history.dumps(new),
-                            field_note,
-                            at,
-                            actor,
-                        )
+            names = columns(table)
+            times = self._changed_at[key]
+            changed = [i for i, (old, new) in enumerate(zip(last, now, strict=True)) if old != new]
+            for i in changed:
+                name = names[i]
+                if at < times[i]:
+                    raise InvalidInputError(
+                        f"Cannot load {self.label}: the {name} of its "
+                        f"{table.replace('_', ' ')} changes on {at[:10]}, before its previous "
+                        f"change on {times[i][:10]}; give each record's steps in the order "
+                        "they happened."
                     )
-            self._last[id(row)] = now
+                times[i] = at
+                out.append(
+                    history.Change(
+                        table,
+                        row.id,
+                        name,
+                        history.dumps(last[i]),
+                        history.dumps(now[i]),
+                        note if name in ("stage", "cycle") else "",
+                        at,
+                        actor,
+                    )
+                )
+            self._last[key] = now
