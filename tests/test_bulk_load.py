@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from carapp import operations as op
 from carapp.check import check
-from carapp.errors import WorkflowRefused
+from carapp.errors import InvalidInputError, WorkflowRefused
 from carapp.models import workflow
 from carapp.models.bulk_load import (
     ActionRow,
@@ -375,5 +375,37 @@ def test_bulk_load_refuses_a_move_the_record_does_not_prove(tmp_path: Path) -> N
         story.finding.containment = "Locked the side door."
         with pytest.raises(WorkflowRefused, match="the containment has no date"):
             story.step(dt.date(2026, 3, 2), "import", Stage.CONTAINED)
+    finally:
+        register.close()
+
+
+def test_bulk_load_refuses_a_change_dated_before_the_previous_change_of_that_field(
+    tmp_path: Path,
+) -> None:
+    register = op.create_register(tmp_path / "register.sqlite", "Northwind")
+    try:
+        load, _ = new_load(register)
+        story = load.finding(
+            FindingRow(
+                ref="OBS-2026-001",
+                source=Source.SELF_IDENTIFIED,
+                identified_on=dt.date(2026, 3, 1),
+                title="Clear desk policy not followed",
+                classification=Classification.OBSERVATION,
+                stage=Stage.OPEN,
+            ),
+            dt.date(2026, 3, 1),
+            "import",
+            label="row 7",
+        )
+        story.finding.area = "Finance"
+        story.step(dt.date(2026, 3, 10), "import")
+        story.finding.area = "Finance office"
+        with pytest.raises(InvalidInputError) as refused:
+            story.step(dt.date(2026, 3, 5), "import")
+        assert str(refused.value).startswith(
+            "Cannot load row 7: the finding\u2019s area changes on 2026-03-05, before its "
+            "previous change on 2026-03-10;"
+        )
     finally:
         register.close()

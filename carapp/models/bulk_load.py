@@ -93,6 +93,9 @@ def stamp(on: dt.date) -> str:
 
 @dataclass(slots=True, kw_only=True, eq=False)
 class AuditRow:
+    """An audit created by :meth:`BulkLoad.audit`, or, given the id of an audit already in
+    the register, that audit (findings name their audit by its row)."""
+
     ref: str
     kind: AuditKind
     starts_on: dt.date
@@ -461,6 +464,7 @@ class FindingStory:
         # history is sorted by date, which keeps a field's changes in order only if they are.
         self._changed_at: dict[int, list[str]] = {}
         self._reviewed = False
+        self._settled = False  # no record created nor value changed since the last step
         self._on, self._actor = on, actor
         finding.requirement_ids = list(dict.fromkeys(finding.requirement_ids))
         finding.plan_due, finding.closure_due = workflow.due_dates(finding, load.rules)
@@ -549,16 +553,21 @@ class FindingStory:
                 # would have refused the move that made it.
                 raise self._refusal(claimed, workflow.missing_for(f, claimed))
         self._reviewed = False
+        self._settled = True
         f.plan_due, f.closure_due = workflow.due_dates(f, self.load.rules)
         self._record_changes(on, actor, note)
         self._on, self._actor = on, actor
 
     def end(self) -> None:
         """Check the finding as it ends and hand its records to the load's batch."""
-        self.step(self._on, self._actor)
+        if not (self._settled and self._unchanged()):
+            self.step(self._on, self._actor)
         for table, row, on, actor, first in self._records:
             self.load._add(table, row, first, on, actor)
         self._records, self._watched = [], []
+
+    def _unchanged(self) -> bool:
+        return all(_values(table, row) == self._last[id(row)] for table, row in self._watched)
 
     def _refusal(self, stage: Stage, lacks: Iterable[str]) -> WorkflowRefused:
         lacks = list(lacks)
@@ -568,6 +577,7 @@ class FindingStory:
 
     def _create(self, table: str, row: Row | _Link, on: dt.date, actor: str) -> None:
         first = _values(table, row)
+        self._settled = False
         self._records.append((table, row, on, actor, first))
         if table in _WATCHED:
             assert not isinstance(row, _Link)
@@ -591,8 +601,8 @@ class FindingStory:
                 name = names[i]
                 if at < times[i]:
                     raise InvalidInputError(
-                        f"Cannot load {self.label}: the {name} of its "
-                        f"{table.replace('_', ' ')} changes on {at[:10]}, before its previous "
+                        f"Cannot load {self.label}: the {table.replace('_', ' ').removesuffix('s')}"
+                        f"\u2019s {name} changes on {at[:10]}, before its previous "
                         f"change on {times[i][:10]}; give each record's steps in the order "
                         "they happened."
                     )
