@@ -15,8 +15,9 @@ the caller's transaction: all or nothing.
 
 Building a :class:`Batch` and writing it are separate, so that a loader can build in one
 process while another writes (a batch is plain values, cheap to send between processes).
-Why steps and the links between records are created once and never change within a load;
-findings, root causes, actions, reviews and extensions may change from step to step.
+Audits, why steps and the links between records are created once and never change within
+a load; findings, root causes, actions, reviews and extensions may change from step to step.
+References are the caller's to hand out (:meth:`BulkLoad.issued` keeps the counters true).
 """
 
 from __future__ import annotations
@@ -455,7 +456,6 @@ class FindingStory:
         self.load = load
         self.finding = finding
         self.label = label
-        # (table, row, created on, by, values when created, values at the last step)
         # (table, row, created on, by, its values then); values are compared as they are
         # in Python and made plain only when written.
         self._records: list[tuple[str, Row | _Link, dt.date, str, tuple[Any, ...]]] = []
