@@ -3,9 +3,10 @@
 Findings are written from the templates in ``resources/finding_templates.json`` and pushed
 along the clause 10.2 workflow according to their age: old ones mostly closed, recent ones
 still being contained or analysed, a few overdue, disputed, void, or sent back by a failed
-effectiveness review. Each finding's story is built as plain rows (ORM objects cost too much
-at 100,000 findings), written with Core inserts, and given history entries dated when each
-step happened. ``carapp check`` proves the result: the tests run it on demo registers.
+effectiveness review. The demo only tells each finding's story (what was recorded, when,
+by whom); the bulk path (:mod:`carapp.models.bulk_load`) holds it to the workflow's rules,
+derives its deadlines and writes its rows and history, as the spreadsheet import will.
+``carapp check`` proves the result: the tests run it on demo registers.
 
 Dates are relative to ``today`` (by default the real date), so due-soon and overdue items
 are always present; with the same seed and the same ``today`` the content is the same.
@@ -22,7 +23,6 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,13 @@ from sqlalchemy import Connection, select
 
 from carapp import operations
 from carapp.errors import InvalidInputError
-from carapp.models import finding_index, history, workflow
-from carapp.models.bulk import insert_rows, plain
+from carapp.models import bulk_load, finding_index, history, workflow
 from carapp.models.entities import (
     Base,
     DeadlineRule,
     Person,
-    RefCounter,
     Requirement,
-    finding_requirements,
     finding_sort_keys,
-    tracked_columns,
 )
 from carapp.models.enums import (
     ActionKind,
@@ -64,19 +60,6 @@ from carapp.store import make_engine
 ORGANISATION = "Northwind Logistics Ltd"
 CHUNK = 500
 DEMO_ACTOR = "demo"
-Row = dict[str, Any]
-# Parents before children, so that foreign keys hold at every insert.
-TABLE_ORDER = (
-    "audits",
-    "root_causes",
-    "why_steps",
-    "corrective_actions",
-    "findings",
-    "finding_root_causes",
-    "finding_actions",
-    "effectiveness_reviews",
-    "extension_requests",
-)
 
 
 @dataclass(frozen=True)
@@ -132,7 +115,10 @@ def write_demo(path: Path, *, findings: int, seed: int, today: dt.date) -> DemoS
                 internal_auditors=[p.id for p in people if "audit" in p.role.lower()],
                 auditors={body: [p.id for p in group] for body, group in auditors.items()},
                 requirement_ids={r.code: r.id for r in session.scalars(select(Requirement))},
-                rules=workflow.rulebook(session.scalars(select(DeadlineRule))),
+                load=bulk_load.BulkLoad(
+                    workflow.rulebook(session.scalars(select(DeadlineRule))),
+                    bulk_load.next_ids(session.connection()),
+                ),
                 prefixes={
                     key.split(".", 1)[1]: operations.setting(session, key)
                     for key in operations.DEFAULT_SETTINGS
@@ -149,23 +135,16 @@ def write_demo(path: Path, *, findings: int, seed: int, today: dt.date) -> DemoS
         register.close()
 
 
-# (table, row as first recorded if it changed later, row as written, requirement ids, at, actor)
-_Created = tuple[str, tuple[Any, ...] | None, tuple[Any, ...], list[int], str, str]
-Batch = tuple[
-    dict[str, list[tuple[Any, ...]]], list[tuple[int, int]], list[_Created], list[history.Change]
-]
-
-
 def _generate(url: str | Path, builder: _Builder, findings: int, people: int) -> DemoSummary:
     """Generate stories here while another process writes them: each half takes about as
     long as the other, so the two cores of a laptop halve the time."""
     ctx = multiprocessing.get_context()
-    inbox: multiprocessing.Queue[Batch | None] = ctx.Queue(maxsize=3)
+    inbox: multiprocessing.Queue[bulk_load.Batch | None] = ctx.Queue(maxsize=3)
     outbox: multiprocessing.Queue[str | None] = ctx.Queue()
     writer = ctx.Process(target=_store_batches, args=(url, inbox, outbox), daemon=True)
     writer.start()
 
-    def send(batch: Batch | None) -> None:
+    def send(batch: bulk_load.Batch | None) -> None:
         while True:
             try:
                 inbox.put(batch, timeout=1)
@@ -175,16 +154,14 @@ def _generate(url: str | Path, builder: _Builder, findings: int, people: int) ->
                     raise RuntimeError(_writer_failure(outbox)) from None
 
     try:
-        batch = _Batch()
+        load = builder.load
         audits = builder.audits(findings)
-        for audit in audits:
-            batch.add("audits", audit, dict(audit), audit["starts_on"], DEMO_ACTOR)
-        for i, story in enumerate(builder.stories(findings, audits), start=1):
-            story.write(batch)
+        for i, _story in enumerate(builder.stories(findings, audits), start=1):
             if i % CHUNK == 0:
-                send(batch.take())
-        batch.rows["ref_counters"] = [(p, y, n) for (p, y), n in sorted(builder.refs.last.items())]
-        send(batch.take())
+                send(load.take())
+        for (prefix, year), last in sorted(builder.refs.last.items()):
+            load.issued(prefix, year, last)
+        send(load.take())
         send(None)
         failure = _wait_for(writer, outbox)
         writer.join()
@@ -220,11 +197,11 @@ def _writer_failure(outbox: multiprocessing.Queue[str | None]) -> str:
 
 def _store_batches(
     url: str | Path,
-    inbox: multiprocessing.Queue[Batch | None],
+    inbox: multiprocessing.Queue[bulk_load.Batch | None],
     outbox: multiprocessing.Queue[str | None],
 ) -> None:
-    """The writing half of the demo, in a process of its own: inserts the rows and chains
-    the history of each batch, all in one transaction."""
+    """The writing half of the demo, in a process of its own: writes every batch through
+    the bulk path, all in one transaction."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -240,25 +217,7 @@ def _store_batches(
                         index.drop(conn)
                     at = history.stamp(history.now_utc())
                     while (batch := inbox.get()) is not None:
-                        rows, links, created, updates = batch
-                        for table in TABLE_ORDER:
-                            insert_rows(
-                                conn,
-                                Base.metadata.tables[table],
-                                _columns(table),
-                                rows.get(table, []),
-                            )
-                        insert_rows(
-                            conn, finding_requirements, ("finding_id", "requirement_id"), links
-                        )
-                        counters = rows.get("ref_counters", [])
-                        insert_rows(
-                            conn,
-                            Base.metadata.tables[RefCounter.__tablename__],
-                            ("prefix", "year", "last"),
-                            counters,
-                        )
-                        history.append(conn, _history_of(created, updates), DEMO_ACTOR, at)
+                        bulk_load.write(conn, batch, DEMO_ACTOR, at)
                     # The sort keys are worked out with the record's indexes, and their own
                     # indexes are built over the finished table.
                     kept = [i for i in indexes if i.table is finding_sort_keys]
@@ -286,139 +245,6 @@ def _bulk_mode(conn: Connection, *, on: bool) -> None:
     conn.exec_driver_sql(f"PRAGMA synchronous={'OFF' if on else 'FULL'}")
     conn.exec_driver_sql(f"PRAGMA cache_size={-262144 if on else -2000}")
     conn.commit()
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.isoformat()}T09:00:00Z"
-
-
-def _columns(table: str) -> tuple[str, ...]:
-    return ("id", *tracked_columns(table))
-
-
-class _Batch:
-    """Rows per table and what their history needs, gathered to be written together.
-
-    Everything is reduced to plain values (text, numbers, ISO dates) in column order, which
-    cross to the writing process cheaply; that process serialises the creation entries,
-    which is as much work as generating the stories.
-    """
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[Any, ...]]] = {}
-        self.requirement_links: list[tuple[int, int]] = []
-        self.created: list[_Created] = []
-        self.changes: list[history.Change] = []
-
-    def add(self, table: str, row: Row, initial: Row | None, on: dt.date, actor: str) -> None:
-        """Write ``row`` as it ends up; its creation entry shows ``initial``, the row as it
-        was first recorded, if that differs (later update entries lead from one to the
-        other)."""
-        columns = _columns(table)
-        values = tuple(plain(row[c]) for c in columns)
-        self.rows.setdefault(table, []).append(values)
-        first = values if initial is None else tuple(plain(initial[c]) for c in columns)
-        members: list[int] = []
-        if table == "findings":
-            members = row["requirements"]
-            self.requirement_links += [(row["id"], i) for i in members]
-        self.created.append(
-            (table, None if first == values else first, values, members, _day(on), actor)
-        )
-
-    def take(self) -> Batch:
-        out = (self.rows, self.requirement_links, self.created, self.changes)
-        self.__init__()  # type: ignore[misc]
-        return out
-
-
-def _history_of(created: list[_Created], updates: list[history.Change]) -> list[history.Change]:
-    """A batch's history entries in date order; on the same day a record's creation comes
-    before its changes (the sort is stable)."""
-    changes = [
-        history.creation(
-            table,
-            (first or final)[0],
-            dict(zip(_columns(table), first or final, strict=True)),
-            members,
-            at=at,
-            actor=actor,
-        )
-        for table, first, final, members, at, actor in created
-    ]
-    changes += updates
-    changes.sort(key=attrgetter("at"))
-    return changes
-
-
-class _Tracked(dict[str, Any]):
-    """A row that remembers which fields were set since the story's last step."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.dirty: set[str] = set()
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.dirty.add(key)
-        super().__setitem__(key, value)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        for key, value in dict(*args, **kwargs).items():
-            self[key] = value
-
-
-class _Story:
-    """One finding's life: the rows it creates and what changes in them, and when."""
-
-    def __init__(self, finding: Row, on: dt.date, actor: str) -> None:
-        self.finding = finding
-        self.created: list[tuple[str, Row, Row | None, dt.date, str]] = []
-        self.watched: list[tuple[str, _Tracked, Row]] = []
-        self.updates: list[history.Change] = []
-        self.causes: list[Row] = []
-        self.actions: list[Row] = []  # each carries its link's "_cycle"
-        self.reviews: list[Row] = []
-        self.extensions: list[Row] = []
-        self.create("findings", finding, on, actor)
-
-    def create(self, table: str, row: Row, on: dt.date, actor: str) -> None:
-        """Record ``row`` as created ``on``; a ``_Tracked`` row is watched for changes, and
-        only such a row can end up different from how it was created."""
-        initial = None
-        if isinstance(row, _Tracked):
-            initial = dict(row)
-            row.dirty.clear()
-            self.watched.append((table, row, dict(initial)))
-        self.created.append((table, row, initial, on, actor))
-
-    def step(self, on: dt.date, actor: str, note: str = "") -> None:
-        """Record, dated ``on``, every change to the watched rows since the last step."""
-        at = _day(on)
-        for table, row, last in self.watched:
-            for name in sorted(row.dirty):
-                if row[name] != last[name]:
-                    self.updates.append(
-                        history.Change(
-                            table,
-                            row["id"],
-                            name,
-                            history.dumps(last[name]),
-                            history.dumps(row[name]),
-                            note,
-                            at,
-                            actor,
-                        )
-                    )
-                    last[name] = row[name]
-            row.dirty.clear()
-
-    def current_actions(self) -> list[Row]:
-        return [a for a in self.actions if a["_cycle"] == self.finding["cycle"]]
-
-    def write(self, batch: _Batch) -> None:
-        for table, row, initial, on, actor in self.created:
-            batch.add(table, row, initial, on, actor)
-        batch.changes += self.updates
 
 
 _AUDIT_KINDS = (
@@ -452,24 +278,6 @@ _WEAK_JUSTIFICATION = (
     "is otherwise followed (a sample of 40 records was clean); no process change is "
     "proportionate."
 )
-_EMPTY_FINDING = {
-    "containment": "",
-    "contained_on": None,
-    "contained_by_id": None,
-    "containment_none_reason": "",
-    "dispute_raised_on": None,
-    "dispute_outcome": None,
-    "dispute_note": "",
-    "decision": None,
-    "decision_note": "",
-    **{f"isms_{t.value}": None for t in IsmsTarget},
-    **{f"isms_{t.value}_note": "" for t in IsmsTarget},
-    "plan_sent_on": None,
-    "closed_on": None,
-    "void_reason": "",
-    "voided_on": None,
-    "cycle": 1,
-}
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[Any, int], ...]) -> Any:
@@ -489,6 +297,9 @@ class _Refs:
 
 
 class _Builder:
+    """Writes each finding's story (what happened, when, by whom) into the bulk load, which
+    decides what the story proves: stages, deadlines, a new round after a failed review."""
+
     def __init__(
         self,
         *,
@@ -498,7 +309,7 @@ class _Builder:
         internal_auditors: list[int],
         auditors: dict[str, list[int]],
         requirement_ids: dict[str, int],
-        rules: workflow.Rulebook,
+        load: bulk_load.BulkLoad,
         prefixes: dict[str, str],
     ) -> None:
         self.rng = rng
@@ -508,19 +319,14 @@ class _Builder:
         self.internal_auditors = internal_auditors or self.people_ids[:2]
         self.auditors = auditors
         self.requirement_ids = requirement_ids
-        self.rules = rules
+        self.load = load
         self.refs = _Refs(prefixes)
-        self._ids: dict[str, int] = {}
         self.action_count = 0
         self.span_days = 540
         self.clock = today
         self.by_class: dict[Classification, list[dict[str, Any]]] = {}
         for t in templates()["templates"]:
             self.by_class.setdefault(Classification(t["classification"]), []).append(t)
-
-    def new_id(self, table: str) -> int:
-        self._ids[table] = self._ids.get(table, 0) + 1
-        return self._ids[table]
 
     def actor(self, person_id: int | None) -> str:
         return self.people.get(person_id or 0) or DEMO_ACTOR
@@ -535,7 +341,7 @@ class _Builder:
 
     # --- audits -----------------------------------------------------------------------------
 
-    def audits(self, findings: int) -> list[Row]:
+    def audits(self, findings: int) -> list[bulk_load.AuditRow]:
         count = max(3, findings // 9) if findings else 0
         # Years of history grow with the size of the register, up to eight.
         self.span_days = min(8 * 365, max(540, findings // 20 + 540))
@@ -550,41 +356,41 @@ class _Builder:
             ends = begins + dt.timedelta(days=self.rng.randint(0, 3))
             body = self.rng.choice(bodies) if kind.by_certification_body else None
             report = ends + dt.timedelta(days=self.rng.randint(3, 14))
-            out.append(
-                {
-                    "id": self.new_id("audits"),
-                    "ref": self.refs.take("audit", begins.year),
-                    "kind": kind,
-                    "certification_body": body,
-                    "lead_auditor_id": self.rng.choice(
-                        self.auditors[body] if body else self.internal_auditors
-                    ),
-                    "starts_on": begins,
-                    "ends_on": ends,
-                    "report_received_on": report
-                    if kind.by_certification_body and report <= self.today
-                    else None,
-                    "scope_note": _audit_scope(kind, self.rng),
-                }
+            audit = bulk_load.AuditRow(
+                ref=self.refs.take("audit", begins.year),
+                kind=kind,
+                certification_body=body,
+                lead_auditor_id=self.rng.choice(
+                    self.auditors[body] if body else self.internal_auditors
+                ),
+                starts_on=begins,
+                ends_on=ends,
+                report_received_on=report
+                if kind.by_certification_body and report <= self.today
+                else None,
+                scope_note=_audit_scope(kind, self.rng),
             )
+            out.append(self.load.audit(audit, begins, DEMO_ACTOR))
         return out
 
     # --- findings ---------------------------------------------------------------------------
 
-    def stories(self, count: int, audits: list[Row]) -> Iterator[_Story]:
+    def stories(
+        self, count: int, audits: list[bulk_load.AuditRow]
+    ) -> Iterator[bulk_load.FindingStory]:
         start = self.today - dt.timedelta(days=self.span_days)
         # A register always has something due in the next fortnight: internal NCs raised
         # about eleven weeks ago, still being worked on (closure is due after 90 days).
         due_soon = set(range(0, count, 40))
-        plans: list[tuple[dt.date, int, Row | None]] = []
+        plans: list[tuple[dt.date, int, bulk_load.AuditRow | None]] = []
         for i in range(count):
             if i in due_soon:
                 day = self.today - dt.timedelta(days=90 - self.rng.randint(1, 13))
                 plans.append((day, i, None))
             elif audits and self.rng.random() < 0.65:
                 chosen = self.rng.choice(audits)
-                days = (chosen["ends_on"] - chosen["starts_on"]).days
-                day = chosen["starts_on"] + dt.timedelta(days=self.rng.randint(0, days))
+                days = (chosen.ends_on - chosen.starts_on).days
+                day = chosen.starts_on + dt.timedelta(days=self.rng.randint(0, days))
                 # An audit may still be going on today; nothing is found tomorrow.
                 plans.append((min(day, self.today), i, chosen))
             else:
@@ -594,12 +400,14 @@ class _Builder:
         for day, i, audit in plans:
             yield self.story(day, audit, due_soon=i in due_soon)
 
-    def story(self, day: dt.date, audit: Row | None, *, due_soon: bool = False) -> _Story:
+    def story(
+        self, day: dt.date, audit: bulk_load.AuditRow | None, *, due_soon: bool = False
+    ) -> bulk_load.FindingStory:
         rng = self.rng
         classification: Classification = _pick(rng, _CLASSIFICATIONS)
         if due_soon:
             classification = Classification.MINOR
-        stage1 = audit is not None and audit["kind"] is AuditKind.STAGE1
+        stage1 = audit is not None and audit.kind is AuditKind.STAGE1
         if stage1 and classification is Classification.MAJOR:
             # Stage 1 reviews documentation; its concerns are rarely graded major.
             classification = Classification.MINOR
@@ -610,56 +418,42 @@ class _Builder:
             source = _pick(rng, _OTHER_SOURCES)
             raised_by = rng.choice(self.people_ids)
         else:
-            by_body = audit["kind"].by_certification_body
+            by_body = audit.kind.by_certification_body
             source = Source.CERTIFICATION_AUDIT if by_body else Source.INTERNAL_AUDIT
-            raised_by = audit["lead_auditor_id"]
-        body = audit["certification_body"] if audit else None
-        path = workflow.path_for(classification)
-        basis = day
-        if audit is not None and audit["report_received_on"] is not None:
-            basis = audit["report_received_on"]
-        scopes = workflow.rule_scopes(audit["kind"] if audit else None, body)
-        plan_due, closure_due = workflow.compute_due_dates(
-            scopes, classification, basis, [], self.rules
+            raised_by = audit.lead_auditor_id or rng.choice(self.people_ids)
+        body = audit.certification_body if audit else None
+        finding = bulk_load.FindingRow(
+            ref=self.refs.take(classification.value, day.year),
+            cb_ref=f"{_initials(body)}-{day.year % 100:02d}{rng.randint(100, 999)}"
+            f"-{rng.randint(1, 12):02d}"
+            if body
+            else "",
+            audit=audit,
+            source=source,
+            identified_on=day,
+            raised_by_id=raised_by,
+            title=t["title"],
+            statement=t["statement"].format(n=n, m=m),
+            evidence_observed=t["evidence"].format(n=n, m=m),
+            area=t["area"],
+            classification=classification,
+            stage=workflow.first_stage(classification),
+            requirement_ids=[
+                self.requirement_ids[c] for c in t["requirements"] if c in self.requirement_ids
+            ],
         )
-        finding = _Tracked(
-            {
-                "id": self.new_id("findings"),
-                "ref": self.refs.take(classification.value, day.year),
-                "cb_ref": f"{_initials(body)}-{day.year % 100:02d}{rng.randint(100, 999)}"
-                f"-{rng.randint(1, 12):02d}"
-                if body
-                else "",
-                "audit_id": audit["id"] if audit else None,
-                "source": source,
-                "identified_on": day,
-                "raised_by_id": raised_by,
-                "title": t["title"],
-                "statement": t["statement"].format(n=n, m=m),
-                "evidence_observed": t["evidence"].format(n=n, m=m),
-                "area": t["area"],
-                "classification": classification,
-                **_EMPTY_FINDING,
-                "stage": path[0],
-                "plan_due": plan_due,
-                "closure_due": closure_due,
-                "requirements": [
-                    self.requirement_ids[c] for c in t["requirements"] if c in self.requirement_ids
-                ],
-            }
-        )
-        story = _Story(finding, day, self.actor(raised_by))
-        self._live(story, t, scopes, basis, furthest=Stage.ACTIONS_PLANNED if due_soon else None)
+        story = self.load.finding(finding, day, self.actor(raised_by))
+        self._live(story, t, furthest=Stage.ACTIONS_PLANNED if due_soon else None)
         return story
 
-    def _target(self, f: Row) -> Stage:
-        age = (self.today - f["identified_on"]).days
+    def _target(self, f: bulk_load.FindingRow) -> Stage:
+        age = (self.today - f.identified_on).days
         rng = self.rng
-        path = workflow.path_for(f["classification"])
+        path = workflow.path_for(f.classification)
         roll = rng.random()
         if roll < 0.02:
             return Stage.VOID
-        if roll < 0.03 and f["source"] is Source.CERTIFICATION_AUDIT and age < 120:
+        if roll < 0.03 and f.source is Source.CERTIFICATION_AUDIT and age < 120:
             return Stage.DISPUTED
         if age > 200:
             return Stage.CLOSED if rng.random() < 0.9 else rng.choice(path[:-1])
@@ -671,19 +465,12 @@ class _Builder:
             weights = [6, 5, 2, 1, 0, 0, 0] if len(path) == 7 else [6, 2, 0]
         return rng.choices(path, weights)[0]
 
-    def _live(
-        self,
-        s: _Story,
-        t: dict[str, Any],
-        scopes: tuple[str, ...],
-        basis: dt.date,
-        furthest: Stage | None,
-    ) -> None:
+    def _live(self, s: bulk_load.FindingStory, t: dict[str, Any], furthest: Stage | None) -> None:
         """Push the finding along its path as far as its age allows."""
         f = s.finding
         rng = self.rng
         target = self._target(f)
-        path = workflow.path_for(f["classification"])
+        path = workflow.path_for(f.classification)
         if furthest is not None and target in path and path.index(target) > path.index(furthest):
             target = furthest
         if target is Stage.VOID:
@@ -693,8 +480,8 @@ class _Builder:
         else:
             reach = target
         owner = rng.choice(self.people_ids)
-        self.clock = f["identified_on"]
-        nonconformity = f["classification"].is_nonconformity
+        self.clock = f.identified_on
+        nonconformity = f.classification.is_nonconformity
         for stage in path[1 : path.index(reach) + 1]:
             on = (
                 self._nc_step(s, stage, t, owner)
@@ -705,32 +492,29 @@ class _Builder:
                 # A step can get halfway (actions done, review not due yet): record that.
                 s.step(self.clock, self.actor(owner))
                 break
-            f["stage"] = stage
-            s.step(on, self.actor(owner))
+            s.step(on, self.actor(owner), stage)
         if target is Stage.DISPUTED:
-            f["dispute_raised_on"] = min(
-                self.today, f["identified_on"] + dt.timedelta(days=rng.randint(1, 10))
+            f.dispute_raised_on = min(
+                self.today, f.identified_on + dt.timedelta(days=rng.randint(1, 10))
             )
-            f["dispute_note"] = (
+            f.dispute_note = (
                 "We contest the classification: the sample of records the auditor was shown "
                 "was incomplete; the full set is attached for reconsideration."
             )
-            f["stage"] = Stage.DISPUTED
-            s.step(f["dispute_raised_on"], self.actor(owner))
+            s.step(f.dispute_raised_on, self.actor(owner), Stage.DISPUTED)
         elif target is Stage.VOID:
-            f["voided_on"] = min(self.today, self.clock + dt.timedelta(days=rng.randint(1, 20)))
-            f["void_reason"] = rng.choice(_VOID_REASONS)
-            if "dispute" in f["void_reason"]:
-                f["dispute_raised_on"] = min(
-                    f["voided_on"], f["identified_on"] + dt.timedelta(days=3)
-                )
-                f["dispute_outcome"] = DisputeOutcome.WITHDRAWN
-                f["dispute_note"] = "The lead auditor accepted the evidence of the full sample."
-            f["stage"] = Stage.VOID
-            s.step(f["voided_on"], self.actor(owner))
-        self._maybe_extension(s, scopes, basis)
+            f.voided_on = min(self.today, self.clock + dt.timedelta(days=rng.randint(1, 20)))
+            f.void_reason = rng.choice(_VOID_REASONS)
+            if "dispute" in f.void_reason:
+                f.dispute_raised_on = min(f.voided_on, f.identified_on + dt.timedelta(days=3))
+                f.dispute_outcome = DisputeOutcome.WITHDRAWN
+                f.dispute_note = "The lead auditor accepted the evidence of the full sample."
+            s.step(f.voided_on, self.actor(owner), Stage.VOID)
+        self._maybe_extension(s)
 
-    def _nc_step(self, s: _Story, stage: Stage, t: dict[str, Any], owner: int) -> dt.date | None:
+    def _nc_step(
+        self, s: bulk_load.FindingStory, stage: Stage, t: dict[str, Any], owner: int
+    ) -> dt.date | None:
         f = s.finding
         rng = self.rng
         if stage is Stage.CONTAINED:
@@ -738,9 +522,9 @@ class _Builder:
             if on is None:
                 return None
             if t["containment"]:
-                f.update(containment=t["containment"], contained_on=on, contained_by_id=owner)
+                f.containment, f.contained_on, f.contained_by_id = t["containment"], on, owner
             else:
-                f["containment_none_reason"] = (
+                f.containment_none_reason = (
                     t["containment_none_reason"] or "Nothing was exposed; no harm to contain."
                 )
             return on
@@ -754,8 +538,8 @@ class _Builder:
             if on is None:
                 return None
             self._actions(s, t, on, owner)
-            if f["plan_due"] is not None:
-                f["plan_sent_on"] = min(self.today, on + dt.timedelta(days=rng.randint(0, 4)))
+            if f.plan_due is not None:
+                f.plan_sent_on = min(self.today, on + dt.timedelta(days=rng.randint(0, 4)))
             return on
         if stage is Stage.ACTIONS_DONE:
             return self._complete_actions(s, t, rng.randint(-20, 10))
@@ -769,45 +553,38 @@ class _Builder:
                 text = t["isms_update"][target.value]
                 decision_field, note_field = workflow.ISMS_FIELDS[target]
                 updated = text.lower().startswith("updated")
-                f[decision_field] = IsmsDecision.UPDATED if updated else IsmsDecision.NOT_NEEDED
-                f[note_field] = text.split(":", 1)[1].strip() if ":" in text else text
-            f["closed_on"] = on
+                decision = IsmsDecision.UPDATED if updated else IsmsDecision.NOT_NEEDED
+                setattr(f, decision_field, decision)
+                setattr(f, note_field, text.split(":", 1)[1].strip() if ":" in text else text)
+            f.closed_on = on
             return on
         raise AssertionError(stage)
 
-    def _review_effectiveness(self, s: _Story, t: dict[str, Any], owner: int) -> dt.date | None:
+    def _review_effectiveness(
+        self, s: bulk_load.FindingStory, t: dict[str, Any], owner: int
+    ) -> dt.date | None:
         f = s.finding
         rng = self.rng
-        last_done: dt.date = max(a["completed_on"] for a in s.current_actions())
+        last_done = max(a.completed_on or self.clock for a in f.actions)
         done_on = last_done + dt.timedelta(days=rng.randint(30, 75))
         if done_on > self.today:
             self._review(s, t, None, done_on, recorded=last_done)
             return None
-        if rng.random() < 0.05 and f["cycle"] == 1:
+        if rng.random() < 0.05 and f.cycle == 1:
             reviewer = self._review(s, t, ReviewResult.NOT_EFFECTIVE, done_on, recorded=done_on)
-            f["cycle"] = 2
-            f["stage"] = Stage.CONTAINED
             self.clock = done_on
-            s.step(
-                done_on,
-                self.actor(reviewer),
-                note=f"The effectiveness review of {done_on.isoformat()} found the actions "
-                "not effective: back to root-cause analysis (round 2).",
-            )
+            s.step(done_on, self.actor(reviewer))  # the workflow starts round 2
             again = self.later(5, 15)
             if again is None:
                 return None
             self._root_cause(s, t, again, weak=False, second_round=True)
-            f["stage"] = Stage.CAUSE_FOUND
-            s.step(again, self.actor(owner))
+            s.step(again, self.actor(owner), Stage.CAUSE_FOUND)
             self._actions(s, t, again, rng.choice(self.people_ids))
-            f["stage"] = Stage.ACTIONS_PLANNED
-            s.step(again, self.actor(owner))
+            s.step(again, self.actor(owner), Stage.ACTIONS_PLANNED)
             finished = self._complete_actions(s, t, rng.randint(-10, 5))
             if finished is None:
                 return None
-            f["stage"] = Stage.ACTIONS_DONE
-            s.step(finished, self.actor(owner))
+            s.step(finished, self.actor(owner), Stage.ACTIONS_DONE)
             done_on = finished + dt.timedelta(days=rng.randint(30, 60))
             if done_on > self.today:
                 self._review(s, t, None, done_on, recorded=finished)
@@ -816,32 +593,36 @@ class _Builder:
         self.clock = done_on
         return done_on
 
-    def _complete_actions(self, s: _Story, t: dict[str, Any], slip: int) -> dt.date | None:
-        actions = s.current_actions()
-        finish: dt.date = max(a["target_on"] for a in actions) + dt.timedelta(days=slip)
+    def _complete_actions(
+        self, s: bulk_load.FindingStory, t: dict[str, Any], slip: int
+    ) -> dt.date | None:
+        actions = s.finding.actions
+        finish = max(a.target_on or self.clock for a in actions) + dt.timedelta(days=slip)
         finish = max(finish, self.clock + dt.timedelta(days=1))
         if finish > self.today:
             return None
         for a in actions:
-            a["status"] = ActionStatus.DONE
-            a["completed_on"] = max(finish - dt.timedelta(days=self.rng.randint(0, 10)), self.clock)
-            a["completion_evidence"] = (
+            a.status = ActionStatus.DONE
+            a.completed_on = max(finish - dt.timedelta(days=self.rng.randint(0, 10)), self.clock)
+            a.completion_evidence = (
                 t["actions"][0]["completion_evidence"]
-                if a["kind"] is ActionKind.CORRECTIVE
+                if a.kind is ActionKind.CORRECTIVE
                 else "Done; the change ticket and its approval are attached to the ticket."
             )
         self.clock = finish
         return finish
 
-    def _obs_step(self, s: _Story, stage: Stage, t: dict[str, Any], owner: int) -> dt.date | None:
+    def _obs_step(
+        self, s: bulk_load.FindingStory, stage: Stage, t: dict[str, Any], owner: int
+    ) -> dt.date | None:
         f = s.finding
         if stage is Stage.DECIDED:
             on = self.later(5, 30)
             if on is None:
                 return None
             act = self.rng.random() < 0.75
-            f["decision"] = ObservationDecision.ACT if act else ObservationDecision.NO_ACTION
-            f["decision_note"] = (
+            f.decision = ObservationDecision.ACT if act else ObservationDecision.NO_ACTION
+            f.decision_note = (
                 "Accepted by the ISMS steering group; a preventive action is planned."
                 if act
                 else "Risk accepted by the ISMS steering group: the cost of change outweighs "
@@ -851,17 +632,23 @@ class _Builder:
                 self._actions(s, t, on, owner, only_first=True)
             return on
         if stage is Stage.CLOSED:
-            acted = f["decision"] is ObservationDecision.ACT
+            acted = f.decision is ObservationDecision.ACT
             if acted and self._complete_actions(s, t, self.rng.randint(-5, 5)) is None:
                 return None
             on = self.later(1, 20)
             if on is not None:
-                f["closed_on"] = on
+                f.closed_on = on
             return on
         raise AssertionError(stage)
 
     def _root_cause(
-        self, s: _Story, t: dict[str, Any], on: dt.date, *, weak: bool, second_round: bool = False
+        self,
+        s: bulk_load.FindingStory,
+        t: dict[str, Any],
+        on: dt.date,
+        *,
+        weak: bool,
+        second_round: bool = False,
     ) -> None:
         spec = t["root_cause"]
         statement = t["weak_root_cause"] if weak else spec["statement"]
@@ -870,84 +657,59 @@ class _Builder:
                 spec["statement"] + " The first action treated the local symptom: the process "
                 "owner had no authority to change the upstream procedure."
             )
-        actor = self.actor(None)
-        cause = {
-            "id": self.new_id("root_causes"),
-            "method": RootCauseMethod(spec["method"]),
-            "statement": statement,
-            "category": CauseCategory(spec["category"]),
-            "symptom_justification": _WEAK_JUSTIFICATION if weak else "",
-            "recorded_on": on,
-        }
-        s.create("root_causes", cause, on, actor)
+        cause = bulk_load.RootCauseRow(
+            method=RootCauseMethod(spec["method"]),
+            statement=statement,
+            category=CauseCategory(spec["category"]),
+            symptom_justification=_WEAK_JUSTIFICATION if weak else "",
+            recorded_on=on,
+        )
         whys = spec["whys"]
-        step_ids: list[int] = []
+        steps: list[bulk_load.WhyStepRow] = []
         for position, why in enumerate(whys, start=1):
             # Now and then the last why branches off an earlier step: a second cause.
             branch = position == len(whys) and position > 3 and self.rng.random() < 0.2
-            step = {
-                "id": self.new_id("why_steps"),
-                "root_cause_id": cause["id"],
-                "position": position,
-                "parent_id": step_ids[position - 3] if branch else None,
-                "question": why["question"],
-                "answer": why["answer"],
-                "evidence": why["evidence"],
-                "checked": self.rng.random() < 0.85,
-            }
-            step_ids.append(step["id"])
-            s.create("why_steps", step, on, actor)
-        link = {
-            "id": self.new_id("finding_root_causes"),
-            "finding_id": s.finding["id"],
-            "root_cause_id": cause["id"],
-            "cycle": s.finding["cycle"],
-        }
-        s.create("finding_root_causes", link, on, actor)
-        s.causes.append(cause)
+            steps.append(
+                bulk_load.WhyStepRow(
+                    position=position,
+                    parent=steps[position - 3] if branch else None,
+                    question=why["question"],
+                    answer=why["answer"],
+                    evidence=why["evidence"],
+                    checked=self.rng.random() < 0.85,
+                )
+            )
+        s.root_cause(cause, steps, on, self.actor(None))
 
     def _actions(
-        self, s: _Story, t: dict[str, Any], on: dt.date, owner: int, only_first: bool = False
+        self,
+        s: bulk_load.FindingStory,
+        t: dict[str, Any],
+        on: dt.date,
+        owner: int,
+        only_first: bool = False,
     ) -> None:
         chosen = t["actions"][:1] if only_first else t["actions"]
         has_corrective = any(spec["kind"] == "corrective" for spec in chosen)
-        nonconformity = s.finding["classification"].is_nonconformity
+        nonconformity = s.finding.classification.is_nonconformity
         for i, spec in enumerate(chosen):
             kind = ActionKind(spec["kind"])
             if nonconformity and not has_corrective and i == 0:
                 kind = ActionKind.CORRECTIVE
-            action = _Tracked(
-                {
-                    "id": self.new_id("corrective_actions"),
-                    "ref": self.refs.take("action", on.year),
-                    "kind": kind,
-                    "description": spec["description"],
-                    "owner_id": self.rng.choice(self.people_ids)
-                    if self.rng.random() < 0.5
-                    else owner,
-                    "target_on": on + dt.timedelta(days=self.rng.randint(20, 75)),
-                    "outcome": spec["outcome"],
-                    "status": ActionStatus.PLANNED,
-                    "completed_on": None,
-                    "completion_evidence": "",
-                    "cancelled_reason": "",
-                    "_cycle": s.finding["cycle"],
-                }
+            action = bulk_load.ActionRow(
+                ref=self.refs.take("action", on.year),
+                kind=kind,
+                description=spec["description"],
+                owner_id=self.rng.choice(self.people_ids) if self.rng.random() < 0.5 else owner,
+                target_on=on + dt.timedelta(days=self.rng.randint(20, 75)),
+                outcome=spec["outcome"],
             )
             self.action_count += 1
-            s.create("corrective_actions", action, on, self.actor(owner))
-            link = {
-                "id": self.new_id("finding_actions"),
-                "finding_id": s.finding["id"],
-                "action_id": action["id"],
-                "cycle": s.finding["cycle"],
-            }
-            s.create("finding_actions", link, on, self.actor(owner))
-            s.actions.append(action)
+            s.action(action, on, self.actor(owner))
 
     def _review(
         self,
-        s: _Story,
+        s: bulk_load.FindingStory,
         t: dict[str, Any],
         result: ReviewResult | None,
         on: dt.date,
@@ -961,64 +723,44 @@ class _Builder:
         elif result is ReviewResult.NOT_EFFECTIVE:
             notes = spec["not_effective_note"]
         reviewer = self.rng.choice(self.internal_auditors)
-        review = {
-            "id": self.new_id("effectiveness_reviews"),
-            "finding_id": s.finding["id"],
-            "cycle": s.finding["cycle"],
-            "method": spec["method"],
-            "criteria": spec["criteria"],
-            "due_on": on,
-            "reviewer_id": reviewer,
-            "done_on": on if result else None,
-            "result": result,
-            "notes": notes,
-        }
-        s.create("effectiveness_reviews", review, recorded, self.actor(reviewer))
-        s.reviews.append(review)
+        review = bulk_load.ReviewRow(
+            method=spec["method"],
+            criteria=spec["criteria"],
+            due_on=on,
+            reviewer_id=reviewer,
+            done_on=on if result else None,
+            result=result,
+            notes=notes,
+        )
+        s.review(review, recorded, self.actor(reviewer))
         return reviewer
 
-    def _maybe_extension(self, s: _Story, scopes: tuple[str, ...], basis: dt.date) -> None:
+    def _maybe_extension(self, s: bulk_load.FindingStory) -> None:
         f = s.finding
-        if f["stage"] in (Stage.CLOSED, Stage.VOID) or f["closure_due"] is None:
+        if not workflow.is_open(f) or f.closure_due is None:
             return
         if self.rng.random() > 0.2:
             return
-        asked = f["closure_due"] - dt.timedelta(days=self.rng.randint(3, 20))
-        if asked > self.today or asked < f["identified_on"]:
+        asked = f.closure_due - dt.timedelta(days=self.rng.randint(3, 20))
+        if asked > self.today or asked < f.identified_on:
             return
         decided = asked + dt.timedelta(days=3)
         status = self.rng.choice(
             (ExtensionStatus.GRANTED, ExtensionStatus.GRANTED, ExtensionStatus.REFUSED)
         )
-        if decided > self.today:
-            status = ExtensionStatus.REQUESTED
-        ext = {
-            "id": self.new_id("extension_requests"),
-            "finding_id": f["id"],
-            "deadline": Deadline.CLOSURE,
-            "asked_on": asked,
-            "previous_due": f["closure_due"],
-            "requested_due": f["closure_due"] + dt.timedelta(days=self.rng.choice((30, 45, 60))),
-            "reason": "The supplier delivering the replacement tooling slipped its go-live; "
-            "interim controls remain in place.",
-            "status": status,
-            "decided_on": None if status is ExtensionStatus.REQUESTED else decided,
-            "decision_note": "",
-        }
-        s.create("extension_requests", ext, asked, self.actor(None))
-        s.extensions.append(ext)
-        if status is ExtensionStatus.GRANTED:
-            f["plan_due"], f["closure_due"] = workflow.compute_due_dates(
-                scopes,
-                f["classification"],
-                basis,
-                [
-                    (e["deadline"], e["requested_due"])
-                    for e in s.extensions
-                    if e["status"] is ExtensionStatus.GRANTED
-                ],
-                self.rules,
-            )
+        request = s.extension(
+            bulk_load.ExtensionRow(
+                deadline=Deadline.CLOSURE,
+                asked_on=asked,
+                requested_due=f.closure_due + dt.timedelta(days=self.rng.choice((30, 45, 60))),
+                reason="The supplier delivering the replacement tooling slipped its go-live; "
+                "interim controls remain in place.",
+            ),
+            asked,
+            self.actor(None),
+        )
+        if decided <= self.today:
+            request.status, request.decided_on = status, decided
             s.step(decided, self.actor(None))
 
 

@@ -1,25 +1,33 @@
-"""The clause 10.2 workflow as pure domain code over :class:`Finding` objects.
+"""The clause 10.2 workflow as pure domain code over findings and their records.
 
 A stage is a claim about the record. Every move is checked against the record, and a refused
 move names what is missing. :func:`settle` runs before every flush so that the stage stored
 can never claim more than the record proves, whichever code changed the record.
+
+The rules read findings through the protocols below, which say exactly what they look at:
+ORM :class:`Finding` objects satisfy them, and so do the plain records of a bulk load
+(:mod:`carapp.models.bulk_load`), which the same rules check without ORM instrumentation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from carapp.errors import WorkflowRefused
-from carapp.models.entities import CorrectiveAction, DeadlineRule, Finding
+from carapp.models.entities import DeadlineRule
 from carapp.models.enums import (
     NC_PATH,
     OBSERVATION_PATH,
     ActionKind,
     ActionStatus,
     AuditKind,
+    CauseCategory,
     Classification,
     Deadline,
+    DisputeOutcome,
     ExtensionStatus,
     IsmsTarget,
     ObservationDecision,
@@ -27,6 +35,137 @@ from carapp.models.enums import (
     Stage,
 )
 from carapp.models.symptoms import symptom_phrases
+
+# --- What the rules read -------------------------------------------------------------------
+# Read-only properties, so that ORM attributes and plain attributes both satisfy them; only
+# what a move or a new round writes (stage, cycle, closing date) is declared writable.
+
+
+class CauseRecord(Protocol):
+    @property
+    def statement(self) -> str: ...
+    @property
+    def category(self) -> CauseCategory | None: ...
+    @property
+    def symptom_justification(self) -> str: ...
+
+
+class ActionRecord(Protocol):
+    @property
+    def ref(self) -> str: ...
+    @property
+    def kind(self) -> ActionKind: ...
+    @property
+    def status(self) -> ActionStatus: ...
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def owner(self) -> object | None: ...
+    @property
+    def target_on(self) -> dt.date | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def completed_on(self) -> dt.date | None: ...
+    @property
+    def completion_evidence(self) -> str: ...
+    @property
+    def evidence(self) -> Sequence[object]: ...
+
+
+class ReviewRecord(Protocol):
+    @property
+    def method(self) -> str: ...
+    @property
+    def reviewer_id(self) -> int | None: ...
+    @property
+    def reviewer(self) -> object | None: ...
+    @property
+    def done_on(self) -> dt.date | None: ...
+    @property
+    def result(self) -> ReviewResult | None: ...
+
+
+class AuditRecord(Protocol):
+    @property
+    def kind(self) -> AuditKind: ...
+    @property
+    def certification_body(self) -> str | None: ...
+    @property
+    def report_received_on(self) -> dt.date | None: ...
+
+
+class ExtensionRecord(Protocol):
+    @property
+    def deadline(self) -> Deadline: ...
+    @property
+    def requested_due(self) -> dt.date: ...
+    @property
+    def status(self) -> ExtensionStatus: ...
+
+
+class FindingRecord(Protocol):
+    """A finding as the workflow sees it: its own fields and its current round's records.
+
+    The ISMS decision fields (:data:`ISMS_FIELDS`) are read by name as well.
+    """
+
+    stage: Stage
+    cycle: int
+    closed_on: dt.date | None
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def classification(self) -> Classification: ...
+    @property
+    def identified_on(self) -> dt.date: ...
+    @property
+    def containment(self) -> str: ...
+    @property
+    def containment_none_reason(self) -> str: ...
+    @property
+    def contained_on(self) -> dt.date | None: ...
+    @property
+    def contained_by_id(self) -> int | None: ...
+    @property
+    def contained_by(self) -> object | None: ...
+    @property
+    def decision(self) -> ObservationDecision | None: ...
+    @property
+    def decision_note(self) -> str: ...
+    @property
+    def dispute_raised_on(self) -> dt.date | None: ...
+    @property
+    def dispute_outcome(self) -> DisputeOutcome | None: ...
+    @property
+    def void_reason(self) -> str: ...
+    @property
+    def voided_on(self) -> dt.date | None: ...
+    @property
+    def plan_sent_on(self) -> dt.date | None: ...
+    @property
+    def plan_due(self) -> dt.date | None: ...
+    @property
+    def closure_due(self) -> dt.date | None: ...
+    @property
+    def audit(self) -> AuditRecord | None: ...
+    @property
+    def root_causes(self) -> Sequence[CauseRecord]: ...
+    @property
+    def actions(self) -> Sequence[ActionRecord]: ...
+    @property
+    def current_reviews(self) -> Sequence[ReviewRecord]: ...
+    @property
+    def extensions(self) -> Sequence[ExtensionRecord]: ...
+
+
+# The same few statements are checked at every step of every finding of a bulk load, and
+# each check runs every symptom pattern.
+@functools.lru_cache(maxsize=4096)
+def _symptoms(statement: str) -> tuple[str, ...]:
+    return tuple(symptom_phrases(statement))
+
 
 ISMS_FIELDS: dict[IsmsTarget, tuple[str, str]] = {
     t: (f"isms_{t.value}", f"isms_{t.value}_note") for t in IsmsTarget
@@ -44,15 +183,15 @@ def first_stage(classification: Classification) -> Stage:
 # --- What each step needs ------------------------------------------------------------------
 
 
-def _live_actions(finding: Finding) -> list[CorrectiveAction]:
+def _live_actions(finding: FindingRecord) -> list[ActionRecord]:
     return [a for a in finding.actions if a.status is not ActionStatus.CANCELLED]
 
 
-def _has_completion_evidence(action: CorrectiveAction) -> bool:
+def _has_completion_evidence(action: ActionRecord) -> bool:
     return bool(action.completion_evidence.strip()) or bool(action.evidence)
 
 
-def _missing_containment(f: Finding) -> list[str]:
+def _missing_containment(f: FindingRecord) -> list[str]:
     if f.containment_none_reason.strip() and not f.containment.strip():
         return []
     if not f.containment.strip():
@@ -68,7 +207,7 @@ def _missing_containment(f: Finding) -> list[str]:
     return out
 
 
-def _missing_cause(f: Finding) -> list[str]:
+def _missing_cause(f: FindingRecord) -> list[str]:
     causes = f.root_causes
     if not causes:
         return ["no root cause is recorded"]
@@ -79,7 +218,7 @@ def _missing_cause(f: Finding) -> list[str]:
             continue
         if cause.category is None:
             out.append(f"the root cause \u201c{_short(cause.statement)}\u201d has no category")
-        phrases = symptom_phrases(cause.statement)
+        phrases = _symptoms(cause.statement)
         if phrases and not cause.symptom_justification.strip():
             out.append(
                 f"the root cause \u201c{_short(cause.statement)}\u201d reads as a symptom "
@@ -88,7 +227,7 @@ def _missing_cause(f: Finding) -> list[str]:
     return out
 
 
-def _missing_plan(f: Finding) -> list[str]:
+def _missing_plan(f: FindingRecord) -> list[str]:
     actions = _live_actions(f)
     if not actions:
         return ["no corrective action is planned"]
@@ -111,7 +250,7 @@ def _missing_plan(f: Finding) -> list[str]:
     return out
 
 
-def _missing_done(f: Finding) -> list[str]:
+def _missing_done(f: FindingRecord) -> list[str]:
     out = []
     for a in _live_actions(f):
         if a.status is not ActionStatus.DONE or a.completed_on is None:
@@ -121,7 +260,7 @@ def _missing_done(f: Finding) -> list[str]:
     return out
 
 
-def _missing_effective(f: Finding) -> list[str]:
+def _missing_effective(f: FindingRecord) -> list[str]:
     reviews = f.current_reviews
     if not reviews:
         return ["no effectiveness review is recorded"]
@@ -149,7 +288,7 @@ def _missing_effective(f: Finding) -> list[str]:
     return out
 
 
-def missing_isms_decisions(f: Finding) -> list[str]:
+def missing_isms_decisions(f: FindingRecord) -> list[str]:
     undecided, unexplained = [], []
     for target, (decision_field, note_field) in ISMS_FIELDS.items():
         decision = getattr(f, decision_field)
@@ -168,14 +307,14 @@ def missing_isms_decisions(f: Finding) -> list[str]:
     return out
 
 
-def _missing_closure(f: Finding) -> list[str]:
+def _missing_closure(f: FindingRecord) -> list[str]:
     out = missing_isms_decisions(f) if f.classification.is_nonconformity else []
     if f.closed_on is None:
         out.append("no closure date is recorded")
     return out
 
 
-def _missing_decision(f: Finding) -> list[str]:
+def _missing_decision(f: FindingRecord) -> list[str]:
     if f.decision is None:
         return ["no decision to act or not is recorded"]
     if not f.decision_note.strip():
@@ -183,7 +322,7 @@ def _missing_decision(f: Finding) -> list[str]:
     return []
 
 
-def _missing_observation_close(f: Finding) -> list[str]:
+def _missing_observation_close(f: FindingRecord) -> list[str]:
     out = []
     if f.decision is ObservationDecision.ACT:
         if not _live_actions(f):
@@ -204,7 +343,7 @@ _STEP_NEEDS = {
 }
 
 
-def missing_for(finding: Finding, stage: Stage) -> list[str]:
+def missing_for(finding: FindingRecord, stage: Stage) -> list[str]:
     """Everything the record lacks to prove ``stage``; empty when it is proven."""
     if stage is Stage.VOID:
         lacks = []
@@ -236,7 +375,7 @@ def missing_for(finding: Finding, stage: Stage) -> list[str]:
     return out
 
 
-def proven_stage(finding: Finding, ceiling: Stage | None = None) -> Stage:
+def proven_stage(finding: FindingRecord, ceiling: Stage | None = None) -> Stage:
     """The furthest stage of the finding's path, up to ``ceiling``, that the record proves."""
     path = path_for(finding.classification)
     top = path.index(ceiling) if ceiling in path else len(path) - 1
@@ -248,7 +387,7 @@ def proven_stage(finding: Finding, ceiling: Stage | None = None) -> Stage:
     return best
 
 
-def next_step(finding: Finding) -> str:
+def next_step(finding: FindingRecord) -> str:
     """What the workflow needs next, in one sentence for the detail pane and ``show``."""
     if finding.stage is Stage.VOID:
         return "Nothing: the finding is void."
@@ -267,7 +406,7 @@ def next_step(finding: Finding) -> str:
 # --- Moves -------------------------------------------------------------------------------
 
 
-def _verb(finding: Finding, stage: Stage) -> str:
+def _verb(finding: FindingRecord, stage: Stage) -> str:
     if stage is Stage.CLOSED:
         return f"close {finding.ref}"
     if stage is Stage.VOID:
@@ -277,7 +416,7 @@ def _verb(finding: Finding, stage: Stage) -> str:
     return f"move {finding.ref} to \u2018{stage.label}\u2019"
 
 
-def move(finding: Finding, stage: Stage) -> Stage:
+def move(finding: FindingRecord, stage: Stage) -> Stage:
     """Move ``finding`` to ``stage`` if the record proves it; return the stage left.
 
     Moving back along the path is always allowed: it claims less. Void is final.
@@ -299,7 +438,7 @@ def move(finding: Finding, stage: Stage) -> Stage:
     return current
 
 
-def settle(finding: Finding) -> str | None:
+def settle(finding: FindingRecord) -> str | None:
     """Bring the stored stage back within what the record proves; return why, if it moved.
 
     A failed effectiveness review in the current round starts a new round of root-cause
@@ -396,9 +535,12 @@ def compute_due_dates(
 
 
 def due_dates(
-    finding: Finding, rules: Sequence[DeadlineRule]
+    finding: FindingRecord, rules: Sequence[DeadlineRule] | Rulebook
 ) -> tuple[dt.date | None, dt.date | None]:
-    """Deadlines run from the audit report when there is one, else from identification."""
+    """Deadlines run from the audit report when there is one, else from identification.
+
+    ``rules`` are the register's deadline rules, or their :func:`rulebook` when a caller
+    works out many findings' dates against the same rules."""
     audit = finding.audit
     basis = finding.identified_on
     if audit is not None and audit.report_received_on is not None:
@@ -412,15 +554,15 @@ def due_dates(
             for e in finding.extensions
             if e.status is ExtensionStatus.GRANTED
         ],
-        rulebook(rules),
+        rules if isinstance(rules, Mapping) else rulebook(rules),
     )
 
 
-def is_open(finding: Finding) -> bool:
+def is_open(finding: FindingRecord) -> bool:
     return finding.stage not in (Stage.CLOSED, Stage.VOID)
 
 
-def next_deadline(finding: Finding) -> tuple[Deadline, dt.date] | None:
+def next_deadline(finding: FindingRecord) -> tuple[Deadline, dt.date] | None:
     """The deadline the finding is working towards now, if any.
 
     The action plan is owed until it is recorded as sent; then closure is what counts.
@@ -435,12 +577,12 @@ def next_deadline(finding: Finding) -> tuple[Deadline, dt.date] | None:
     return None
 
 
-def days_left(finding: Finding, today: dt.date) -> int | None:
+def days_left(finding: FindingRecord, today: dt.date) -> int | None:
     due = next_deadline(finding)
     return None if due is None else (due[1] - today).days
 
 
-def extension_refusal(finding: Finding, deadline: Deadline, asked_on: dt.date) -> str | None:
+def extension_refusal(finding: FindingRecord, deadline: Deadline, asked_on: dt.date) -> str | None:
     """Why an extension request cannot be recorded, or ``None`` when it can."""
     due = finding.plan_due if deadline is Deadline.PLAN else finding.closure_due
     if not is_open(finding):
