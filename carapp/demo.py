@@ -241,10 +241,13 @@ def _bulk_mode(conn: Connection, *, on: bool) -> None:
     writing 1 GB through the write-ahead log would write it twice."""
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql(f"PRAGMA journal_mode={'OFF' if on else 'WAL'}")
-    conn.exec_driver_sql(f"PRAGMA synchronous={'OFF' if on else 'FULL'}")
-    conn.exec_driver_sql(f"PRAGMA cache_size={-262144 if on else -2000}")
-    conn.commit()
+    # On the driver's connection: SQLAlchemy would wrap them in a transaction, inside which
+    # SQLite cannot change the journal mode.
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA journal_mode={'OFF' if on else 'WAL'}")
+    raw.execute(f"PRAGMA synchronous={'OFF' if on else 'FULL'}")
+    raw.execute(f"PRAGMA cache_size={-262144 if on else -2000}")
 
 
 _AUDIT_KINDS = (

@@ -128,14 +128,24 @@ class Register:
     @contextlib.contextmanager
     def session(self, *, actor: str | None = None, clock: Clock | None = None) -> Iterator[Session]:
         """A session that commits on success, rolls back on error, and turns the database's
-        own failures (locked, full, read-only) into sentences."""
-        with translate_errors(self), self.sessions() as session:
+        own failures (locked, full, read-only) into sentences.
+
+        Its transaction takes the write lock before its first read (on SQLite ``BEGIN
+        IMMEDIATE``), so what a use case reads (the last reference number, the value a
+        history entry changes from) is still true when it writes: a second writer waits
+        for the first to commit instead of working from what it read before."""
+        with translate_errors(self), self.sessions(bind=self.writer) as session:
             if actor:
                 session.info["actor"] = actor
             if clock:
                 session.info["clock"] = clock
             with session.begin():
                 yield session
+
+    @property
+    def writer(self) -> Engine:
+        """The engine for write transactions: the same connections, marked to lock first."""
+        return self.engine.execution_options(**{WRITER_OPTION: True})
 
     def close(self) -> None:
         self.engine.dispose()
@@ -457,7 +467,29 @@ def alembic_config() -> Config:
     return cfg
 
 
+# An execution option that marks a connection's transactions as writes (Register.writer).
+WRITER_OPTION = "carapp_writer"
+
+
+def _take_over_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin every transaction.
+
+    The sqlite3 module starts a transaction only at the first INSERT, UPDATE or DELETE, so
+    the reads of a write ran outside it and another process could write in between (two
+    processes handed out the same reference). SQLAlchemy's pysqlite notes give the recipe:
+    turn the module's own handling off and emit BEGIN ourselves: IMMEDIATE, which takes
+    the write lock at once, for write transactions; a plain BEGIN, a consistent snapshot
+    that blocks nobody in WAL mode, for reads.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        writer = conn.get_execution_options().get(WRITER_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # see _take_over_transactions
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -468,6 +500,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _on_readonly_connect(dbapi_connection: Any, _record: Any) -> None:
     # No journal mode or synchronous setting: both would write to the file.
+    dbapi_connection.isolation_level = None  # see _take_over_transactions
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
     dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
@@ -478,6 +511,7 @@ def make_engine(location: str | os.PathLike[str], *, read_only: bool = False) ->
         engine = create_engine(location)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _on_sqlite_connect)
+            _take_over_transactions(engine)
         return engine
     path = Path(location).resolve()
 
@@ -491,6 +525,7 @@ def make_engine(location: str | os.PathLike[str], *, read_only: bool = False) ->
     # connections, so the path is never parsed out of it.
     engine = create_engine(URL.create("sqlite", database=str(path)), creator=connect)
     event.listen(engine, "connect", _on_readonly_connect if read_only else _on_sqlite_connect)
+    _take_over_transactions(engine)
     return engine
 
 
