@@ -56,3 +56,7 @@ class WorkflowRefused(CarappError):
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class StaleEditError(CarappError):
+    """A save made from a version of a record that someone else has saved over since."""

@@ -165,6 +165,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> dict[str, An
         left = workflow.days_left(finding, today)
         detail: dict[str, Any] = {
             "ref": finding.ref,
+            "version": finding.version or 1,
             "cb_ref": finding.cb_ref,
             "title": finding.title,
             "classification": finding.classification.value,
@@ -216,6 +217,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> dict[str, An
             "root_causes": [
                 {
                     "id": link.root_cause.id,
+                    "version": link.root_cause.version or 1,
                     "round": link.cycle,
                     "method": link.root_cause.method.value,
                     "category": link.root_cause.category.value
@@ -240,6 +242,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> dict[str, An
             "actions": [
                 {
                     "ref": link.action.ref,
+                    "version": link.action.version or 1,
                     "round": link.cycle,
                     "kind": link.action.kind.value,
                     "description": link.action.description,
@@ -256,6 +259,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> dict[str, An
             "reviews": [
                 {
                     "id": r.id,
+                    "version": r.version or 1,
                     "round": r.cycle,
                     "method": r.method,
                     "criteria": r.criteria,

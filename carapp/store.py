@@ -52,7 +52,10 @@ if TYPE_CHECKING:
 # 'CARR' in the SQLite header marks a file as a carapp register before any table is read.
 APPLICATION_ID = 0x43415252
 SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another program's write to finish before saying the register
+# is locked. SQLite's waiting is polling, not a queue: against a writer that saves in a tight
+# loop (an import, a script) a few seconds can pass before a gap is caught.
+BUSY_TIMEOUT_MS = 10000
 DEFAULT_FILE_NAME = "register.sqlite"
 # A random id, written first into every new register's history so that entry 1, whose hash
 # names the register to its anchors (carapp/anchors.py), differs between any two registers.
@@ -87,6 +90,7 @@ _TABLES_0001 = frozenset(
 SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0001": _TABLES_0001,
     "0002": _TABLES_0001 | {"finding_sort_keys", "finding_search"},
+    "0003": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # columns only
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})
@@ -662,6 +666,13 @@ def _create_file(path: Path) -> Register:
                 url=_file_url(path), engine=engine, path=path, sessions=make_sessions(engine)
             )
             _name_register(register)
+            # The application id lives in page 1, which WAL mode keeps in the log until a
+            # checkpoint: without one, another program that opens the register meanwhile
+            # reads a header that does not yet say it is a carapp register.
+            with engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         engine.dispose()
         with contextlib.suppress(OSError):

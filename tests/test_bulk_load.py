@@ -25,7 +25,7 @@ from carapp.models.bulk_load import (
     WhyStepRow,
     next_ids,
 )
-from carapp.models.entities import DeadlineRule, Requirement
+from carapp.models.entities import Base, DeadlineRule, Requirement
 from carapp.models.enums import (
     ActionKind,
     ActionStatus,
@@ -268,11 +268,15 @@ RECORD_TABLES = (
 
 
 def stored(register: Register) -> dict[str, list[tuple[object, ...]]]:
+    """Every record table's rows, less the save counter (``version``), which the use cases
+    count and a bulk load, whose records are saved once, leaves at its first value."""
     with register.engine.connect() as conn:
-        return {
-            t: sorted(tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t}"))
-            for t in RECORD_TABLES
-        }
+        out = {}
+        for t in RECORD_TABLES:
+            names = [c.name for c in Base.metadata.tables[t].columns if c.name != "version"]
+            query = f"SELECT {', '.join(names)} FROM {t}"
+            out[t] = sorted(tuple(r) for r in conn.exec_driver_sql(query))
+        return out
 
 
 def entries(register: Register) -> Counter[tuple[object, ...]]:

@@ -3,15 +3,22 @@ collides with nor silently overwrites the other."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from carapp import operations as op
 from carapp.check import check
+from carapp.errors import StaleEditError
+from carapp.models.enums import IsmsDecision, IsmsTarget
+from carapp.queries import finding_detail
 from carapp.store import open_register
+from tests.conftest import World
 
 WRITER = textwrap.dedent(
     """
@@ -69,3 +76,85 @@ def test_two_processes_creating_findings_never_share_a_reference(
         assert report.sound, report.problems
     finally:
         register.close()
+
+
+EDITOR = textwrap.dedent(
+    """
+    import datetime as dt, sys
+    from pathlib import Path
+    from carapp import operations as op
+    from carapp.errors import StaleEditError
+    from carapp.store import open_register
+
+    register = open_register(Path(sys.argv[1]))
+    version, start, who = int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    while not start.exists():
+        pass
+    try:
+        op.record_containment(register, "NC-2026-001", f"Accounts disabled by {who}.",
+                              dt.date(2026, 3, 4), int(sys.argv[5]), expected_version=version)
+        print("saved")
+    except StaleEditError as exc:
+        print("refused:", exc)
+    register.close()
+    """
+)
+
+
+def test_two_processes_saving_one_finding_from_the_same_version_one_is_refused(
+    world: World, tmp_path: Path
+) -> None:
+    ref = world.nc()
+    version = finding_detail(world.register, ref, dt.date(2026, 3, 5))["version"]
+    start = tmp_path / "go"
+    path = str(world.register.path)
+    editors = [
+        subprocess.Popen(
+            [sys.executable, "-c", EDITOR, path, str(version), str(start), who, str(world.owner)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("Tom", "Priya")
+    ]
+    start.touch()
+    results = [e.communicate(timeout=60) for e in editors]
+    assert [e.returncode for e in editors] == [0, 0], results
+    outputs = sorted(out.strip() for out, _err in results)
+    assert outputs[1] == "saved"
+    assert outputs[0].startswith(f"refused: {ref} was changed by ")
+    assert "since you opened it (containment, contained on, contained by)" in outputs[0]
+    assert outputs[0].endswith(
+        "nothing was saved: reopen it to see the changes, then make yours again."
+    )
+    detail = finding_detail(world.register, ref, dt.date(2026, 3, 5))
+    assert detail["version"] == version + 1
+    winner = "Tom" if "Tom" not in outputs[0].split("(")[0] else "Priya"
+    assert detail["containment"]["what"].startswith("Accounts disabled by")
+    report = check(world.register)
+    assert report.sound, report.problems
+    assert winner  # the refusal names the other writer's account, not a guess
+
+
+def test_a_save_from_an_old_version_changes_nothing(world: World) -> None:
+    ref = world.nc()
+    seen = finding_detail(world.register, ref, dt.date(2026, 3, 5))["version"]
+    op.record_containment(
+        world.register, ref, "Disabled the accounts.", dt.date(2026, 3, 4), world.owner
+    )
+    op.decide_isms_update(
+        world.register, ref, IsmsTarget.POLICIES, IsmsDecision.NOT_NEEDED, "No policy change."
+    )
+    with world.register.engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT count(*) FROM history").scalar()
+    with pytest.raises(StaleEditError) as refused:
+        op.void(world.register, ref, "Duplicate.", dt.date(2026, 3, 6), expected_version=seen)
+    # Both saves since are named, oldest field first.
+    assert "(containment, contained on, contained by, isms policies, isms policies note)" in str(
+        refused.value
+    )
+    with world.register.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == before
+    now = finding_detail(world.register, ref, dt.date(2026, 3, 5))
+    assert now["stage"] != "void" and now["version"] == seen + 2
+    op.void(world.register, ref, "Duplicate.", dt.date(2026, 3, 6), expected_version=seen + 2)

@@ -420,7 +420,7 @@ def test_about_this_register_shows_its_fingerprint_from_the_help_menu(
     for expected in (
         "Northwind Logistics Ltd",
         str(register.path),
-        "0002",
+        store.head_revision(),
         f"<td>{print_.short}</td>",
         print_.full,
         "<td>Findings</td><td>0</td>",

@@ -244,6 +244,10 @@ class Finding(Base):
     # Derived from the deadline rules and granted extensions; stored for SQL sort/filter.
     plan_due: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
     closure_due: Mapped[dt.date | None] = mapped_column(Date, index=True, active_history=True)
+    # Counts the saves of this record: an edit made from an older version is refused
+    # (carapp.operations.common.check_version). NULL (counted as 1) in records older than
+    # schema 0003 and in those a bulk load wrote.
+    version: Mapped[int | None] = mapped_column(Integer, default=1, active_history=True)
 
     audit: Mapped[Audit | None] = relationship(back_populates="findings")
     raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
@@ -298,6 +302,10 @@ class RootCause(Base):
     # Required when the statement reads as a symptom ("human error", "forgot", ...).
     symptom_justification: Mapped[str] = mapped_column(Text, default="", active_history=True)
     recorded_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    # Counts the saves of this record: an edit made from an older version is refused
+    # (carapp.operations.common.check_version). NULL (counted as 1) in records older than
+    # schema 0003 and in those a bulk load wrote.
+    version: Mapped[int | None] = mapped_column(Integer, default=1, active_history=True)
 
     steps: Mapped[list[WhyStep]] = relationship(
         back_populates="root_cause", order_by="WhyStep.position"
@@ -358,6 +366,10 @@ class CorrectiveAction(Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     completion_evidence: Mapped[str] = mapped_column(Text, default="", active_history=True)
     cancelled_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    # Counts the saves of this record: an edit made from an older version is refused
+    # (carapp.operations.common.check_version). NULL (counted as 1) in records older than
+    # schema 0003 and in those a bulk load wrote.
+    version: Mapped[int | None] = mapped_column(Integer, default=1, active_history=True)
 
     owner: Mapped[Person | None] = relationship()
     finding_links: Mapped[list[FindingAction]] = relationship(back_populates="action")
@@ -393,6 +405,10 @@ class EffectivenessReview(Base):
     done_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     result: Mapped[ReviewResult | None] = mapped_column(_enum(ReviewResult), active_history=True)
     notes: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    # Counts the saves of this record: an edit made from an older version is refused
+    # (carapp.operations.common.check_version). NULL (counted as 1) in records older than
+    # schema 0003 and in those a bulk load wrote.
+    version: Mapped[int | None] = mapped_column(Integer, default=1, active_history=True)
 
     finding: Mapped[Finding] = relationship(back_populates="reviews")
     reviewer: Mapped[Person | None] = relationship()
@@ -535,8 +551,9 @@ TRACKED: dict[str, type[Base]] = {
         ExtensionRequest,
     )
 }
-# Columns left out of history: file bytes are represented by their sha256 column.
-UNTRACKED_COLUMNS = frozenset({"id", "data"})
+# Columns left out of history: file bytes are represented by their sha256 column, and a
+# record's version counts its saves, which history shows as entries already.
+UNTRACKED_COLUMNS = frozenset({"id", "data", "version"})
 # Many-to-many collections recorded as one field of their owner: the sorted ids.
 TRACKED_COLLECTIONS: dict[str, tuple[str, Table, str, str]] = {
     # table: (field, association table, owner column, member column)

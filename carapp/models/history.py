@@ -277,6 +277,11 @@ def _creation(obj: Base, table: str, notes: dict[tuple[int, str], str]) -> list[
     return [creation(table, entity_id, values, members, note=notes.get((id(obj), CREATED), ""))]
 
 
+def has_changes(obj: Base) -> bool:
+    """Whether a flush would write any history entry for ``obj``."""
+    return bool(_updates(obj, type(obj).__tablename__, {}))
+
+
 def _updates(obj: Base, table: str, notes: dict[tuple[int, str], str]) -> list[Change]:
     state = inspect(obj)
     out: list[Change] = []

@@ -35,6 +35,7 @@ from carapp.models.entities import (
 
 def install(session_class: type[Session] | Any) -> None:
     event.listen(session_class, "before_flush", _settle_touched)
+    event.listen(session_class, "before_flush", _count_versions)
     event.listen(session_class, "after_flush", _refresh_index)
 
 
@@ -84,6 +85,14 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
             history.annotate(session, finding, "stage", note)
             history.annotate(session, finding, "cycle", note)
         finding.plan_due, finding.closure_due = workflow.due_dates(finding, rules)
+
+
+def _count_versions(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
+    # After _settle_touched, whose stage and deadline changes are saves too.
+    versioned = Finding | RootCause | CorrectiveAction | EffectivenessReview
+    for obj in session.dirty:
+        if isinstance(obj, versioned) and history.has_changes(obj):
+            obj.version = (obj.version or 1) + 1
 
 
 def _refresh_index(session: Session, _ctx: UOWTransaction) -> None:

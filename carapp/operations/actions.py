@@ -16,6 +16,7 @@ from carapp.models.enums import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
+    check_version,
     get_action,
     get_finding,
     get_person,
@@ -58,10 +59,16 @@ def plan_action(
 
 
 def complete_action(
-    register: Register, action_ref: str, completed_on: dt.date, evidence: str = ""
+    register: Register,
+    action_ref: str,
+    completed_on: dt.date,
+    evidence: str = "",
+    *,
+    expected_version: int | None = None,
 ) -> Changes[None]:
     with register.session() as session:
         action = get_action(session, action_ref)
+        check_version(session, action, expected_version, action.ref)
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(f"{action.ref} was cancelled; plan a new action instead.")
         if not evidence.strip() and not action.evidence:
@@ -75,9 +82,12 @@ def complete_action(
     return changes_of(session, None)
 
 
-def cancel_action(register: Register, action_ref: str, reason: str) -> Changes[None]:
+def cancel_action(
+    register: Register, action_ref: str, reason: str, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         action = get_action(session, action_ref)
+        check_version(session, action, expected_version, action.ref)
         action.cancelled_reason = required_text(reason, "reason for cancelling")
         action.status = ActionStatus.CANCELLED
     return changes_of(session, None)

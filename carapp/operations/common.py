@@ -6,16 +6,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carapp import catalog
-from carapp.errors import InvalidInputError, NotFoundError
+from carapp.errors import InvalidInputError, NotFoundError, StaleEditError
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
+    EffectivenessReview,
     Finding,
+    HistoryEntry,
     Person,
     RefCounter,
     Requirement,
+    RootCause,
     Setting,
 )
+from carapp.models.history import CREATED
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "organisation": "",
@@ -29,6 +33,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
 
 
 REF_WIDTH = {"audit": 2}
+
+VersionedRecord = Finding | RootCause | CorrectiveAction | EffectivenessReview
 
 
 def setting(session: Session, key: str) -> str:
@@ -131,3 +137,39 @@ def required_text(value: str, what: str) -> str:
     if not value:
         raise InvalidInputError(f"The {what} is empty; write it before saving.")
     return value
+
+
+def check_version(
+    session: Session, record: VersionedRecord, expected: int | None, name: str
+) -> None:
+    """Refuse to save ``record`` over a version other than the one the editor read.
+
+    ``expected`` is the version the user saw (None: the caller read it in this very
+    transaction, which holds the write lock). The refusal names what changed since, from
+    the history of the saves in between (each save is the entries of one moment and actor).
+    """
+    current = record.version or 1
+    if expected is None or current == expected:
+        return
+    entries = session.execute(
+        select(HistoryEntry.at, HistoryEntry.actor, HistoryEntry.field)
+        .where(
+            HistoryEntry.entity == type(record).__tablename__,
+            HistoryEntry.entity_id == record.id,
+            HistoryEntry.field != CREATED,
+        )
+        .order_by(HistoryEntry.seq.desc())
+    )
+    saves: dict[tuple[str, str], list[str]] = {}
+    for at, actor, changed in entries:
+        if (at, actor) not in saves and len(saves) >= max(current - expected, 1):
+            break
+        saves.setdefault((at, actor), []).append(changed)
+    fields = [f.removesuffix("_id").replace("_", " ") for group in saves.values() for f in group]
+    latest = next(iter(saves), None)
+    who = f" by {latest[1]} at {latest[0][:16].replace('T', ' ')}" if latest else ""
+    listed = f" ({', '.join(dict.fromkeys(reversed(fields)))})" if fields else ""
+    raise StaleEditError(
+        f"{name} was changed{who} since you opened it{listed}; nothing was saved: reopen it "
+        "to see the changes, then make yours again."
+    )

@@ -20,15 +20,20 @@ from carapp.models.enums import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
+    check_version,
     get_finding,
     required_text,
 )
 from carapp.store import Register
 
 
-def record_plan_sent(register: Register, ref: str, on: dt.date) -> Changes[None]:
+def record_plan_sent(
+    register: Register, ref: str, on: dt.date, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
-        get_finding(session, ref).plan_sent_on = on
+        finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
+        finding.plan_sent_on = on
     return changes_of(session, None)
 
 
@@ -39,9 +44,12 @@ def request_extension(
     asked_on: dt.date,
     requested_due: dt.date,
     reason: str,
+    *,
+    expected_version: int | None = None,
 ) -> Changes[int]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         refusal = workflow.extension_refusal(finding, deadline, asked_on)
         if refusal:
             raise WorkflowRefused(f"Cannot request an extension: {refusal}.", [refusal])

@@ -23,6 +23,7 @@ from carapp.models.enums import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
+    check_version,
     get_audit,
     get_finding,
     get_person,
@@ -78,10 +79,17 @@ def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
 
 
 def record_containment(
-    register: Register, ref: str, what: str, on: dt.date, by_id: int
+    register: Register,
+    ref: str,
+    what: str,
+    on: dt.date,
+    by_id: int,
+    *,
+    expected_version: int | None = None,
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         finding.containment = required_text(what, "containment")
         finding.contained_on = on
         finding.contained_by = get_person(session, by_id)
@@ -89,9 +97,12 @@ def record_containment(
     return changes_of(session, None)
 
 
-def containment_not_needed(register: Register, ref: str, reason: str) -> Changes[None]:
+def containment_not_needed(
+    register: Register, ref: str, reason: str, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         finding.containment_none_reason = required_text(
             reason, "reason why no containment is needed"
         )
@@ -101,18 +112,27 @@ def containment_not_needed(register: Register, ref: str, reason: str) -> Changes
     return changes_of(session, None)
 
 
-def set_requirements(register: Register, ref: str, codes: Sequence[str]) -> Changes[None]:
+def set_requirements(
+    register: Register, ref: str, codes: Sequence[str], *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         finding.requirements = [requirement_by_code(session, c) for c in dict.fromkeys(codes)]
     return changes_of(session, None)
 
 
 def decide_observation(
-    register: Register, ref: str, decision: ObservationDecision, note: str
+    register: Register,
+    ref: str,
+    decision: ObservationDecision,
+    note: str,
+    *,
+    expected_version: int | None = None,
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         if finding.classification.is_nonconformity:
             raise InvalidInputError(
                 f"{finding.ref} is a nonconformity: it must be acted on, not decided."
@@ -123,36 +143,53 @@ def decide_observation(
 
 
 def decide_isms_update(
-    register: Register, ref: str, target: IsmsTarget, decision: IsmsDecision, note: str
+    register: Register,
+    ref: str,
+    target: IsmsTarget,
+    decision: IsmsDecision,
+    note: str,
+    *,
+    expected_version: int | None = None,
 ) -> Changes[None]:
     what = "reference of the update" if decision is IsmsDecision.UPDATED else "reason"
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         decision_field, note_field = workflow.ISMS_FIELDS[target]
         setattr(finding, decision_field, decision)
         setattr(finding, note_field, required_text(note, what))
     return changes_of(session, None)
 
 
-def move(register: Register, ref: str, stage: Stage) -> Changes[Stage]:
+def move(
+    register: Register, ref: str, stage: Stage, *, expected_version: int | None = None
+) -> Changes[Stage]:
     """Move a finding to ``stage``; returns the stage it left. Refusals name what is
     missing."""
     with register.session() as session:
-        result = workflow.move(get_finding(session, ref), stage)
+        finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
+        result = workflow.move(finding, stage)
     return changes_of(session, result)
 
 
-def close(register: Register, ref: str, on: dt.date) -> Changes[None]:
+def close(
+    register: Register, ref: str, on: dt.date, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         finding.closed_on = on
         workflow.move(finding, Stage.CLOSED)
     return changes_of(session, None)
 
 
-def void(register: Register, ref: str, reason: str, on: dt.date) -> Changes[None]:
+def void(
+    register: Register, ref: str, reason: str, on: dt.date, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         if finding.stage is Stage.VOID:
             raise WorkflowRefused(f"{finding.ref} is already void.", ["already void"])
         finding.void_reason = required_text(reason, "reason for voiding")
@@ -161,9 +198,12 @@ def void(register: Register, ref: str, reason: str, on: dt.date) -> Changes[None
     return changes_of(session, None)
 
 
-def raise_dispute(register: Register, ref: str, on: dt.date, note: str) -> Changes[None]:
+def raise_dispute(
+    register: Register, ref: str, on: dt.date, note: str, *, expected_version: int | None = None
+) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         if not workflow.is_open(finding):
             raise WorkflowRefused(
                 f"Cannot dispute {finding.ref}: it is {finding.stage.label.lower()}.",
@@ -183,9 +223,12 @@ def resolve_dispute(
     note: str,
     on: dt.date,
     new_classification: Classification | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
         if finding.stage is not Stage.DISPUTED:
             raise WorkflowRefused(f"{finding.ref} is not disputed.", ["not disputed"])
         if outcome is DisputeOutcome.RECLASSIFIED:
