@@ -41,10 +41,24 @@ from PySide6.QtWidgets import (
 from carapp import __version__
 from carapp import register_table as rt
 from carapp.errors import CarappError
-from carapp.models.enums import CauseCategory, Classification, Source, Stage
-from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_people
+from carapp.models.enums import Classification, Source, Stage
+from carapp.operations.changes import (
+    ACTIONS,
+    AUDITS,
+    DEADLINE_RULES,
+    EXTENSIONS,
+    FINDINGS,
+    PEOPLE,
+    REQUIREMENTS,
+    REVIEWS,
+    ROOT_CAUSES,
+    SETTINGS,
+    Changes,
+)
+from carapp.queries import RegisterSummary, audit_refs, list_people
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
+from carapp.ui.detail_pane import DetailPane
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.register_model import (
     BadgeDelegate,
@@ -59,6 +73,19 @@ AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has mor
 ANY = "Any"
 DOT = "   \u2022   "
 DASH = "\u2014"
+# The tables whose changes move what the register table lists or counts.
+TABLE_TABLES = (
+    FINDINGS,
+    ACTIONS,
+    REVIEWS,
+    ROOT_CAUSES,
+    PEOPLE,
+    AUDITS,
+    REQUIREMENTS,
+    DEADLINE_RULES,
+    EXTENSIONS,
+    SETTINGS,
+)
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +102,6 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
-        self._detail_empty = False
         self.resize(1280, 800)
 
         self.model = RegisterTableModel(register, today, self)
@@ -131,9 +157,17 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(
             self.model.columns.index(rt.Column.CLASSIFICATION), BadgeDelegate(self.model, self)
         )
-        self.detail = QTextBrowser(self)
-        self.detail.setOpenExternalLinks(False)
-        self.detail.setAccessibleName("Finding detail")
+        self.detail = DetailPane(register, today, self)
+
+        # Said above the table, not only in the title: the first thing a reader sees.
+        self.read_only_banner = QLabel(self)
+        self.read_only_banner.setObjectName("read-only-banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setAccessibleName("Read-only register")
+        self.read_only_banner.setStyleSheet(
+            "background:#fff4ce;color:#3d2e00;border:1px solid #c8a600;padding:6px;font-weight:bold"
+        )
+        self.read_only_banner.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
@@ -146,6 +180,7 @@ class MainWindow(QMainWindow):
         left = QWidget(self)
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 0, 6)
+        column.addWidget(self.read_only_banner)
         column.addLayout(bar)
         column.addLayout(filters)
         column.addWidget(self.table)
@@ -175,6 +210,7 @@ class MainWindow(QMainWindow):
             Qt.SortOrder.DescendingOrder if self.sort_descending else Qt.SortOrder.AscendingOrder,
         )
         self._remember(register)
+        self._show_read_only()
         self._show_detail(None)
         # A first screenful straight away (an index walk of a few ms), so the window opens
         # as fast as an empty one; the full list follows from the worker thread.
@@ -274,6 +310,8 @@ class MainWindow(QMainWindow):
             "&Open finding", self.open_finding, QKeySequence(Qt.Key.Key_Return)
         )
         self.void_action = self._action("&Void finding\u2026", self.void_finding)
+        # Every action that writes to the register; the finding editor's joins them here.
+        self.edit_actions = (self.new_finding_action, self.void_action)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_register_action)
@@ -371,7 +409,8 @@ class MainWindow(QMainWindow):
         return [str(v) for v in value] if isinstance(value, list) else []
 
     def _remember(self, register: Register) -> None:
-        self.setWindowTitle(f"{register.name} \u2014 carapp")
+        read_only = " (read-only)" if register.read_only else ""
+        self.setWindowTitle(f"{register.name}{read_only} \u2014 carapp")
         if register.path is None:
             return
         here = str(register.path)
@@ -395,7 +434,9 @@ class MainWindow(QMainWindow):
         self.query.invalidate()
         self._remember(register)
         self._load_register_lists()
-        self._show_detail(None)
+        self.detail.register = register
+        self.detail.show_finding(None)
+        self._show_read_only()
         self.refresh()
         if old is not register:
             old.close()
@@ -439,15 +480,42 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
 
+    def read_only_reason(self) -> str:
+        where = self.register.path.parent if self.register.path else None
+        return (
+            f"Read-only: this account cannot write {self.register.name}"
+            + (f" or its folder {where}" if where else "")
+            + " \u2014 open a copy you can write to (File > Save a backup copy, then open it)."
+        )
+
+    def _show_read_only(self) -> None:
+        """A read-only register is shown, not edited: every edit action says why it is off."""
+        read_only = self.register.read_only
+        self.read_only_banner.setText(self.read_only_reason() if read_only else "")
+        self.read_only_banner.setVisible(read_only)
+        for action in self.edit_actions:
+            action.setEnabled(not read_only)
+            tip = action.text().replace("&", "").removesuffix("\u2026")
+            action.setToolTip(
+                f"{tip}: not possible, the register is read-only" if read_only else tip
+            )
+
+    def _refuse_edit(self, what: str) -> bool:
+        # The actions are disabled; this covers a shortcut or a caller that bypasses them.
+        if not self.register.read_only:
+            return False
+        QMessageBox.information(self, what, self.read_only_reason())
+        return True
+
     # --- findings ----------------------------------------------------------------------------
 
     def new_finding(self) -> None:
+        if self._refuse_edit("New finding"):
+            return
         dialog = NewFindingDialog(self.register, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ref:
-            self.model.invalidate()
-            self.query.invalidate()
-            self.refresh()
-            self.statusBar().showMessage(f"{dialog.ref} recorded", 8000)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
+            self.on_changes(dialog.changes)
+            self.statusBar().showMessage(f"{dialog.changes.result} recorded", 8000)
 
     def open_finding(self) -> None:
         """Show the selected finding whole (the editor will open here)."""
@@ -460,12 +528,28 @@ class MainWindow(QMainWindow):
         if row is None:
             QMessageBox.information(self, "Void finding", "Select the finding to void first.")
             return
+        if self._refuse_edit("Void finding"):
+            return
         dialog = VoidDialog(self.register, row.ref, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.model.invalidate()
-            self.query.invalidate()
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
+            self.on_changes(dialog.changes)
+            self.statusBar().showMessage(f"{row.ref} voided", 8000)
+
+    # --- the one place a change to the register arrives ------------------------------------
+
+    def on_changes(self, changes: Changes[Any]) -> None:
+        """Every use case run from this window hands what it changed here; each view decides
+        from it whether to refresh (Anki's ``operation_did_execute``)."""
+        if changes.empty:
+            return
+        self.model.on_changes(changes)
+        self.query.on_changes(changes)
+        self.detail.on_changes(changes)
+        if changes.touches(PEOPLE, AUDITS):
+            self._load_register_lists()
+        if changes.touches(*TABLE_TABLES):
+            # Rows may have joined or left the filter, and the counts moved: ask again.
             self.refresh()
-            self._show_detail(row.ref)
 
     def show_guide(self) -> None:
         from importlib import resources
@@ -562,17 +646,7 @@ class MainWindow(QMainWindow):
         self._show_detail(row.ref if row else None)
 
     def _show_detail(self, ref: str | None) -> None:
-        if ref is None:
-            if self._detail_empty:
-                return  # laying out the same text again costs a keystroke's budget
-            self._detail_empty = True
-            self.detail.setHtml(
-                "<p style='color:#555'>Select a finding to see its statement, root cause, "
-                "actions, review and what it needs next.</p>"
-            )
-            return
-        self._detail_empty = False
-        self.detail.setHtml(detail_html(finding_detail(self.register, ref, self.today())))
+        self.detail.show_finding(ref)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -582,68 +656,3 @@ class MainWindow(QMainWindow):
             "nonconformities tracked through clause 10.2, with a history nothing can "
             "silently change.</p>",
         )
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def detail_html(d: dict[str, Any]) -> str:
-    """The detail pane: what an ISMS manager needs to see of one finding at a glance."""
-    days = d["days_left"]
-    due = ""
-    if days is not None:
-        due = (
-            f"<b style='color:#a40000'>{-days} days overdue</b>"
-            if days < 0
-            else f"{days} days left"
-        )
-    parts = [
-        f"<h3>{_e(d['ref'])} \u2014 {_e(d['title'])}</h3>",
-        f"<p><b>{_e(Classification(d['classification']).label)}</b> &bull; "
-        f"stage <b>{_e(Stage(d['stage']).label)}</b>"
-        f"{' &bull; ' + due if due else ''}</p>",
-        f"<p style='background:#eef3fb;padding:4px'><b>Next step:</b> {_e(d['next_step'])}</p>",
-        "<h4>Requirements</h4><p>"
-        + ("<br>".join(f"{_e(r['code'])} {_e(r['title'])}" for r in d["requirements"]) or "\u2014")
-        + "</p>",
-        f"<h4>Statement</h4><p>{_e(d['statement']) or DASH}</p>",
-    ]
-    for cause in [c for c in d["root_causes"] if c["round"] == d["cycle"]]:
-        category = f" ({CauseCategory(cause['category']).label})" if cause["category"] else ""
-        parts.append(f"<h4>Root cause{_e(category)}</h4><p>{_e(cause['statement'])}</p>")
-    actions = [a for a in d["actions"] if a["round"] == d["cycle"]]
-    if actions:
-        parts.append("<h4>Actions</h4><ul>")
-        parts += [
-            f"<li><b>{_e(a['ref'])}</b> {_e(a['description'])}<br>"
-            f"<i>{_e(a['owner'] or 'no owner')}, target {_e(a['target_on'] or DASH)}, "
-            f"{_e(a['status'])}</i></li>"
-            for a in actions
-        ]
-        parts.append("</ul>")
-    reviews = [r for r in d["reviews"] if r["round"] == d["cycle"]]
-    for review in reviews[-1:]:
-        parts.append(
-            f"<h4>Effectiveness review</h4><p>{_e(review['method'])}<br>"
-            f"<i>due {_e(review['due_on'])}, result {_e(review['result'] or 'pending')}</i></p>"
-        )
-    parts.append("<h4>Recent history</h4><ul>")
-    parts += [
-        f"<li>{_e(h['at'][:10])} {_e(h['actor'])}: {_e(_change(h))}</li>"
-        for h in reversed(d["history"][-6:])
-    ]
-    parts.append("</ul>")
-    return "".join(parts)
-
-
-def _change(entry: dict[str, Any]) -> str:
-    """One history entry in words: 'corrective action: status \u2192 done'."""
-    record = entry["record"].split("#")[0].replace("_", " ").removesuffix("s")
-    if entry["field"] == "(created)":
-        return f"{record} created"
-    name = entry["field"].removesuffix("_id").replace("_", " ")
-    new = entry["new"]
-    if entry["field"].endswith("_id") or new is None or len(str(new)) > 40:
-        return f"{record}: {name} changed"
-    return f"{record}: {name} \u2192 {new}"
