@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from carapp.errors import CarappError
@@ -174,6 +174,15 @@ def run_with_progress(
     progress.canceled.connect(lambda: progress.setLabelText("Cancelling\u2026"))
     if not task.ended:
         progress.exec()
+    if not task.ended:
+        # Closed some other way (Escape, the window's close button): that is a cancel too,
+        # and the caller only goes on once the work has stopped.
+        task.request_cancel()
+        wait = QEventLoop()
+        for signal in (task.relay.succeeded, task.relay.failed, task.relay.cancelled):
+            signal.connect(wait.quit)
+        if not task.ended:
+            wait.exec()
     progress.deleteLater()
     if outcome.error is not None:
         QMessageBox.warning(parent, failure_title, outcome.error)
