@@ -185,7 +185,7 @@ def test_keyboard_reaches_the_search(qtbot: QtBot, demo: Register) -> None:
     qtbot.waitUntil(window.isActiveWindow)
     window.table.setFocus()
     assert not window.search.hasFocus()
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
 
 
@@ -628,7 +628,7 @@ def test_a_read_only_register_is_shown_read_only_and_offers_no_edit(
     # The keyboard shortcut of a disabled action does nothing either.
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.activeModalWidget() is None
     assert window.model.rowCount() == 1
 
