@@ -20,19 +20,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
     QMenu,
     QMessageBox,
-    QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -60,6 +52,7 @@ from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.main_window_view import MainWindowView
 from carapp.ui.register_model import (
     BadgeDelegate,
     RegisterQuery,
@@ -70,9 +63,7 @@ SEARCH_DELAY_MS = 150
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
 AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
-ANY = "Any"
 DOT = "   \u2022   "
-DASH = "\u2014"
 # The tables whose changes move what the register table lists or counts.
 TABLE_TABLES = (
     FINDINGS,
@@ -88,7 +79,9 @@ TABLE_TABLES = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MainWindowView):
+    """The window's behaviour: what each widget of :class:`MainWindowView` does."""
+
     def __init__(
         self,
         register: Register,
@@ -96,13 +89,12 @@ class MainWindow(QMainWindow):
         today: Callable[[], dt.date] = dt.date.today,
         settings: QSettings | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(DetailPane(register, today), parent)
         self.register = register
         self.today = today
         self.settings = settings or QSettings()
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
-        self.resize(1280, 800)
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -113,84 +105,12 @@ class MainWindow(QMainWindow):
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.refresh)
 
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search ref, title, statement, requirement or owner")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search findings")
-        self.quick = QComboBox(self)
-        self.quick.setAccessibleName("Quick filter")
-        for quick in rt.QuickFilter:
-            self.quick.addItem(quick.label, quick.value)
-        self.matches = QLabel(self)
-        self.status = QLabel(self)
-        # The overdue count is a link to the Overdue quick filter: one click to what is late.
-        self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.status.linkActivated.connect(self.show_overdue)
-        self.statusBar().addPermanentWidget(self.status, 1)
-        self.classification = self._choice(
-            "Classification", [(c.label, c.value) for c in Classification]
-        )
-        self.stage = self._choice("Stage", [(s.label, s.value) for s in Stage])
-        self.source = self._choice("Source", [(s.label, s.value) for s in Source])
-        self.audit = self._choice("Audit", [])
-        self.owner = self._choice("Owner", [])
-        self.requirement = QLineEdit(self)
-        self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
-        self.requirement.setAccessibleName("Requirement filter")
-        self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        # Every row the same height: the view never measures 100,000 rows.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionsMovable(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self._set_column_widths()
         self.table.setItemDelegateForColumn(
             self.model.columns.index(rt.Column.CLASSIFICATION), BadgeDelegate(self.model, self)
         )
-        self.detail = DetailPane(register, today, self)
-
-        # Said above the table, not only in the title: the first thing a reader sees.
-        self.read_only_banner = QLabel(self)
-        self.read_only_banner.setObjectName("read-only-banner")
-        self.read_only_banner.setWordWrap(True)
-        self.read_only_banner.setAccessibleName("Read-only register")
-        self.read_only_banner.setStyleSheet(
-            "background:#fff4ce;color:#3d2e00;border:1px solid #c8a600;padding:6px;font-weight:bold"
-        )
-        self.read_only_banner.hide()
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.quick, 1)
-        bar.addWidget(self.matches)
-        filters = QHBoxLayout()
-        for widget in (self.classification, self.stage, self.source, self.audit, self.owner):
-            filters.addWidget(widget, 1)
-        filters.addWidget(self.requirement, 1)
-        left = QWidget(self)
-        column = QVBoxLayout(left)
-        column.setContentsMargins(6, 6, 0, 6)
-        column.addWidget(self.read_only_banner)
-        column.addLayout(bar)
-        column.addLayout(filters)
-        column.addWidget(self.table)
-        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
-        self.setCentralWidget(splitter)
+        self.status.linkActivated.connect(self.show_overdue)
 
         self.search.textChanged.connect(self._debounce.start)
         self.quick.currentIndexChanged.connect(self.refresh)
@@ -269,22 +189,6 @@ class MainWindow(QMainWindow):
         for i, col in enumerate(self.model.columns):
             if col in widths:
                 self.table.setColumnWidth(i, widths[col])
-
-    def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setAccessibleName(f"{name} filter")
-        combo.setToolTip(f"Only findings of this {name.lower()}")
-        self._fill(combo, name, items)
-        return combo
-
-    @staticmethod
-    def _fill(combo: QComboBox, name: str, items: list[tuple[str, Any]]) -> None:
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(f"{name}: {ANY}", None)
-        for label, value in items:
-            combo.addItem(label, value)
-        combo.blockSignals(False)
 
     def _action(
         self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
