@@ -154,18 +154,25 @@ def run_with_progress(
     progress.setAutoClose(False)
     progress.setAutoReset(False)
     outcome: Outcome[T] = Outcome()
+    # Waits for work that goes on after the dialog was closed some other way; quit by the
+    # callbacks themselves, so an ending that arrives before it runs is not missed.
+    wait = QEventLoop()
+
+    def end() -> None:
+        progress.done(0)
+        wait.quit()
 
     def succeeded(result: T) -> None:
         outcome.result = result
-        progress.done(0)
+        end()
 
     def failed(message: str) -> None:
         outcome.error = message
-        progress.done(0)
+        end()
 
     def cancelled() -> None:
         outcome.cancelled = True
-        progress.done(0)
+        end()
 
     task = run(work, succeeded, failed, on_cancelled=cancelled)
     # Cancel asks the work to stop; the dialog stays until the work says it has.
@@ -178,11 +185,7 @@ def run_with_progress(
         # Closed some other way (Escape, the window's close button): that is a cancel too,
         # and the caller only goes on once the work has stopped.
         task.request_cancel()
-        wait = QEventLoop()
-        for signal in (task.relay.succeeded, task.relay.failed, task.relay.cancelled):
-            signal.connect(wait.quit)
-        if not task.ended:
-            wait.exec()
+        wait.exec()
     progress.deleteLater()
     if outcome.error is not None:
         QMessageBox.warning(parent, failure_title, outcome.error)
