@@ -385,7 +385,8 @@ class MainWindow(MainWindowView):
         self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
 
     def read_only_reason(self) -> str:
-        where = self.register.path.parent if self.register.path else None
+        # Resolved: a register opened as "ro.sqlite" would otherwise name its folder ".".
+        where = self.register.path.resolve().parent if self.register.path else None
         return (
             f"Read-only: this account cannot write {self.register.name}"
             + (f" or its folder {where}" if where else "")
