@@ -1,7 +1,10 @@
-"""The command line, run as a user runs it: a real process on a real register file."""
+"""The command line on real register files: most tests run ``carapp.cli.main`` in this
+process (fast), and a few smoke tests start carapp as a real process, as a user does."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -20,7 +23,10 @@ from tests.conftest import TODAY, sha256
 DAY = TODAY.isoformat()
 
 
-def carapp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def carapp_process(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """carapp as a separate process, as a user starts it: for the few smoke tests."""
     return subprocess.run(
         [sys.executable, "-m", "carapp", *args],
         capture_output=True,
@@ -31,8 +37,33 @@ def carapp(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
+def carapp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """carapp's command line run in this process (``carapp.cli.main``), its output captured."""
+    from carapp.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.copy()
+    os.environ.update({"CARAPP_REGISTER": "", **(env or {})})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's wrong usage
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
 def ok(*args: str) -> str:
     result = carapp(*args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def ok_process(*args: str) -> str:
+    result = carapp_process(*args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -237,7 +268,9 @@ def test_wrong_usage_exits_2(args: tuple[str, ...]) -> None:
 
 
 def test_missing_and_wrong_files_fail_in_one_sentence(tmp_path: Path) -> None:
-    message = one_sentence_failure(carapp("--register", str(tmp_path / "none.sqlite"), "list"))
+    message = one_sentence_failure(
+        carapp_process("--register", str(tmp_path / "none.sqlite"), "list")
+    )
     assert "There is no register at" in message
     assert not (tmp_path / "none.sqlite").exists()
     text = tmp_path / "register.csv"
@@ -251,17 +284,19 @@ def test_screenshot_renders_the_register_view_offscreen(demo: Path, tmp_path: Pa
     from PySide6.QtGui import QImage
 
     png = tmp_path / "shots" / "register.png"
-    ok("--register", str(demo), "--today", DAY, "--screenshot", str(png), "--view", "register")
+    ok_process(
+        "--register", str(demo), "--today", DAY, "--screenshot", str(png), "--view", "register"
+    )
     image = QImage(str(png))
     assert (image.width(), image.height()) == (1280, 800)
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
-    message = one_sentence_failure(carapp("--register", str(bad), "--screenshot", str(png)))
+    message = one_sentence_failure(carapp_process("--register", str(bad), "--screenshot", str(png)))
     assert "text file" in message
 
 
 def test_register_comes_from_the_environment(demo: Path) -> None:
-    result = carapp("audits", env={"CARAPP_REGISTER": str(demo)})
+    result = carapp_process("audits", env={"CARAPP_REGISTER": str(demo)})
     assert result.returncode == 0 and "AUD-" in result.stdout
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +21,8 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMenu,
     QMessageBox,
+    QProgressDialog,
+    QPushButton,
 )
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -29,7 +34,7 @@ from carapp.check import check
 from carapp.models.enums import Classification, Source
 from carapp.queries import finding_detail, register_summary
 from carapp.store import Register, open_register
-from carapp.ui import welcome
+from carapp.ui import tasks, welcome
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
@@ -37,6 +42,8 @@ from carapp.ui.register_model import BADGE_COLOURS, RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
 from tests.conftest import TODAY, World, demo_register, sha256
 from tests.test_anchors import rewrite_carefully
+from tests.test_damage import _make_read_only
+from tests.test_register_table import QUICK_SQL, by_sql
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +124,13 @@ def test_search_narrows_the_table_after_typing(qtbot: QtBot, demo: Register) -> 
 def test_each_quick_filter_shows_what_sql_counts(
     qtbot: QtBot, demo: Register, quick: rt.QuickFilter
 ) -> None:
+    # The expectation is hand-written SQL, not the query the window itself runs.
+    expected = by_sql(demo, QUICK_SQL[quick])
     window = loaded(qtbot, demo)
     window.quick.setCurrentIndex(window.quick.findData(quick.value))
     settle(qtbot, window)
-    assert window.model.rowCount() == rt.count(demo, rt.RegisterFilter(quick=quick), TODAY)
+    assert set(shown_ids(window)) == expected
+    assert window.quick.currentText() == f"{quick.label} ({len(expected):,})"
 
 
 def test_overdue_majors_in_two_clicks_with_cues(qtbot: QtBot, demo: Register) -> None:
@@ -173,9 +183,11 @@ def test_selecting_a_row_shows_the_finding_in_the_detail_pane(qtbot: QtBot, demo
 
 def test_keyboard_reaches_the_search(qtbot: QtBot, demo: Register) -> None:
     window = loaded(qtbot, demo)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     window.table.setFocus()
-    find = next(a for a in window.findChildren(QAction) if a.text() == "&Find\u2026")
-    find.trigger()
+    assert not window.search.hasFocus()
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
 
 
@@ -190,12 +202,29 @@ def test_about_box_names_the_version(
     assert shown and "carapp 0.1.0" in shown[0]
 
 
-def test_window_renders_offscreen(qtbot: QtBot, demo: Register, tmp_path: Path) -> None:
-    window = loaded(qtbot, demo)
+def test_window_renders_offscreen(
+    qtbot: QtBot, demo: Register, tmp_path: Path, settings: QSettings
+) -> None:
+    window = loaded(qtbot, demo, settings)
     window.table.selectRow(0)
     shot = tmp_path / "main.png"
     assert window.grab().save(str(shot))
-    assert shot.stat().st_size > 20_000
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)
+    colours = {image.pixel(x, y) for x in range(0, 1280, 7) for y in range(0, 800, 7)}
+    assert len(colours) > 50, "the screenshot is close to blank"
+    # The table is in it: its classification badges and overdue tint are painted.
+    painted = {QColor(c).name() for c in colours}
+    majors = BADGE_COLOURS[Classification.MAJOR][0]
+    rows = [window.model.row_at(r) for r in range(1, 20)]  # row 0 is selected
+    assert Classification.MAJOR not in {r.classification for r in rows if r} or majors in painted
+    assert any(QColor(fill).name() in painted for fill, _ink in BADGE_COLOURS.values())
+    # And the table is there as it paints itself, where it sits in the window.
+    table = window.table.grab().toImage()
+    at = window.table.mapTo(window, QPoint(0, 0))
+    points = [(x, y) for x in range(0, table.width(), 23) for y in range(0, table.height(), 17)]
+    same = sum(table.pixel(x, y) == image.pixel(at.x() + x, at.y() + y) for x, y in points)
+    assert same > 0.95 * len(points)
 
 
 def test_a_bad_register_is_explained_and_left_alone(
@@ -447,3 +476,221 @@ def test_opening_a_rewritten_register_in_the_window_says_so(
     ((title, text),) = said
     assert title == "This register's history has changed"
     assert text.startswith("This register's history was cut short: carapp last saw it intact on")
+
+
+# --- the background runner ---------------------------------------------------------------
+
+
+def _watchdog(qtbot: QtBot, seconds: float) -> list[str]:
+    """Closes any modal window left open after ``seconds``, and says so: a test that would
+    otherwise hang forever fails instead."""
+    hung: list[str] = []
+
+    def close_modal() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            hung.append(modal.windowTitle())
+            modal.close()
+            if isinstance(modal, QDialog):
+                modal.reject()
+
+    QTimer.singleShot(int(seconds * 1000), close_modal)
+    return hung
+
+
+def test_a_demo_that_fails_closes_its_progress_and_says_why(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: said.append(text))
+    taken = tmp_path / "demo.sqlite"
+    taken.write_bytes(b"someone else's file")
+    monkeypatch.setattr(welcome, "demo_path", lambda: taken)
+    hung = _watchdog(qtbot, 10)
+    assert welcome.make_demo(None, TODAY) is None
+    assert hung == []
+    assert said == [
+        f"{taken} already exists; choose a new file name (a demo never overwrites a file)."
+    ]
+    assert taken.read_bytes() == b"someone else's file"
+    assert QApplication.activeModalWidget() is None
+
+
+def test_a_bug_while_writing_a_demo_closes_the_progress_and_names_a_crash_log(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import carapp.demo
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: said.append(text))
+    path = tmp_path / "demos" / "demo.sqlite"
+    monkeypatch.setattr(welcome, "demo_path", lambda: path)
+    real = carapp.demo.write_demo
+
+    def buggy(target: Path, **kwargs: object) -> object:
+        real(target, **kwargs)  # type: ignore[arg-type]
+        # A bug cannot be made from correct code: this stands for one, after the file exists.
+        return {}["missing"]  # type: ignore[index]
+
+    monkeypatch.setattr(carapp.demo, "write_demo", buggy)
+    hung = _watchdog(qtbot, 20)
+    assert welcome.make_demo(None, TODAY) is None
+    assert hung == [], "the progress dialog stayed open"
+    assert len(said) == 1 and said[0].startswith("carapp: internal error (KeyError")
+    log = Path(said[0].split("details were written to ")[1].split(". Nothing")[0])
+    assert "KeyError" in log.read_text(encoding="utf-8")
+    assert list(path.parent.iterdir()) == []  # no half-made demo left behind
+
+
+def test_long_work_is_cancelled_from_its_progress_dialog(qtbot: QtBot) -> None:
+    steps: list[int] = []
+
+    def long_work(cancel: tasks.Cancel) -> int:
+        for step in range(10_000):
+            cancel.check()
+            steps.append(step)
+            time.sleep(0.001)
+        return len(steps)
+
+    def press_cancel() -> None:
+        modal = QApplication.activeModalWidget()
+        assert isinstance(modal, QProgressDialog)
+        button = next(b for b in modal.findChildren(QPushButton) if b.text() == "Cancel")
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(200, press_cancel)
+    hung = _watchdog(qtbot, 10)
+    outcome = tasks.run_with_progress(None, "Work", "Working", long_work, failure_title="x")
+    assert hung == [] and outcome.cancelled and outcome.result is None
+    assert 0 < len(steps) < 10_000
+
+
+def test_a_cancelled_demo_leaves_no_file(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "demo.sqlite"
+    monkeypatch.setattr(welcome, "demo_path", lambda: path)
+
+    def press_cancel() -> None:
+        modal = QApplication.activeModalWidget()
+        assert isinstance(modal, QProgressDialog)
+        modal.cancel()
+
+    QTimer.singleShot(0, press_cancel)
+    hung = _watchdog(qtbot, 30)
+    assert welcome.make_demo(None, TODAY) is None
+    assert hung == []
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- every change through one handler --------------------------------------------------
+
+
+def _answer_modal(qtbot: QtBot, answer: Callable[[QDialog], None]) -> None:
+    def act() -> None:
+        modal = QApplication.activeModalWidget()
+        assert isinstance(modal, QDialog)
+        answer(modal)
+
+    QTimer.singleShot(0, act)
+
+
+def test_voiding_from_the_window_updates_the_row_and_the_detail_pane(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    for title in ("Leavers keep access", "Backups untested"):
+        op.record_finding(
+            register, op.FindingDraft(title, Source.MONITORING, Classification.MINOR, TODAY)
+        )
+    window = loaded(qtbot, register, settings)
+    window.quick.setCurrentIndex(window.quick.findData(rt.QuickFilter.ALL.value))
+    settle(qtbot, window)
+    window.table.selectRow(0)
+    ref = window.model.row_at(0).ref  # type: ignore[union-attr]
+    stage = window.model.columns.index(rt.Column.STAGE)
+    assert window.model.index(0, stage).data() != "Void"
+    assert "Void" not in window.detail.toPlainText()
+
+    def void(dialog: QDialog) -> None:
+        assert isinstance(dialog, VoidDialog)
+        dialog.reason.setPlainText("Duplicate of the other one.")
+        dialog.save()
+
+    _answer_modal(qtbot, void)
+    window.void_finding()
+    settle(qtbot, window)
+    row = next(r for r in range(window.model.rowCount()) if window.model.row_at(r).ref == ref)  # type: ignore[union-attr]
+    assert window.model.index(row, stage).data() == "Void"
+    assert "stage Void" in window.detail.toPlainText()
+    assert window.statusBar().currentMessage() == f"{ref} voided"
+
+
+def test_recording_a_finding_from_the_window_updates_the_table_and_counts(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    window = loaded(qtbot, register, settings)
+    assert window.model.rowCount() == 0 and window.matches.text() == "0 of 0 findings"
+
+    def record(dialog: QDialog) -> None:
+        assert isinstance(dialog, NewFindingDialog)
+        dialog.title.setText("Leavers keep access")
+        dialog.requirements.setText("A.5.18")
+        dialog.save()
+
+    _answer_modal(qtbot, record)
+    window.new_finding()
+    settle(qtbot, window)
+    assert window.model.rowCount() == 1 and window.matches.text() == "1 of 1 findings"
+    assert window.model.row_at(0).ref == "NC-2026-001"  # type: ignore[union-attr]
+    assert "1 of 1 shown" in window.status.text()
+
+
+# --- a read-only register -------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_undo() -> Iterator[list[Path]]:
+    """What the test made read-only, made writable again so that pytest can clean up."""
+    undo: list[Path] = []
+    yield undo
+    for target in undo:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(target)], check=False)
+        target.chmod(0o644)
+
+
+def test_a_read_only_register_is_shown_read_only_and_offers_no_edit(
+    qtbot: QtBot, tmp_path: Path, settings: QSettings, read_only_undo: list[Path]
+) -> None:
+    path = tmp_path / "register.sqlite"
+    writable = op.create_register(path, "Org")
+    op.record_finding(
+        writable, op.FindingDraft("Leavers", Source.MONITORING, Classification.MINOR, TODAY)
+    )
+    writable.close()
+    _make_read_only(path, read_only_undo)
+    register = open_register(path)
+    assert register.read_only
+    window = loaded(qtbot, register, settings)
+    assert "read-only" in window.windowTitle()
+    assert window.read_only_banner.isVisible()
+    banner = window.read_only_banner.text()
+    assert banner.startswith("Read-only:") and "open a copy you can write to" in banner
+    for action in (window.new_finding_action, window.void_action):
+        assert not action.isEnabled()
+        assert "read-only" in action.toolTip()
+    # The keyboard shortcut of a disabled action does nothing either.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.activeModalWidget() is None
+    assert window.model.rowCount() == 1
+
+
+def test_a_writable_register_shows_no_read_only_banner(qtbot: QtBot, demo: Register) -> None:
+    window = loaded(qtbot, demo)
+    assert not window.read_only_banner.isVisible()
+    assert "read-only" not in window.windowTitle()
+    assert window.new_finding_action.isEnabled() and window.void_action.isEnabled()

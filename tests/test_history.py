@@ -29,6 +29,15 @@ def tamper(path: Path | None, *statements: str) -> None:
         conn.close()
 
 
+def count_sql(register: Register, query: str, *params: object) -> int:
+    assert register.path is not None
+    conn = sqlite3.connect(register.path)
+    try:
+        return int(conn.execute(query, params).fetchone()[0])
+    finally:
+        conn.close()
+
+
 def problems(register: Register) -> list[str]:
     return [str(p) for p in check(register).problems]
 
@@ -58,11 +67,26 @@ def test_requirement_changes_are_recorded_as_old_and_new_lists(world: World) -> 
 
 
 def test_a_fresh_register_and_a_worked_one_are_sound(world: World) -> None:
+    fresh = check(world.register)
+    assert fresh.sound, fresh.problems
     ref = world.nc()
     world.advance(ref, Stage.CLOSED)
     report = check(world.register)
     assert report.sound, report.problems
-    assert report.history_entries > 150
+    # check counted every entry there is, and the finding's way to closed is among them.
+    assert report.history_entries == count_sql(world.register, "SELECT count(*) FROM history")
+    written = count_sql(
+        world.register, "SELECT count(*) FROM history WHERE seq > ?", fresh.history_entries
+    )
+    assert written > 0 and report.history_entries == fresh.history_entries + written
+    closed = count_sql(
+        world.register,
+        "SELECT count(*) FROM history WHERE seq > ? AND entity = 'findings' AND field = 'stage'"
+        " AND new LIKE '%closed%' AND entity_id = (SELECT id FROM findings WHERE ref = ?)",
+        fresh.history_entries,
+        ref,
+    )
+    assert closed == 1
 
 
 def test_hard_delete_is_refused(world: World) -> None:

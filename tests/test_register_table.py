@@ -49,6 +49,15 @@ def by_sql(register: Register, where: str) -> set[int]:
         conn.close()
 
 
+def refs_of(register: Register, ids: set[int]) -> set[str]:
+    assert register.path is not None
+    conn = sqlite3.connect(register.path)
+    try:
+        return {ref for i, ref in conn.execute("SELECT id, ref FROM findings") if i in ids}
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("quick", list(rt.QuickFilter))
 def test_every_quick_filter_matches_sql(demo: Register, quick: rt.QuickFilter) -> None:
     only = rt.RegisterFilter(quick=quick)
@@ -242,7 +251,19 @@ def test_cli_list_takes_quick_filters_and_search(demo: Register, tmp_path: Path)
     assert {r["classification"] for r in rows} == {"major"}
     assert len(rows) == len(by_sql(demo, QUICK_SQL[rt.QuickFilter.MAJORS]))
     searched = listing(demo.path, "--search", "backup")
-    assert searched and len(searched) < 400
+    # By hand: a word starting "backup" in the ref, the body's ref, the title, the statement,
+    # a requirement's code or title, or the name of an owner of a current action.
+    word = "(' ' || lower({0}) LIKE '% backup%' OR lower({0}) LIKE 'backup%')"
+    expected = by_sql(
+        demo,
+        " OR ".join(word.format(c) for c in ("ref", "cb_ref", "title", "statement"))
+        + " OR id IN (SELECT fr.finding_id FROM finding_requirements fr"
+        " JOIN requirements r ON r.id = fr.requirement_id WHERE "
+        + " OR ".join(word.format(c) for c in ("r.code", "r.title"))
+        + ")",
+    )
+    assert 0 < len(expected) < 400
+    assert {r["ref"] for r in searched} == refs_of(demo, expected)
 
 
 @pytest.mark.parametrize("size", [1, 17, 40])

@@ -7,6 +7,7 @@ open with everything typed, so nothing is lost. The full finding editor comes la
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from carapp import operations as op
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source
+from carapp.operations.changes import Changes
 from carapp.queries import list_audits
 from carapp.store import Register
 
@@ -38,6 +40,7 @@ class NewFindingDialog(QDialog):
         super().__init__(parent)
         self.register = register
         self.ref: str | None = None
+        self.changes: Changes[Any] | None = None  # what saving changed, for the window
         self.setWindowTitle("New finding")
         self.setMinimumWidth(620)
         self.title = QLineEdit(self)
@@ -107,10 +110,11 @@ class NewFindingDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.ref = op.record_finding(self.register, self.draft()).result
+            self.changes = op.record_finding(self.register, self.draft())
         except CarappError as exc:
             self.error.setText(str(exc))
             return
+        self.ref = self.changes.result
         self.accept()
 
 
@@ -123,6 +127,7 @@ class VoidDialog(QDialog):
         super().__init__(parent)
         self.register = register
         self.ref = ref
+        self.changes: Changes[Any] | None = None
         self.today = today
         self.setWindowTitle(f"Void {ref}")
         self.reason = QPlainTextEdit(self)
@@ -144,7 +149,7 @@ class VoidDialog(QDialog):
 
     def save(self) -> None:
         try:
-            op.void(self.register, self.ref, self.reason.toPlainText(), self.today)
+            self.changes = op.void(self.register, self.ref, self.reason.toPlainText(), self.today)
         except CarappError as exc:
             self.error.setText(str(exc))
             return

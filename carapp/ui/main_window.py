@@ -20,19 +20,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
     QMenu,
     QMessageBox,
-    QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -41,11 +33,27 @@ from PySide6.QtWidgets import (
 from carapp import __version__
 from carapp import register_table as rt
 from carapp.errors import CarappError
-from carapp.models.enums import CauseCategory, Classification, Source, Stage
-from carapp.queries import RegisterSummary, audit_refs, finding_detail, list_people
+from carapp.models.enums import Classification, Source, Stage
+from carapp.operations.changes import (
+    ACTIONS,
+    AUDITS,
+    DEADLINE_RULES,
+    EXTENSIONS,
+    FINDINGS,
+    PEOPLE,
+    REQUIREMENTS,
+    REVIEWS,
+    ROOT_CAUSES,
+    SETTINGS,
+    Changes,
+)
+from carapp.queries import RegisterSummary, audit_refs, list_people
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
+from carapp.ui.detail_pane import DetailPane
+from carapp.ui.detail_pane import escape_text as _e
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.main_window_view import MainWindowView
 from carapp.ui.register_model import (
     BadgeDelegate,
     RegisterQuery,
@@ -56,12 +64,25 @@ SEARCH_DELAY_MS = 150
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
 AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
-ANY = "Any"
 DOT = "   \u2022   "
-DASH = "\u2014"
+# The tables whose changes move what the register table lists or counts.
+TABLE_TABLES = (
+    FINDINGS,
+    ACTIONS,
+    REVIEWS,
+    ROOT_CAUSES,
+    PEOPLE,
+    AUDITS,
+    REQUIREMENTS,
+    DEADLINE_RULES,
+    EXTENSIONS,
+    SETTINGS,
+)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MainWindowView):
+    """The window's behaviour: what each widget of :class:`MainWindowView` does."""
+
     def __init__(
         self,
         register: Register,
@@ -69,14 +90,12 @@ class MainWindow(QMainWindow):
         today: Callable[[], dt.date] = dt.date.today,
         settings: QSettings | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(DetailPane(register, today), parent)
         self.register = register
         self.today = today
         self.settings = settings or QSettings()
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
-        self._detail_empty = False
-        self.resize(1280, 800)
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -87,75 +106,12 @@ class MainWindow(QMainWindow):
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.refresh)
 
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search ref, title, statement, requirement or owner")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search findings")
-        self.quick = QComboBox(self)
-        self.quick.setAccessibleName("Quick filter")
-        for quick in rt.QuickFilter:
-            self.quick.addItem(quick.label, quick.value)
-        self.matches = QLabel(self)
-        self.status = QLabel(self)
-        # The overdue count is a link to the Overdue quick filter: one click to what is late.
-        self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.status.linkActivated.connect(self.show_overdue)
-        self.statusBar().addPermanentWidget(self.status, 1)
-        self.classification = self._choice(
-            "Classification", [(c.label, c.value) for c in Classification]
-        )
-        self.stage = self._choice("Stage", [(s.label, s.value) for s in Stage])
-        self.source = self._choice("Source", [(s.label, s.value) for s in Source])
-        self.audit = self._choice("Audit", [])
-        self.owner = self._choice("Owner", [])
-        self.requirement = QLineEdit(self)
-        self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
-        self.requirement.setAccessibleName("Requirement filter")
-        self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        # Every row the same height: the view never measures 100,000 rows.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionsMovable(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self._set_column_widths()
         self.table.setItemDelegateForColumn(
             self.model.columns.index(rt.Column.CLASSIFICATION), BadgeDelegate(self.model, self)
         )
-        self.detail = QTextBrowser(self)
-        self.detail.setOpenExternalLinks(False)
-        self.detail.setAccessibleName("Finding detail")
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.quick, 1)
-        bar.addWidget(self.matches)
-        filters = QHBoxLayout()
-        for widget in (self.classification, self.stage, self.source, self.audit, self.owner):
-            filters.addWidget(widget, 1)
-        filters.addWidget(self.requirement, 1)
-        left = QWidget(self)
-        column = QVBoxLayout(left)
-        column.setContentsMargins(6, 6, 0, 6)
-        column.addLayout(bar)
-        column.addLayout(filters)
-        column.addWidget(self.table)
-        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
-        self.setCentralWidget(splitter)
+        self.status.linkActivated.connect(self.show_overdue)
 
         self.search.textChanged.connect(self._debounce.start)
         self.quick.currentIndexChanged.connect(self.refresh)
@@ -175,6 +131,7 @@ class MainWindow(QMainWindow):
             Qt.SortOrder.DescendingOrder if self.sort_descending else Qt.SortOrder.AscendingOrder,
         )
         self._remember(register)
+        self._show_read_only()
         self._show_detail(None)
         # A first screenful straight away (an index walk of a few ms), so the window opens
         # as fast as an empty one; the full list follows from the worker thread.
@@ -234,22 +191,6 @@ class MainWindow(QMainWindow):
             if col in widths:
                 self.table.setColumnWidth(i, widths[col])
 
-    def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setAccessibleName(f"{name} filter")
-        combo.setToolTip(f"Only findings of this {name.lower()}")
-        self._fill(combo, name, items)
-        return combo
-
-    @staticmethod
-    def _fill(combo: QComboBox, name: str, items: list[tuple[str, Any]]) -> None:
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(f"{name}: {ANY}", None)
-        for label, value in items:
-            combo.addItem(label, value)
-        combo.blockSignals(False)
-
     def _action(
         self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
     ) -> QAction:
@@ -274,6 +215,8 @@ class MainWindow(QMainWindow):
             "&Open finding", self.open_finding, QKeySequence(Qt.Key.Key_Return)
         )
         self.void_action = self._action("&Void finding\u2026", self.void_finding)
+        # Every action that writes to the register; the finding editor's joins them here.
+        self.edit_actions = (self.new_finding_action, self.void_action)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_register_action)
@@ -372,7 +315,8 @@ class MainWindow(QMainWindow):
         return [str(v) for v in value] if isinstance(value, list) else []
 
     def _remember(self, register: Register) -> None:
-        self.setWindowTitle(f"{register.name} \u2014 carapp")
+        read_only = " (read-only)" if register.read_only else ""
+        self.setWindowTitle(f"{register.name}{read_only} \u2014 carapp")
         if register.path is None:
             return
         here = str(register.path)
@@ -396,7 +340,9 @@ class MainWindow(QMainWindow):
         self.query.invalidate()
         self._remember(register)
         self._load_register_lists()
-        self._show_detail(None)
+        self.detail.register = register
+        self.detail.show_finding(None)
+        self._show_read_only()
         self.refresh()
         if old is not register:
             old.close()
@@ -440,15 +386,43 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
 
+    def read_only_reason(self) -> str:
+        # Resolved: a register opened as "ro.sqlite" would otherwise name its folder ".".
+        where = self.register.path.resolve().parent if self.register.path else None
+        return (
+            f"Read-only: this account cannot write {self.register.name}"
+            + (f" or its folder {where}" if where else "")
+            + " \u2014 open a copy you can write to (File > Save a backup copy, then open it)."
+        )
+
+    def _show_read_only(self) -> None:
+        """A read-only register is shown, not edited: every edit action says why it is off."""
+        read_only = self.register.read_only
+        self.read_only_banner.setText(self.read_only_reason() if read_only else "")
+        self.read_only_banner.setVisible(read_only)
+        for action in self.edit_actions:
+            action.setEnabled(not read_only)
+            tip = action.text().replace("&", "").removesuffix("\u2026")
+            action.setToolTip(
+                f"{tip}: not possible, the register is read-only" if read_only else tip
+            )
+
+    def _refuse_edit(self, what: str) -> bool:
+        # The actions are disabled; this covers a shortcut or a caller that bypasses them.
+        if not self.register.read_only:
+            return False
+        QMessageBox.information(self, what, self.read_only_reason())
+        return True
+
     # --- findings ----------------------------------------------------------------------------
 
     def new_finding(self) -> None:
+        if self._refuse_edit("New finding"):
+            return
         dialog = NewFindingDialog(self.register, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ref:
-            self.model.invalidate()
-            self.query.invalidate()
-            self.refresh()
-            self.statusBar().showMessage(f"{dialog.ref} recorded", 8000)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
+            self.on_changes(dialog.changes)
+            self.statusBar().showMessage(f"{dialog.changes.result} recorded", 8000)
 
     def open_finding(self) -> None:
         """Show the selected finding whole (the editor will open here)."""
@@ -461,12 +435,28 @@ class MainWindow(QMainWindow):
         if row is None:
             QMessageBox.information(self, "Void finding", "Select the finding to void first.")
             return
+        if self._refuse_edit("Void finding"):
+            return
         dialog = VoidDialog(self.register, row.ref, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.model.invalidate()
-            self.query.invalidate()
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
+            self.on_changes(dialog.changes)
+            self.statusBar().showMessage(f"{row.ref} voided", 8000)
+
+    # --- the one place a change to the register arrives ------------------------------------
+
+    def on_changes(self, changes: Changes[Any]) -> None:
+        """Every use case run from this window hands what it changed here; each view decides
+        from it whether to refresh (Anki's ``operation_did_execute``)."""
+        if changes.empty:
+            return
+        self.model.on_changes(changes)
+        self.query.on_changes(changes)
+        self.detail.on_changes(changes)
+        if changes.touches(PEOPLE, AUDITS):
+            self._load_register_lists()
+        if changes.touches(*TABLE_TABLES):
+            # Rows may have joined or left the filter, and the counts moved: ask again.
             self.refresh()
-            self._show_detail(row.ref)
 
     def show_guide(self) -> None:
         from importlib import resources
@@ -563,17 +553,7 @@ class MainWindow(QMainWindow):
         self._show_detail(row.ref if row else None)
 
     def _show_detail(self, ref: str | None) -> None:
-        if ref is None:
-            if self._detail_empty:
-                return  # laying out the same text again costs a keystroke's budget
-            self._detail_empty = True
-            self.detail.setHtml(
-                "<p style='color:#555'>Select a finding to see its statement, root cause, "
-                "actions, review and what it needs next.</p>"
-            )
-            return
-        self._detail_empty = False
-        self.detail.setHtml(detail_html(finding_detail(self.register, ref, self.today())))
+        self.detail.show_finding(ref)
 
     def show_register_about(self) -> None:
         """The register's identity card: what an auditor writes down to verify it later."""
@@ -607,68 +587,3 @@ class MainWindow(QMainWindow):
             "nonconformities tracked through clause 10.2, with a history nothing can "
             "silently change.</p>",
         )
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def detail_html(d: dict[str, Any]) -> str:
-    """The detail pane: what an ISMS manager needs to see of one finding at a glance."""
-    days = d["days_left"]
-    due = ""
-    if days is not None:
-        due = (
-            f"<b style='color:#a40000'>{-days} days overdue</b>"
-            if days < 0
-            else f"{days} days left"
-        )
-    parts = [
-        f"<h3>{_e(d['ref'])} \u2014 {_e(d['title'])}</h3>",
-        f"<p><b>{_e(Classification(d['classification']).label)}</b> &bull; "
-        f"stage <b>{_e(Stage(d['stage']).label)}</b>"
-        f"{' &bull; ' + due if due else ''}</p>",
-        f"<p style='background:#eef3fb;padding:4px'><b>Next step:</b> {_e(d['next_step'])}</p>",
-        "<h4>Requirements</h4><p>"
-        + ("<br>".join(f"{_e(r['code'])} {_e(r['title'])}" for r in d["requirements"]) or "\u2014")
-        + "</p>",
-        f"<h4>Statement</h4><p>{_e(d['statement']) or DASH}</p>",
-    ]
-    for cause in [c for c in d["root_causes"] if c["round"] == d["cycle"]]:
-        category = f" ({CauseCategory(cause['category']).label})" if cause["category"] else ""
-        parts.append(f"<h4>Root cause{_e(category)}</h4><p>{_e(cause['statement'])}</p>")
-    actions = [a for a in d["actions"] if a["round"] == d["cycle"]]
-    if actions:
-        parts.append("<h4>Actions</h4><ul>")
-        parts += [
-            f"<li><b>{_e(a['ref'])}</b> {_e(a['description'])}<br>"
-            f"<i>{_e(a['owner'] or 'no owner')}, target {_e(a['target_on'] or DASH)}, "
-            f"{_e(a['status'])}</i></li>"
-            for a in actions
-        ]
-        parts.append("</ul>")
-    reviews = [r for r in d["reviews"] if r["round"] == d["cycle"]]
-    for review in reviews[-1:]:
-        parts.append(
-            f"<h4>Effectiveness review</h4><p>{_e(review['method'])}<br>"
-            f"<i>due {_e(review['due_on'])}, result {_e(review['result'] or 'pending')}</i></p>"
-        )
-    parts.append("<h4>Recent history</h4><ul>")
-    parts += [
-        f"<li>{_e(h['at'][:10])} {_e(h['actor'])}: {_e(_change(h))}</li>"
-        for h in reversed(d["history"][-6:])
-    ]
-    parts.append("</ul>")
-    return "".join(parts)
-
-
-def _change(entry: dict[str, Any]) -> str:
-    """One history entry in words: 'corrective action: status \u2192 done'."""
-    record = entry["record"].split("#")[0].replace("_", " ").removesuffix("s")
-    if entry["field"] == "(created)":
-        return f"{record} created"
-    name = entry["field"].removesuffix("_id").replace("_", " ")
-    new = entry["new"]
-    if entry["field"].endswith("_id") or new is None or len(str(new)) > 40:
-        return f"{record}: {name} changed"
-    return f"{record}: {name} \u2192 {new}"

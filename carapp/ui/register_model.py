@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
-    QRunnable,
     QSize,
     Qt,
     QThreadPool,
@@ -30,8 +29,19 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 
 from carapp import register_table as rt
 from carapp.models.enums import CauseCategory, Classification
+from carapp.operations.changes import (
+    ACTIONS,
+    AUDITS,
+    EXTENSIONS,
+    FINDINGS,
+    PEOPLE,
+    REVIEWS,
+    ROOT_CAUSES,
+    Changes,
+)
 from carapp.queries import RegisterSummary, register_summary
 from carapp.store import Register
+from carapp.ui import tasks
 
 # A page is about two screenfuls: the first paint after a search fetches little.
 PAGE = 40
@@ -247,6 +257,11 @@ class RegisterTableModel(QAbstractTableModel):
                 self._rows.pop(old, None)
                 self._cells.pop(old, None)
 
+    def on_changes(self, changes: Changes[Any]) -> None:
+        # A row shows its finding, actions (owners, days left), root cause and audit.
+        if changes.touches(FINDINGS, ACTIONS, REVIEWS, ROOT_CAUSES, PEOPLE, AUDITS, EXTENSIONS):
+            self.invalidate()
+
     def invalidate(self) -> None:
         """The register changed: repaint from fresh rows."""
         self._rows = {}
@@ -256,15 +271,6 @@ class RegisterTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
             )
-
-
-class _QueryJob(QRunnable):
-    def __init__(self, run: Callable[[], None]) -> None:
-        super().__init__()
-        self._run = run
-
-    def run(self) -> None:
-        self._run()
 
 
 class RegisterQuery(QObject):
@@ -287,23 +293,29 @@ class RegisterQuery(QObject):
     def invalidate(self) -> None:
         self._summary = None
 
+    def on_changes(self, changes: Changes[Any]) -> None:
+        # The status bar's totals and the quick filters' counts rest on these.
+        if not changes.empty:
+            self.invalidate()
+
     def run(
         self, only: rt.RegisterFilter, today: dt.date, sort: rt.Column, descending: bool
     ) -> int:
         generation = next(self._generation)
         self.latest = generation
 
-        def work() -> None:
-            try:
-                ids = rt.finding_ids(self.register, only, today, sort, descending)
-                summary = self._summary or register_summary(self.register, today)
-                self._summary = summary
-            except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
-                self.failed.emit(generation, str(exc))
-                return
-            self.finished.emit(generation, ids, summary)
+        def work(_cancel: tasks.Cancel) -> tuple[list[int], RegisterSummary]:
+            ids = rt.finding_ids(self.register, only, today, sort, descending)
+            summary = self._summary or register_summary(self.register, today)
+            self._summary = summary
+            return ids, summary
 
-        self._pool.start(_QueryJob(work))
+        def answered(answer: tuple[list[int], RegisterSummary]) -> None:
+            self.finished.emit(generation, *answer)
+
+        tasks.run(
+            work, answered, lambda message: self.failed.emit(generation, message), pool=self._pool
+        )
         return generation
 
     def wait(self) -> None:

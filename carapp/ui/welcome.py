@@ -10,14 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from carapp.errors import CarappError
 from carapp.store import Register, default_register_path, open_register
+from carapp.ui import tasks
 
 REGISTER_FILTER = "carapp registers (*.sqlite *.carapp);;All files (*)"
 DEMO_FINDINGS = 300
@@ -91,32 +90,32 @@ def choose_existing(parent: QWidget | None) -> Register | None:
     return open_chosen(parent, Path(name)) if name else None
 
 
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self._work = work
-
-    def run(self) -> None:
-        self._work()
+def _remove_demo(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
 
 
-class DemoMaker(QObject):
-    """Writes a demo register on a worker thread; the window stays responsive."""
+def demo_work(path: Path, today: dt.date) -> Callable[[tasks.Cancel], Path]:
+    """The work of writing a demo register at ``path``, for :mod:`carapp.ui.tasks`."""
 
-    done = Signal(str, str)  # path, error ("" when all went well)
-
-    def start(self, path: Path, today: dt.date) -> None:
+    def work(cancel: tasks.Cancel) -> Path:
         from carapp.demo import write_demo
 
-        def work() -> None:
-            try:
-                write_demo(path, findings=DEMO_FINDINGS, seed=27001, today=today)
-            except CarappError as exc:
-                self.done.emit(str(path), str(exc))
-                return
-            self.done.emit(str(path), "")
+        cancel.check()
+        existed = path.exists()
+        try:
+            write_demo(path, findings=DEMO_FINDINGS, seed=27001, today=today)
+        except BaseException:
+            if not existed:
+                _remove_demo(path)  # a failed demo leaves no half-written file behind
+            raise
+        if cancel.is_set():
+            # The demo is written in one go: a cancel asked meanwhile removes it whole.
+            _remove_demo(path)
+            raise tasks.Cancelled
+        return path
 
-        QThreadPool.globalInstance().start(_Job(work))
+    return work
 
 
 def demo_path() -> Path:
@@ -128,26 +127,25 @@ def demo_path() -> Path:
 def make_demo(parent: QWidget | None, today: dt.date) -> Register | None:
     """Write a fresh demo register beside the default one and open it."""
     path = demo_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    progress = QProgressDialog("Writing a demo register\u2026", "", 0, 0, parent)
-    progress.setWindowTitle("Demo register")
-    progress.setCancelButton(None)
-    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
-    maker = DemoMaker(progress)
-    outcome: list[str] = []
-
-    def finished(_path: str, error: str) -> None:
-        outcome.append(error)
-        progress.accept()
-
-    maker.done.connect(finished)
-    maker.start(path, today)
-    progress.exec()
-    QThreadPool.globalInstance().waitForDone()
-    if outcome and outcome[0]:
-        QMessageBox.warning(parent, "carapp cannot write the demo register", outcome[0])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        QMessageBox.warning(
+            parent,
+            "carapp cannot write the demo register",
+            f"{path.parent} cannot be created ({exc.strerror}); choose another folder.",
+        )
         return None
-    return open_chosen(parent, path)
+    outcome = tasks.run_with_progress(
+        parent,
+        "Demo register",
+        "Writing a demo register\u2026",
+        demo_work(path, today),
+        failure_title="carapp cannot write the demo register",
+    )
+    if outcome.result is None:
+        return None
+    return open_chosen(parent, outcome.result)
 
 
 class WelcomeDialog(QDialog):

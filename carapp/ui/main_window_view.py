@@ -1,0 +1,125 @@
+"""The main window's widgets and their layout, and nothing of what they do (TagStudio's
+view/controller split): :class:`carapp.ui.main_window.MainWindow` adds the behaviour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from carapp import register_table as rt
+from carapp.models.enums import Classification, Source, Stage
+from carapp.ui.detail_pane import DetailPane
+
+ANY = "Any"
+SIZE = (1280, 800)
+
+
+class MainWindowView(QMainWindow):
+    """Search and quick filter above the filters, the register table, the detail pane beside
+    it, and a read-only banner shown only for a register this account cannot write."""
+
+    def __init__(self, detail: DetailPane, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.resize(*SIZE)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search ref, title, statement, requirement or owner")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search findings")
+        self.quick = QComboBox(self)
+        self.quick.setAccessibleName("Quick filter")
+        for quick in rt.QuickFilter:
+            self.quick.addItem(quick.label, quick.value)
+        self.matches = QLabel(self)
+        self.status = QLabel(self)
+        # The overdue count is a link to the Overdue quick filter: one click to what is late.
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.classification = self._choice(
+            "Classification", [(c.label, c.value) for c in Classification]
+        )
+        self.stage = self._choice("Stage", [(s.label, s.value) for s in Stage])
+        self.source = self._choice("Source", [(s.label, s.value) for s in Source])
+        self.audit = self._choice("Audit", [])
+        self.owner = self._choice("Owner", [])
+        self.requirement = QLineEdit(self)
+        self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
+        self.requirement.setAccessibleName("Requirement filter")
+        self.table = QTableView(self)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        # Every row the same height: the view never measures 100,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.detail = detail
+
+        # Said above the table, not only in the title: the first thing a reader sees.
+        self.read_only_banner = QLabel(self)
+        self.read_only_banner.setObjectName("read-only-banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setAccessibleName("Read-only register")
+        self.read_only_banner.setStyleSheet(
+            "background:#fff4ce;color:#3d2e00;border:1px solid #c8a600;padding:6px;font-weight:bold"
+        )
+        self.read_only_banner.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.quick, 1)
+        bar.addWidget(self.matches)
+        filters = QHBoxLayout()
+        for widget in (self.classification, self.stage, self.source, self.audit, self.owner):
+            filters.addWidget(widget, 1)
+        filters.addWidget(self.requirement, 1)
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(6, 6, 0, 6)
+        column.addWidget(self.read_only_banner)
+        column.addLayout(bar)
+        column.addLayout(filters)
+        column.addWidget(self.table)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 380])
+        self.setCentralWidget(splitter)
+
+    def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(f"{name} filter")
+        combo.setToolTip(f"Only findings of this {name.lower()}")
+        self._fill(combo, name, items)
+        return combo
+
+    @staticmethod
+    def _fill(combo: QComboBox, name: str, items: list[tuple[str, Any]]) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(f"{name}: {ANY}", None)
+        for label, value in items:
+            combo.addItem(label, value)
+        combo.blockSignals(False)
