@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,10 @@ def notes_folder() -> Path:
         return Path(os.environ["CARAPP_OPEN"])
     import platformdirs
 
-    runtime = Path(platformdirs.user_runtime_dir("carapp", appauthor=False))
-    if runtime.parent.is_dir():
-        return runtime / "open"
-    return Path(platformdirs.user_state_dir("carapp", appauthor=False)) / "open"
+    # Without XDG_RUNTIME_DIR, platformdirs guesses a /tmp folder anyone could have made.
+    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+        return Path(platformdirs.user_state_dir("carapp", appauthor=False)) / "open"
+    return Path(platformdirs.user_runtime_dir("carapp", appauthor=False)) / "open"
 
 
 def _key(path: Path) -> str:
