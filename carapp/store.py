@@ -31,6 +31,7 @@ from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, tex
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
+from carapp import writers
 from carapp.errors import (
     CarappError,
     CorruptRegisterError,
@@ -56,6 +57,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # is locked. SQLite's waiting is polling, not a queue: against a writer that saves in a tight
 # loop (an import, a script) a few seconds can pass before a gap is caught.
 BUSY_TIMEOUT_MS = 10000
+# Tests set it short.
+BUSY_TIMEOUT_ENV = "CARAPP_BUSY_TIMEOUT_MS"
 DEFAULT_FILE_NAME = "register.sqlite"
 # A random id, written first into every new register's history so that entry 1, whose hash
 # names the register to its anchors (carapp/anchors.py), differs between any two registers.
@@ -120,6 +123,8 @@ class Register:
     path: Path | None
     sessions: sessionmaker[Session] = field(repr=False)
     read_only: bool = False
+    # This process's note that it has the register open for writing (carapp.writers).
+    note: Path | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -153,6 +158,8 @@ class Register:
 
     def close(self) -> None:
         self.engine.dispose()
+        writers.withdraw(self.note)
+        self.note = None
 
 
 # --- Errors --------------------------------------------------------------------------------
@@ -161,15 +168,16 @@ class Register:
 @contextlib.contextmanager
 def translate_errors(register: Register | None = None, where: str | None = None) -> Iterator[None]:
     name = where or (str(register.path) if register and register.path else "the register")
+    path = register.path if register else (Path(where) if where else None)
     try:
         yield
     except (OperationalError, DBAPIError) as exc:
-        known = _known(exc.orig, name)
+        known = _known(exc.orig, name, path)
         if known is None:
             raise
         raise known from exc
     except sqlite3.Error as exc:
-        known = _known(exc, name)
+        known = _known(exc, name, path)
         if known is None:
             raise
         raise known from exc
@@ -182,7 +190,7 @@ SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
 SQLITE_READONLY_RECOVERY, SQLITE_READONLY_ROLLBACK = 264, 776
 
 
-def _known(exc: BaseException | None, name: str) -> CarappError | None:
+def _known(exc: BaseException | None, name: str, path: Path | None = None) -> CarappError | None:
     """The sentence for a failure of the database itself, told apart by SQLite's error
     code; None for anything else, which is a bug."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -190,6 +198,12 @@ def _known(exc: BaseException | None, name: str) -> CarappError | None:
         return None
     primary = code & 0xFF
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        others = writers.others(path) if path is not None else []
+        if others:
+            return RegisterLockedError(
+                f"{name} is being written by {others[0]}; wait for it to finish or close it, "
+                "then try again."
+            )
         return RegisterLockedError(
             f"{name} is locked by another program (another carapp window, a backup or "
             "sync tool); close that program and try again."
@@ -492,11 +506,17 @@ def _take_over_transactions(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
+def busy_timeout_ms() -> int:
+    """How long a write waits for another's to finish before saying the register is busy."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "")
+    return int(value) if value.isdigit() else BUSY_TIMEOUT_MS
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # see _take_over_transactions
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
@@ -506,7 +526,7 @@ def _on_readonly_connect(dbapi_connection: Any, _record: Any) -> None:
     # No journal mode or synchronous setting: both would write to the file.
     dbapi_connection.isolation_level = None  # see _take_over_transactions
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
-    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
 
 def make_engine(location: str | os.PathLike[str], *, read_only: bool = False) -> Engine:
@@ -523,7 +543,7 @@ def make_engine(location: str | os.PathLike[str], *, read_only: bool = False) ->
         if read_only:
             return _connect_readonly(path)
         # An absolute path, never a URI: SQLite takes every character of it literally.
-        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        return sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, check_same_thread=False)
 
     # The URL only names the dialect and, for a person, the file: creator= makes the
     # connections, so the path is never parsed out of it.
@@ -641,6 +661,7 @@ def open_register(location: str | os.PathLike[str], *, create: bool = False) -> 
         path=path,
         sessions=make_sessions(engine),
         read_only=read_only,
+        note=None if read_only else writers.announce(path),
     )
 
 
@@ -678,6 +699,7 @@ def _create_file(path: Path) -> Register:
         with contextlib.suppress(OSError):
             path.unlink()
         raise
+    register.note = writers.announce(path)
     return register
 
 

@@ -53,6 +53,7 @@ def own_user_folders(
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("CARAPP_ANCHORS", str(home / "anchors"))
     monkeypatch.setenv("CARAPP_CONFIG", str(home / "config"))
+    monkeypatch.setenv("CARAPP_OPEN", str(home / "open"))
     return home
 
 

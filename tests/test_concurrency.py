@@ -8,14 +8,15 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from carapp import operations as op
 from carapp.check import check
-from carapp.errors import StaleEditError
-from carapp.models.enums import IsmsDecision, IsmsTarget
+from carapp.errors import RegisterLockedError, StaleEditError
+from carapp.models.enums import Classification, IsmsDecision, IsmsTarget, Source
 from carapp.queries import finding_detail
 from carapp.store import open_register
 from tests.conftest import World
@@ -158,3 +159,56 @@ def test_a_save_from_an_old_version_changes_nothing(world: World) -> None:
     now = finding_detail(world.register, ref, dt.date(2026, 3, 5))
     assert now["stage"] != "void" and now["version"] == seen + 2
     op.void(world.register, ref, "Duplicate.", dt.date(2026, 3, 6), expected_version=seen + 2)
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from carapp import writers
+    from carapp.store import open_register
+
+    writers.program = writers.WINDOW
+    register = open_register(Path(sys.argv[1]))
+    with register.session() as session:
+        session.connection()  # the write lock is held from here to the end of the block
+        print("holding", flush=True)
+        time.sleep(float(sys.argv[2]))
+    register.close()
+    """
+)
+
+
+def test_a_busy_register_names_the_carapp_window_writing_it(
+    register_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    op.create_register(register_path, "Northwind").close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(register_path), "5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        monkeypatch.setenv("CARAPP_BUSY_TIMEOUT_MS", "300")
+        register = open_register(register_path)
+        try:
+            started = time.monotonic()
+            with pytest.raises(RegisterLockedError) as refused:
+                op.record_finding(
+                    register,
+                    op.FindingDraft(
+                        "Leavers keep access",
+                        Source.INTERNAL_AUDIT,
+                        Classification.MINOR,
+                        dt.date(2026, 3, 3),
+                    ),
+                )
+            waited = time.monotonic() - started
+        finally:
+            register.close()
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert waited < 3
+    message = str(refused.value)
+    assert f"is being written by another carapp window (pid {holder.pid}, user " in message
+    assert message.endswith("wait for it to finish or close it, then try again.")

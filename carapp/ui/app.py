@@ -57,8 +57,11 @@ def starting_register(location: str, *, explicit: bool, settings: QSettings) -> 
 
 
 def run_gui(location: str, *, explicit: bool) -> int:
+    from carapp import writers
     from carapp.ui.main_window import MainWindow
 
+    # A register this process opens is being written by "another carapp window" to others.
+    writers.program = writers.WINDOW
     app = make_application()
     settings = QSettings()
     register = starting_register(location, explicit=explicit, settings=settings)
