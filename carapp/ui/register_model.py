@@ -28,9 +28,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from carapp import register_table as rt
 from carapp.models.enums import CauseCategory, Classification
 from carapp.queries import RegisterSummary, register_summary
+from carapp.queries import register_table as rt
 from carapp.store import Register
 
 # A page is about two screenfuls: the first paint after a search fetches little.
