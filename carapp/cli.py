@@ -275,9 +275,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         for row in rows:
             days = "" if row.days_left is None else str(row.days_left)
+            next_due = "" if row.next_due is None else row.next_due.isoformat()
             out.write(
-                f"{row.ref:<14} {row.classification:<11} {row.stage:<15} {row.identified:<10} "
-                f"{row.next_due or '':<10} {days:>5}  {row.title}\n"
+                f"{row.ref:<14} {row.classification:<11} {row.stage:<15} "
+                f"{row.identified.isoformat():<10} {next_due:<10} {days:>5}  {row.title}\n"
             )
         return 0
     finally:

@@ -63,14 +63,14 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
     ref = world.nc()
     on_day = dt.date(2026, 4, 1)
     row = next(r for r in list_findings(world.register, today=on_day) if r.ref == ref)
-    assert (row.next_due, row.days_left, row.overdue) == ("2026-04-11", 10, False)
+    assert (row.next_due, row.days_left, row.overdue) == (dt.date(2026, 4, 11), 10, False)
     late = dt.date(2026, 4, 20)
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.days_left, row.overdue) == (-9, True)
     assert [r.ref for r in list_findings(world.register, today=late, only=OVERDUE)] == [ref]
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
-    assert (row.next_due, row.overdue) == ("2026-06-10", False)
+    assert (row.next_due, row.overdue) == (dt.date(2026, 6, 10), False)
 
 
 def test_closed_findings_are_never_overdue(world: World) -> None:

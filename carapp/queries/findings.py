@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -54,28 +54,21 @@ from carapp.store import Register
 
 @dataclass(frozen=True, slots=True)
 class FindingRow:
+    """One line of the register list."""
+
     ref: str
     title: str
-    classification: str
-    stage: str
-    identified: str
-    plan_due: str | None
-    closure_due: str | None
-    next_due: str | None
+    classification: Classification
+    stage: Stage
+    identified: dt.date
+    plan_due: dt.date | None
+    closure_due: dt.date | None
+    next_due: dt.date | None
     days_left: int | None
     overdue: bool
-    source: str
+    source: Source
     audit: str | None
     cb_ref: str
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _iso(value: dt.date | str | None) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else value.isoformat()
 
 
 def list_findings(
@@ -111,15 +104,15 @@ def list_findings(
             yield FindingRow(
                 ref=row.ref,
                 title=row.title,
-                classification=row.classification.value,
-                stage=row.stage.value,
-                identified=row.identified_on.isoformat(),
-                plan_due=_iso(row.plan_due),
-                closure_due=_iso(row.closure_due),
-                next_due=_iso(due),
+                classification=row.classification,
+                stage=row.stage,
+                identified=row.identified_on,
+                plan_due=as_date(row.plan_due),
+                closure_due=as_date(row.closure_due),
+                next_due=due,
                 days_left=left,
                 overdue=left is not None and left < 0,
-                source=row.source.value,
+                source=row.source,
                 audit=row.audit_ref,
                 cb_ref=row.cb_ref,
             )
