@@ -118,7 +118,7 @@ def interactive(path: str) -> dict[str, Any]:
     from PySide6.QtCore import QSettings, Qt
     from sqlalchemy.dialects import sqlite
 
-    from carapp import register_table as rt
+    from carapp.queries import register_table as rt
     from carapp.store import open_register
     from carapp.ui.main_window import MainWindow
 

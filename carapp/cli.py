@@ -15,10 +15,13 @@ import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carapp import __version__
 from carapp.errors import CarappError
+
+if TYPE_CHECKING:
+    from carapp.queries import FindingDetail
 
 REGISTER_ENV = "CARAPP_REGISTER"
 
@@ -48,7 +51,7 @@ def _findings_count(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from carapp.models.enums import Classification, Stage
-    from carapp.register_table import QuickFilter
+    from carapp.queries.register_table import QuickFilter
 
     # --register and --today are accepted before or after the command.
     common = _Parser(add_help=False)
@@ -245,8 +248,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from carapp.models.enums import Classification, Stage
-    from carapp.queries import list_findings
-    from carapp.register_table import QuickFilter, RegisterFilter
+    from carapp.queries import list_findings, to_json
+    from carapp.queries.register_table import QuickFilter, RegisterFilter
 
     only = RegisterFilter(
         search=args.search,
@@ -263,7 +266,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             out.write("[")
             for i, row in enumerate(rows):
-                out.write(("," if i else "") + "\n" + json.dumps(row.as_json(), ensure_ascii=False))
+                out.write(("," if i else "") + "\n" + to_json(row))
             out.write("\n]\n")
             return 0
         out.write(
@@ -272,9 +275,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         for row in rows:
             days = "" if row.days_left is None else str(row.days_left)
+            next_due = "" if row.next_due is None else row.next_due.isoformat()
             out.write(
-                f"{row.ref:<14} {row.classification:<11} {row.stage:<15} {row.identified:<10} "
-                f"{row.next_due or '':<10} {days:>5}  {row.title}\n"
+                f"{row.ref:<14} {row.classification:<11} {row.stage:<15} "
+                f"{row.identified.isoformat():<10} {next_due:<10} {days:>5}  {row.title}\n"
             )
         return 0
     finally:
@@ -282,7 +286,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from carapp.queries import finding_detail
+    from carapp.queries import finding_detail, to_json
 
     register = _open(args)
     try:
@@ -290,7 +294,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(json.dumps(detail, indent=2, ensure_ascii=False))
+        print(to_json(detail, indent=2))
     else:
         print(format_detail(detail))
     return 0
@@ -307,105 +311,107 @@ def _wrap(label: str, value: object, indent: int = 2) -> str:
     )
 
 
-def format_detail(d: dict[str, Any]) -> str:
-    lines = [f"{d['ref']}  {d['title']}", "=" * min(96, len(d["ref"]) + 2 + len(d["title"]))]
-    due = d["days_left"]
+def format_detail(d: FindingDetail) -> str:
+    from carapp.models.enums import Classification
+
+    lines = [f"{d.ref}  {d.title}", "=" * min(96, len(d.ref) + 2 + len(d.title))]
+    due = d.days_left
     due_text = "" if due is None else (f"{-due} days overdue" if due < 0 else f"{due} days left")
     for label, value in (
-        ("Classification", d["classification"]),
-        ("Stage", f"{d['stage']} (analysis round {d['cycle']})"),
-        ("Next step", d["next_step"]),
-        ("Source", d["source"]),
-        ("Audit", d["audit"]),
-        ("Certification body ref", d["cb_ref"]),
-        ("Identified", d["identified"]),
-        ("Raised by", d["raised_by"]),
-        ("Area", d["area"]),
-        ("Plan due", d["plan_due"]),
-        ("Plan sent", d["plan_sent_on"]),
-        ("Closure due", d["closure_due"]),
+        ("Classification", d.classification),
+        ("Stage", f"{d.stage} (analysis round {d.cycle})"),
+        ("Next step", d.next_step),
+        ("Source", d.source),
+        ("Audit", d.audit),
+        ("Certification body ref", d.cb_ref),
+        ("Identified", d.identified),
+        ("Raised by", d.raised_by),
+        ("Area", d.area),
+        ("Plan due", d.plan_due),
+        ("Plan sent", d.plan_sent_on),
+        ("Closure due", d.closure_due),
         ("Deadline", due_text),
-        ("Closed", d["closed_on"]),
+        ("Closed", d.closed_on),
     ):
         lines.append(_wrap(label, value))
-    if d["void"]:
-        lines.append(_wrap("Void", f"{d['void']['on']}: {d['void']['reason']}"))
+    if d.void:
+        lines.append(_wrap("Void", f"{d.void.on}: {d.void.reason}"))
     lines += ["", "Requirements breached"]
-    lines += [f"  {r['code']:<10} {r['title']}" for r in d["requirements"]] or ["  \u2014"]
-    lines += ["", "Statement", _wrap("", d["statement"], 0), "", "Evidence observed"]
-    lines.append(_wrap("", d["evidence_observed"], 0))
-    c = d["containment"]
+    lines += [f"  {r.code:<10} {r.title}" for r in d.requirements] or ["  \u2014"]
+    lines += ["", "Statement", _wrap("", d.statement, 0), "", "Evidence observed"]
+    lines.append(_wrap("", d.evidence_observed, 0))
+    c = d.containment
     lines += ["", "Containment / correction"]
-    if c["none_needed_reason"]:
-        lines.append(_wrap("None needed", c["none_needed_reason"]))
+    if c.none_needed_reason:
+        lines.append(_wrap("None needed", c.none_needed_reason))
     else:
-        lines += [_wrap("What", c["what"]), _wrap("When", c["on"]), _wrap("By", c["by"])]
-    for cause in d["root_causes"]:
+        lines += [_wrap("What", c.what), _wrap("When", c.on), _wrap("By", c.by)]
+    for cause in d.root_causes:
         lines += [
             "",
-            f"Root cause (round {cause['round']}, {cause['method']}, {cause['category']})",
+            f"Root cause (round {cause.round}, {cause.method}, {cause.category})",
         ]
-        lines.append(_wrap("Statement", cause["statement"]))
-        if cause["symptom_justification"]:
-            lines.append(_wrap("Justification", cause["symptom_justification"]))
-        for why in cause["whys"]:
-            branch = f" (branch of {why['branch_of']})" if why["branch_of"] else ""
-            mark = "\u2713" if why["checked"] else " "
-            lines.append(_wrap(f"[{mark}] Why {why['position']}{branch}", why["question"]))
-            lines.append(_wrap("    because", why["answer"]))
-            if why["evidence"]:
-                lines.append(_wrap("    evidence", why["evidence"]))
-    for a in d["actions"]:
-        lines += ["", f"{a['ref']} ({a['kind']}, round {a['round']}): {a['status']}"]
+        lines.append(_wrap("Statement", cause.statement))
+        if cause.symptom_justification:
+            lines.append(_wrap("Justification", cause.symptom_justification))
+        for why in cause.whys:
+            branch = f" (branch of {why.branch_of})" if why.branch_of else ""
+            mark = "\u2713" if why.checked else " "
+            lines.append(_wrap(f"[{mark}] Why {why.position}{branch}", why.question))
+            lines.append(_wrap("    because", why.answer))
+            if why.evidence:
+                lines.append(_wrap("    evidence", why.evidence))
+    for a in d.actions:
+        lines += ["", f"{a.ref} ({a.kind}, round {a.round}): {a.status}"]
         lines += [
-            _wrap("Description", a["description"]),
-            _wrap("Owner", a["owner"]),
-            _wrap("Target", a["target_on"]),
-            _wrap("Measurable outcome", a["outcome"]),
-            _wrap("Completed", a["completed_on"]),
-            _wrap("Evidence", a["completion_evidence"]),
+            _wrap("Description", a.description),
+            _wrap("Owner", a.owner),
+            _wrap("Target", a.target_on),
+            _wrap("Measurable outcome", a.outcome),
+            _wrap("Completed", a.completed_on),
+            _wrap("Evidence", a.completion_evidence),
         ]
-    for r in d["reviews"]:
-        lines += ["", f"Effectiveness review (round {r['round']}): {r['result'] or 'pending'}"]
+    for r in d.reviews:
+        lines += ["", f"Effectiveness review (round {r.round}): {r.result or 'pending'}"]
         lines += [
-            _wrap("Method", r["method"]),
-            _wrap("Pass criteria", r["criteria"]),
-            _wrap("Due", r["due_on"]),
-            _wrap("Reviewer", r["reviewer"]),
-            _wrap("Done", r["done_on"]),
-            _wrap("Notes", r["notes"]),
+            _wrap("Method", r.method),
+            _wrap("Pass criteria", r.criteria),
+            _wrap("Due", r.due_on),
+            _wrap("Reviewer", r.reviewer),
+            _wrap("Done", r.done_on),
+            _wrap("Notes", r.notes),
         ]
-    for e in d["extensions"]:
+    for e in d.extensions:
         lines += [
             "",
-            f"Extension of the {e['deadline']} deadline: {e['status']}",
-            _wrap("Asked on", e["asked_on"]),
-            _wrap("From / to", f"{e['previous_due']} \u2192 {e['requested_due']}"),
-            _wrap("Reason", e["reason"]),
+            f"Extension of the {e.deadline} deadline: {e.status}",
+            _wrap("Asked on", e.asked_on),
+            _wrap("From / to", f"{e.previous_due} \u2192 {e.requested_due}"),
+            _wrap("Reason", e.reason),
         ]
-    if d["classification"] in ("major", "minor"):
+    if d.classification in (Classification.MAJOR, Classification.MINOR):
         lines += ["", "ISMS update (clause 10.2 e)"]
-        for target, v in d["isms_update"].items():
+        for target, v in d.isms_update.items():
             lines.append(
                 _wrap(
-                    target.replace("_", " "),
-                    f"{v['decision'] or 'not decided'} {v['note']}".strip(),
+                    target.value.replace("_", " "),
+                    f"{v.decision or 'not decided'} {v.note}".strip(),
                 )
             )
-    lines += ["", f"History ({len(d['history'])} entries)"]
-    for h in d["history"]:
-        if h["field"] == "(created)":
+    lines += ["", f"History ({len(d.history)} entries)"]
+    for h in d.history:
+        if h.field == "(created)":
             change = "created"
         else:
-            old, new = (json.dumps(h[k], ensure_ascii=False) for k in ("old", "new"))
-            change = f"{h['field']}: {old} \u2192 {new}"
-        note = f"  ({h['note']})" if h["note"] else ""
-        lines.append(f"  {h['at']}  {h['actor']:<12} {h['record']:<26} {change}{note}"[:240])
+            old, new = (json.dumps(v, ensure_ascii=False) for v in (h.old, h.new))
+            change = f"{h.field}: {old} \u2192 {new}"
+        note = f"  ({h.note})" if h.note else ""
+        lines.append(f"  {h.at}  {h.actor:<12} {h.record:<26} {change}{note}"[:240])
     return "\n".join(lines)
 
 
 def cmd_audits(args: argparse.Namespace) -> int:
-    from carapp.queries import list_audits
+    from carapp.queries import list_audits, to_json
 
     register = _open(args)
     try:
@@ -413,13 +419,13 @@ def cmd_audits(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(json.dumps(audits, indent=2, ensure_ascii=False))
+        print(to_json(audits, indent=2))
         return 0
     print(f"{'REF':<12} {'KIND':<16} {'DATES':<23} {'FINDINGS':>8}  CERTIFICATION BODY")
     for a in audits:
         print(
-            f"{a['ref']:<12} {a['kind']:<16} {a['starts_on']}..{a['ends_on'][5:]:<9} "
-            f"{a['findings']:>8}  {a['certification_body'] or '(internal)'}"
+            f"{a.ref:<12} {a.kind:<16} {a.starts_on.isoformat()}..{a.ends_on.isoformat()[5:]:<9} "
+            f"{a.findings:>8}  {a.certification_body or '(internal)'}"
         )
     return 0
 

@@ -18,7 +18,7 @@ ACCOUNT = pwd.getpwuid(os.getuid()).pw_name
 
 
 def last_actor(world: World, ref: str) -> str:
-    actor: str = finding_detail(world.register, ref, TODAY)["history"][-1]["actor"]
+    actor: str = finding_detail(world.register, ref, TODAY).history[-1].actor
     return actor
 
 

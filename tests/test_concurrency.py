@@ -16,7 +16,7 @@ import pytest
 from carapp import operations as op
 from carapp.check import check
 from carapp.errors import RegisterLockedError, StaleEditError
-from carapp.models.enums import Classification, IsmsDecision, IsmsTarget, Source
+from carapp.models.enums import Classification, IsmsDecision, IsmsTarget, Source, Stage
 from carapp.queries import finding_detail
 from carapp.store import open_register
 from tests.conftest import World
@@ -106,7 +106,7 @@ def test_two_processes_saving_one_finding_from_the_same_version_one_is_refused(
     world: World, tmp_path: Path
 ) -> None:
     ref = world.nc()
-    version = finding_detail(world.register, ref, dt.date(2026, 3, 5))["version"]
+    version = finding_detail(world.register, ref, dt.date(2026, 3, 5)).version
     start = tmp_path / "go"
     path = str(world.register.path)
     editors = [
@@ -129,9 +129,9 @@ def test_two_processes_saving_one_finding_from_the_same_version_one_is_refused(
         "nothing was saved: reopen it to see the changes, then make yours again."
     )
     detail = finding_detail(world.register, ref, dt.date(2026, 3, 5))
-    assert detail["version"] == version + 1
+    assert detail.version == version + 1
     winner = "Tom" if "Tom" not in outputs[0].split("(")[0] else "Priya"
-    assert detail["containment"]["what"].startswith("Accounts disabled by")
+    assert detail.containment.what.startswith("Accounts disabled by")
     report = check(world.register)
     assert report.sound, report.problems
     assert winner  # the refusal names the other writer's account, not a guess
@@ -139,7 +139,7 @@ def test_two_processes_saving_one_finding_from_the_same_version_one_is_refused(
 
 def test_a_save_from_an_old_version_changes_nothing(world: World) -> None:
     ref = world.nc()
-    seen = finding_detail(world.register, ref, dt.date(2026, 3, 5))["version"]
+    seen = finding_detail(world.register, ref, dt.date(2026, 3, 5)).version
     op.record_containment(
         world.register, ref, "Disabled the accounts.", dt.date(2026, 3, 4), world.owner
     )
@@ -157,7 +157,7 @@ def test_a_save_from_an_old_version_changes_nothing(world: World) -> None:
     with world.register.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == before
     now = finding_detail(world.register, ref, dt.date(2026, 3, 5))
-    assert now["stage"] != "void" and now["version"] == seen + 2
+    assert now.stage is not Stage.VOID and now.version == seen + 2
     op.void(world.register, ref, "Duplicate.", dt.date(2026, 3, 6), expected_version=seen + 2)
 
 

@@ -10,15 +10,20 @@ from carapp import operations as op
 from carapp.errors import InvalidInputError, WorkflowRefused
 from carapp.models.enums import AuditKind, Classification, Deadline, RequirementKind, Stage
 from carapp.queries import finding_detail, list_findings, similar_findings
-from carapp.register_table import QuickFilter, RegisterFilter
+from carapp.queries.register_table import QuickFilter, RegisterFilter
 from tests.conftest import TODAY, World
 
 OVERDUE = RegisterFilter(quick=QuickFilter.OVERDUE)
 
 
+def iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def dues(world: World, ref: str) -> tuple[str | None, str | None]:
+    """Plan and closure due dates, as ISO dates for short literals."""
     d = finding_detail(world.register, ref, TODAY)
-    return d["plan_due"], d["closure_due"]
+    return iso(d.plan_due), iso(d.closure_due)
 
 
 def test_certification_nc_plan_30_and_closure_90_days_after_the_report(world: World) -> None:
@@ -58,14 +63,14 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
     ref = world.nc()
     on_day = dt.date(2026, 4, 1)
     row = next(r for r in list_findings(world.register, today=on_day) if r.ref == ref)
-    assert (row.next_due, row.days_left, row.overdue) == ("2026-04-11", 10, False)
+    assert (row.next_due, row.days_left, row.overdue) == (dt.date(2026, 4, 11), 10, False)
     late = dt.date(2026, 4, 20)
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.days_left, row.overdue) == (-9, True)
     assert [r.ref for r in list_findings(world.register, today=late, only=OVERDUE)] == [ref]
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
-    assert (row.next_due, row.overdue) == ("2026-06-10", False)
+    assert (row.next_due, row.overdue) == (dt.date(2026, 6, 10), False)
 
 
 def test_closed_findings_are_never_overdue(world: World) -> None:
@@ -87,10 +92,10 @@ def test_granted_extension_moves_the_date_and_history_keeps_both(world: World) -
     assert dues(world, ref)[1] == "2026-06-10"  # asked, not yet granted
     op.decide_extension(world.register, request, True, dt.date(2026, 6, 3))
     detail = finding_detail(world.register, ref, TODAY)
-    assert detail["closure_due"] == "2026-07-31"
-    moved = [h for h in detail["history"] if h["field"] == "closure_due"]
-    assert (moved[-1]["old"], moved[-1]["new"]) == ("2026-06-10", "2026-07-31")
-    assert detail["extensions"][0]["previous_due"] == "2026-06-10"
+    assert detail.closure_due == dt.date(2026, 7, 31)
+    moved = [h for h in detail.history if h.field == "closure_due"]
+    assert (moved[-1].old, moved[-1].new) == ("2026-06-10", "2026-07-31")
+    assert detail.extensions[0].previous_due == dt.date(2026, 6, 10)
 
 
 def test_refused_extension_moves_nothing(world: World) -> None:
@@ -114,7 +119,7 @@ def test_extension_must_be_asked_before_the_deadline(world: World) -> None:
         op.request_extension(
             world.register, ref, Deadline.CLOSURE, dt.date(2026, 6, 1), dt.date(2026, 6, 5), "x"
         )
-    assert finding_detail(world.register, ref, TODAY)["extensions"] == []
+    assert finding_detail(world.register, ref, TODAY).extensions == ()
 
 
 def test_similar_findings_share_a_requirement_or_cause_within_a_year(world: World) -> None:
@@ -143,7 +148,7 @@ def test_the_organisations_own_requirements_can_be_breached(world: World) -> Non
         "Customer contract: notify security incidents within 24 hours",
     )
     ref = world.nc(requirements=("MSA-ACME-7.2", "A.5.24"))
-    codes = [r["code"] for r in finding_detail(world.register, ref, TODAY)["requirements"]]
+    codes = [r.code for r in finding_detail(world.register, ref, TODAY).requirements]
     assert codes == ["A.5.24", "MSA-ACME-7.2"]
     with pytest.raises(InvalidInputError, match="come from the catalog"):
         op.add_requirement(world.register, RequirementKind.ANNEX_A, "A.9.9", "Made up")

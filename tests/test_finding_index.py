@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from carapp import operations as op
-from carapp import register_table as rt
 from carapp.check import check
 from carapp.models import finding_index
 from carapp.models.entities import Person, finding_sort_keys
 from carapp.models.enums import ActionKind, ReviewResult, Stage
+from carapp.queries import register_table as rt
 from carapp.store import Register
 from tests.conftest import TODAY, World
 

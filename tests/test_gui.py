@@ -28,11 +28,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
-from carapp import register_table as rt
 from carapp import store
 from carapp.check import check
-from carapp.models.enums import Classification, Source
+from carapp.models.enums import Classification, Source, Stage
 from carapp.queries import finding_detail, register_summary
+from carapp.queries import register_table as rt
 from carapp.store import Register, open_register
 from carapp.ui import tasks, welcome
 from carapp.ui.app import starting_register
@@ -370,7 +370,11 @@ def test_void_keeps_the_finding_with_its_reason(
     dialog.reason.setPlainText("Duplicate of NC-2026-004.")
     dialog.save()
     detail = finding_detail(register, ref, TODAY)
-    assert detail["stage"] == "void" and detail["void"]["reason"] == "Duplicate of NC-2026-004."
+    assert (
+        detail.stage is Stage.VOID
+        and detail.void is not None
+        and detail.void.reason == "Duplicate of NC-2026-004."
+    )
 
 
 def test_a_locked_register_says_so_in_the_dialog(

@@ -46,23 +46,23 @@ def test_every_change_is_recorded_with_who_when_old_and_new(world: World) -> Non
     ref = world.nc()
     with world.register.session(actor="priya") as session:
         op.get_finding(session, ref).title = "Leavers keep VPN access"
-    history = finding_detail(world.register, ref, TODAY)["history"]
-    created, *changes = [h for h in history if h["record"].startswith("findings#")]
-    assert created["field"] == "(created)"
-    assert created["new"]["title"] == "Leavers retain active accounts after their last day"
-    title = next(h for h in changes if h["field"] == "title")
-    assert title["old"] == "Leavers retain active accounts after their last day"
-    assert title["new"] == "Leavers keep VPN access"
-    assert title["actor"] == "priya"
-    assert dt.datetime.strptime(title["at"], "%Y-%m-%dT%H:%M:%SZ")
+    history = finding_detail(world.register, ref, TODAY).history
+    created, *changes = [h for h in history if h.record.startswith("findings#")]
+    assert created.field == "(created)"
+    assert created.new["title"] == "Leavers retain active accounts after their last day"
+    title = next(h for h in changes if h.field == "title")
+    assert title.old == "Leavers retain active accounts after their last day"
+    assert title.new == "Leavers keep VPN access"
+    assert title.actor == "priya"
+    assert dt.datetime.strptime(title.at, "%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_requirement_changes_are_recorded_as_old_and_new_lists(world: World) -> None:
     ref = world.nc(requirements=("A.5.18",))
     op.set_requirements(world.register, ref, ["A.5.18", "A.8.2"])
-    history = finding_detail(world.register, ref, TODAY)["history"]
-    change = next(h for h in history if h["field"] == "requirements")
-    assert len(change["old"]) == 1 and len(change["new"]) == 2
+    history = finding_detail(world.register, ref, TODAY).history
+    change = next(h for h in history if h.field == "requirements")
+    assert len(change.old) == 1 and len(change.new) == 2
     assert check(world.register).sound
 
 
@@ -93,7 +93,7 @@ def test_hard_delete_is_refused(world: World) -> None:
     ref = world.nc()
     with pytest.raises(HardDeleteRefused, match="never deleted"), world.register.session() as s:
         s.delete(op.get_finding(s, ref))
-    assert finding_detail(world.register, ref, TODAY)["ref"] == ref
+    assert finding_detail(world.register, ref, TODAY).ref == ref
 
 
 def test_history_cannot_be_changed_or_deleted_through_sql(world: World) -> None:
@@ -184,8 +184,8 @@ def test_actor_and_clock_are_recorded_as_given(world: World) -> None:
     moment = dt.datetime(2026, 5, 1, 8, 30, tzinfo=dt.UTC)
     with world.register.session(actor="auditor-view", clock=lambda: moment) as session:
         op.get_finding(session, ref).area = "HR"
-    entry = finding_detail(world.register, ref, TODAY)["history"][-1]
-    assert (entry["actor"], entry["at"], entry["field"]) == (
+    entry = finding_detail(world.register, ref, TODAY).history[-1]
+    assert (entry.actor, entry.at, entry.field) == (
         "auditor-view",
         "2026-05-01T08:30:00Z",
         "area",

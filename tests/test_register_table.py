@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from carapp import operations as op
-from carapp import register_table as rt
 from carapp.models.enums import ActionKind, Classification, Source, Stage
+from carapp.queries import register_table as rt
 from carapp.store import Register
 from tests.conftest import TODAY, World, demo_register
 

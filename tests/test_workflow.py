@@ -31,7 +31,7 @@ from tests.conftest import TODAY, World
 
 
 def stage_of(world: World, ref: str) -> str:
-    return str(finding_detail(world.register, ref, TODAY)["stage"])
+    return str(finding_detail(world.register, ref, TODAY).stage)
 
 
 def refusal(world: World, ref: str, stage: Stage) -> str:
@@ -73,7 +73,7 @@ def test_refusal_names_the_finding_and_everything_missing(world: World) -> None:
     ):
         assert missing in message
     # Refused means nothing changed: no closure date was kept.
-    assert finding_detail(world.register, ref, TODAY)["closed_on"] is None
+    assert finding_detail(world.register, ref, TODAY).closed_on is None
 
 
 def test_close_names_only_the_missing_review(world: World) -> None:
@@ -258,9 +258,9 @@ def test_failed_review_sends_the_finding_back_to_root_cause_analysis(world: Worl
     world.advance(ref, Stage.ACTIONS_DONE)
     world.review(ref, ReviewResult.NOT_EFFECTIVE)
     detail = finding_detail(world.register, ref, TODAY)
-    assert detail["stage"] == "contained"
-    assert detail["cycle"] == 2
-    notes = [h["note"] for h in detail["history"] if h["field"] == "stage"]
+    assert detail.stage is Stage.CONTAINED
+    assert detail.cycle == 2
+    notes = [h.note for h in detail.history if h.field == "stage"]
     assert any("not effective: back to root-cause analysis (round 2)" in n for n in notes)
     # The first round's cause no longer proves anything: a new analysis is needed.
     assert "no root cause is recorded" in refusal(world, ref, Stage.CAUSE_FOUND)
@@ -268,7 +268,7 @@ def test_failed_review_sends_the_finding_back_to_root_cause_analysis(world: Worl
     op.move(world.register, ref, Stage.CAUSE_FOUND)
     assert stage_of(world, ref) == "cause_found"
     # The first round stays on record.
-    rounds = [c["round"] for c in finding_detail(world.register, ref, TODAY)["root_causes"]]
+    rounds = [c.round for c in finding_detail(world.register, ref, TODAY).root_causes]
     assert rounds == [1, 2]
 
 
@@ -286,7 +286,7 @@ def test_closed_needs_every_isms_update_decision(world: World) -> None:
     world.decide_isms(ref)
     op.close(world.register, ref, dt.date(2026, 7, 10))
     detail = finding_detail(world.register, ref, TODAY)
-    assert (detail["stage"], detail["closed_on"]) == ("closed", "2026-07-10")
+    assert (detail.stage, detail.closed_on) == (Stage.CLOSED, dt.date(2026, 7, 10))
 
 
 def test_stage_falls_back_when_the_record_stops_proving_it(world: World) -> None:
@@ -297,9 +297,9 @@ def test_stage_falls_back_when_the_record_stops_proving_it(world: World) -> None
         done = op.get_action(session, action)
         done.completed_on = None  # someone reopens the action
     detail = finding_detail(world.register, ref, TODAY)
-    assert detail["stage"] == "actions_planned"
-    last = [h for h in detail["history"] if h["field"] == "stage"][-1]
-    assert last["old"] == "actions_done" and "no longer proven" in last["note"]
+    assert detail.stage is Stage.ACTIONS_PLANNED
+    last = [h for h in detail.history if h.field == "stage"][-1]
+    assert last.old == "actions_done" and "no longer proven" in last.note
 
 
 def test_moving_back_is_allowed_and_reopening_clears_the_closure(world: World) -> None:
@@ -307,7 +307,7 @@ def test_moving_back_is_allowed_and_reopening_clears_the_closure(world: World) -
     world.advance(ref, Stage.CLOSED)
     op.move(world.register, ref, Stage.ACTIONS_DONE)
     detail = finding_detail(world.register, ref, TODAY)
-    assert (detail["stage"], detail["closed_on"]) == ("actions_done", None)
+    assert (detail.stage, detail.closed_on) == (Stage.ACTIONS_DONE, None)
 
 
 def test_void_needs_a_reason_and_is_final(world: World) -> None:
@@ -360,7 +360,7 @@ def test_dispute_withdrawn_voids_and_reclassified_changes_path(world: World) -> 
         Classification.OBSERVATION,
     )
     detail = finding_detail(world.register, reclassified, TODAY)
-    assert (detail["classification"], detail["stage"]) == ("observation", "open")
+    assert (detail.classification, detail.stage) == (Classification.OBSERVATION, Stage.OPEN)
 
 
 def test_observation_path_decided_then_closed(world: World) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
-from carapp import __version__, register_table
+from carapp import __version__
+from carapp.queries import register_table
 from carapp.store import Register, is_url, prepare_mappings
 from carapp.ui import register_model, welcome
 

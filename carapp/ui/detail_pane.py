@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from carapp.models.enums import CauseCategory, Classification, Stage
 from carapp.operations.changes import ACTIONS, FINDINGS, REVIEWS, ROOT_CAUSES, Changes
 from carapp.queries import finding_detail
+from carapp.queries.findings import FindingDetail, HistoryView
 from carapp.store import Register
 
 DASH = "\u2014"
@@ -64,62 +64,60 @@ def escape_text(value: Any) -> str:
 _e = escape_text
 
 
-def detail_html(d: dict[str, Any]) -> str:
+def detail_html(d: FindingDetail) -> str:
     """The detail pane: what an ISMS manager needs to see of one finding at a glance."""
-    days = d["days_left"]
+    days = d.days_left
     due = ""
     if days is not None:
         due = (
             f"<b style='color:#a40000'>{-days} days overdue</b>"
-            if days < 0
+            if d.overdue
             else f"{days} days left"
         )
     parts = [
-        f"<h3>{_e(d['ref'])} \u2014 {_e(d['title'])}</h3>",
-        f"<p><b>{_e(Classification(d['classification']).label)}</b> &bull; "
-        f"stage <b>{_e(Stage(d['stage']).label)}</b>"
+        f"<h3>{_e(d.ref)} \u2014 {_e(d.title)}</h3>",
+        f"<p><b>{_e(d.classification.label)}</b> &bull; "
+        f"stage <b>{_e(d.stage.label)}</b>"
         f"{' &bull; ' + due if due else ''}</p>",
-        f"<p style='background:#eef3fb;padding:4px'><b>Next step:</b> {_e(d['next_step'])}</p>",
+        f"<p style='background:#eef3fb;padding:4px'><b>Next step:</b> {_e(d.next_step)}</p>",
         "<h4>Requirements</h4><p>"
-        + ("<br>".join(f"{_e(r['code'])} {_e(r['title'])}" for r in d["requirements"]) or "\u2014")
+        + ("<br>".join(f"{_e(r.code)} {_e(r.title)}" for r in d.requirements) or "\u2014")
         + "</p>",
-        f"<h4>Statement</h4><p>{_e(d['statement']) or DASH}</p>",
+        f"<h4>Statement</h4><p>{_e(d.statement) or DASH}</p>",
     ]
-    for cause in [c for c in d["root_causes"] if c["round"] == d["cycle"]]:
-        category = f" ({CauseCategory(cause['category']).label})" if cause["category"] else ""
-        parts.append(f"<h4>Root cause{_e(category)}</h4><p>{_e(cause['statement'])}</p>")
-    actions = [a for a in d["actions"] if a["round"] == d["cycle"]]
-    if actions:
+    for cause in d.current_root_causes:
+        category = f" ({cause.category.label})" if cause.category else ""
+        parts.append(f"<h4>Root cause{_e(category)}</h4><p>{_e(cause.statement)}</p>")
+    if d.current_actions:
         parts.append("<h4>Actions</h4><ul>")
         parts += [
-            f"<li><b>{_e(a['ref'])}</b> {_e(a['description'])}<br>"
-            f"<i>{_e(a['owner'] or 'no owner')}, target {_e(a['target_on'] or DASH)}, "
-            f"{_e(a['status'])}</i></li>"
-            for a in actions
+            f"<li><b>{_e(a.ref)}</b> {_e(a.description)}<br>"
+            f"<i>{_e(a.owner or 'no owner')}, target {_e(a.target_on or DASH)}, "
+            f"{_e(a.status)}</i></li>"
+            for a in d.current_actions
         ]
         parts.append("</ul>")
-    reviews = [r for r in d["reviews"] if r["round"] == d["cycle"]]
-    for review in reviews[-1:]:
+    for review in d.current_reviews[-1:]:
         parts.append(
-            f"<h4>Effectiveness review</h4><p>{_e(review['method'])}<br>"
-            f"<i>due {_e(review['due_on'])}, result {_e(review['result'] or 'pending')}</i></p>"
+            f"<h4>Effectiveness review</h4><p>{_e(review.method)}<br>"
+            f"<i>due {_e(review.due_on)}, result {_e(review.result or 'pending')}</i></p>"
         )
     parts.append("<h4>Recent history</h4><ul>")
     parts += [
-        f"<li>{_e(h['at'][:10])} {_e(h['actor'])}: {_e(_change(h))}</li>"
-        for h in reversed(d["history"][-6:])
+        f"<li>{_e(h.at[:10])} {_e(h.actor)}: {_e(_change(h))}</li>"
+        for h in reversed(d.history[-6:])
     ]
     parts.append("</ul>")
     return "".join(parts)
 
 
-def _change(entry: dict[str, Any]) -> str:
+def _change(entry: HistoryView) -> str:
     """One history entry in words: 'corrective action: status \u2192 done'."""
-    record = entry["record"].split("#")[0].replace("_", " ").removesuffix("s")
-    if entry["field"] == "(created)":
+    record = entry.record.split("#")[0].replace("_", " ").removesuffix("s")
+    if entry.field == "(created)":
         return f"{record} created"
-    name = entry["field"].removesuffix("_id").replace("_", " ")
-    new = entry["new"]
-    if entry["field"].endswith("_id") or new is None or len(str(new)) > 40:
+    name = entry.field.removesuffix("_id").replace("_", " ")
+    new = entry.new
+    if entry.field.endswith("_id") or new is None or len(str(new)) > 40:
         return f"{record}: {name} changed"
     return f"{record}: {name} \u2192 {new}"

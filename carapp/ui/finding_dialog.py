@@ -58,8 +58,8 @@ class NewFindingDialog(QDialog):
         self.audit = QComboBox(self)
         self.audit.addItem("(none)", "")
         for audit in reversed(list_audits(register)):
-            body = audit["certification_body"] or "internal"
-            self.audit.addItem(f"{audit['ref']} \u2014 {audit['kind']}, {body}", audit["ref"])
+            body = audit.certification_body or "internal"
+            self.audit.addItem(f"{audit.ref} \u2014 {audit.kind}, {body}", audit.ref)
         self.cb_ref = QLineEdit(self)
         self.requirements = QLineEdit(self)
         self.requirements.setPlaceholderText("e.g. A.5.18, 9.2.2")

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from carapp import __version__
-from carapp import register_table as rt
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
 from carapp.operations.changes import (
@@ -48,6 +47,7 @@ from carapp.operations.changes import (
     Changes,
 )
 from carapp.queries import RegisterSummary, audit_refs, list_people
+from carapp.queries import register_table as rt
 from carapp.store import Register, backup, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from carapp import register_table as rt
 from carapp.models.enums import Classification, Source, Stage
+from carapp.queries import register_table as rt
 from carapp.ui.detail_pane import DetailPane
 
 ANY = "Any"

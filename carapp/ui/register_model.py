@@ -27,7 +27,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from carapp import register_table as rt
 from carapp.models.enums import CauseCategory, Classification
 from carapp.operations.changes import (
     ACTIONS,
@@ -40,6 +39,7 @@ from carapp.operations.changes import (
     Changes,
 )
 from carapp.queries import RegisterSummary, register_summary
+from carapp.queries import register_table as rt
 from carapp.store import Register
 from carapp.ui import tasks
 

@@ -1,0 +1,38 @@
+"""Read-only views of the register, by subject: findings (the list and one finding whole),
+audits, people, similar findings, the summary at a glance, the register table's SQL, and
+one JSON encoder for all of them.
+
+Every view is a frozen dataclass holding enums and dates, never strings to parse back.
+"""
+
+from carapp.queries.audits import AuditView, audit_refs, list_audits
+from carapp.queries.findings import (
+    FindingDetail,
+    FindingRow,
+    finding_detail,
+    finding_history,
+    list_findings,
+    load_findings_whole,
+)
+from carapp.queries.json import to_json
+from carapp.queries.people import list_people
+from carapp.queries.similar import Similar, similar_findings
+from carapp.queries.summary import RegisterSummary, register_summary
+
+__all__ = [
+    "AuditView",
+    "FindingDetail",
+    "FindingRow",
+    "RegisterSummary",
+    "Similar",
+    "audit_refs",
+    "finding_detail",
+    "finding_history",
+    "list_audits",
+    "list_findings",
+    "list_people",
+    "load_findings_whole",
+    "register_summary",
+    "similar_findings",
+    "to_json",
+]

@@ -1,0 +1,479 @@
+"""Findings: the register list (FindingRow), one finding whole as a typed read model
+(FindingDetail and the views it is made of), its history, and the whole-register load the
+checks use.
+
+Lists are built with SQL over columns (no ORM objects), so that they stay fast at 100,000
+findings; one finding in full is loaded through the ORM and copied into frozen views, so
+that screens and the command line never hold a session open or parse strings back into
+enums and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from carapp.models import finding_index, workflow
+from carapp.models.entities import (
+    Audit,
+    CorrectiveAction,
+    Finding,
+    FindingAction,
+    FindingRootCause,
+    HistoryEntry,
+    Person,
+)
+from carapp.models.enums import (
+    ActionKind,
+    ActionStatus,
+    CauseCategory,
+    Classification,
+    Deadline,
+    DisputeOutcome,
+    ExtensionStatus,
+    IsmsDecision,
+    IsmsTarget,
+    ObservationDecision,
+    RequirementKind,
+    ReviewResult,
+    RootCauseMethod,
+    Source,
+    Stage,
+)
+from carapp.models.finding_index import next_due_sql
+from carapp.operations.common import get_finding
+from carapp.queries.register_table import RegisterFilter, as_date, where_clauses
+from carapp.store import Register
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One line of the register list."""
+
+    ref: str
+    title: str
+    classification: Classification
+    stage: Stage
+    identified: dt.date
+    plan_due: dt.date | None
+    closure_due: dt.date | None
+    next_due: dt.date | None
+    days_left: int | None
+    overdue: bool
+    source: Source
+    audit: str | None
+    cb_ref: str
+
+
+def list_findings(
+    register: Register, *, today: dt.date, only: RegisterFilter | None = None
+) -> Iterator[FindingRow]:
+    """Every finding, void and closed included, in order of identification, unless
+    ``only`` narrows them (the register table's filters)."""
+    next_due = next_due_sql().label("next_due")
+    query = (
+        select(
+            Finding.ref,
+            Finding.title,
+            Finding.classification,
+            Finding.stage,
+            Finding.identified_on,
+            Finding.plan_due,
+            Finding.closure_due,
+            next_due,
+            Finding.source,
+            Audit.ref.label("audit_ref"),
+            Finding.cb_ref,
+        )
+        .outerjoin(Audit, Audit.id == Finding.audit_id)
+        .order_by(Finding.identified_on, Finding.id)
+    )
+    with register.engine.connect() as conn:
+        where = where_clauses(
+            only or RegisterFilter(), today, full_text=finding_index.has_full_text(conn)
+        )
+        for row in conn.execute(query.where(*where)):
+            due = as_date(row.next_due)
+            left = None if due is None else (due - today).days
+            yield FindingRow(
+                ref=row.ref,
+                title=row.title,
+                classification=row.classification,
+                stage=row.stage,
+                identified=row.identified_on,
+                plan_due=as_date(row.plan_due),
+                closure_due=as_date(row.closure_due),
+                next_due=due,
+                days_left=left,
+                overdue=left is not None and left < 0,
+                source=row.source,
+                audit=row.audit_ref,
+                cb_ref=row.cb_ref,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementView:
+    code: str
+    title: str
+    kind: RequirementKind
+
+
+@dataclass(frozen=True, slots=True)
+class Containment:
+    what: str
+    on: dt.date | None
+    by: str | None
+    none_needed_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    raised_on: dt.date | None
+    outcome: DisputeOutcome | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What was decided about an observation."""
+
+    decision: ObservationDecision | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class IsmsUpdate:
+    """Whether one part of the ISMS needs updating after the finding (clause 10.2 e)."""
+
+    decision: IsmsDecision | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoidView:
+    reason: str
+    on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class WhyView:
+    """One step of a five-whys chain; ``branch_of`` is the position it branches from."""
+
+    position: int
+    branch_of: int | None
+    question: str
+    answer: str
+    evidence: str
+    checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RootCauseView:
+    id: int
+    version: int  # the save it shows; an editor hands it back (operations expected_version)
+    round: int
+    method: RootCauseMethod
+    category: CauseCategory | None
+    statement: str
+    symptom_justification: str
+    whys: tuple[WhyView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    ref: str
+    version: int  # the save it shows; an editor hands it back (operations expected_version)
+    round: int
+    kind: ActionKind
+    description: str
+    owner: str | None
+    target_on: dt.date | None
+    outcome: str
+    status: ActionStatus
+    completed_on: dt.date | None
+    completion_evidence: str
+    attachments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    id: int
+    version: int  # the save it shows; an editor hands it back (operations expected_version)
+    round: int
+    method: str
+    criteria: str
+    due_on: dt.date | None
+    reviewer: str | None
+    done_on: dt.date | None
+    result: ReviewResult | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionView:
+    id: int
+    deadline: Deadline
+    asked_on: dt.date
+    previous_due: dt.date
+    requested_due: dt.date
+    reason: str
+    status: ExtensionStatus
+    decided_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """One history entry; ``old`` and ``new`` are the values as recorded (any JSON)."""
+
+    seq: int
+    at: str
+    actor: str
+    record: str
+    field: str
+    old: Any
+    new: Any
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingDetail:
+    """One finding whole. Root causes, actions and reviews of every analysis round are
+    kept (a failed review starts a new round, and the old one stays readable); the
+    ``current_*`` properties give the round in progress."""
+
+    ref: str
+    version: int  # the save it shows; an editor hands it back (operations expected_version)
+    cb_ref: str
+    title: str
+    classification: Classification
+    stage: Stage
+    cycle: int
+    source: Source
+    audit: str | None
+    identified: dt.date
+    raised_by: str | None
+    area: str
+    statement: str
+    evidence_observed: str
+    requirements: tuple[RequirementView, ...]
+    containment: Containment
+    dispute: Dispute
+    decision: Decision
+    isms_update: Mapping[IsmsTarget, IsmsUpdate]
+    plan_due: dt.date | None
+    plan_sent_on: dt.date | None
+    closure_due: dt.date | None
+    days_left: int | None
+    overdue: bool
+    closed_on: dt.date | None
+    void: VoidView | None
+    next_step: str
+    root_causes: tuple[RootCauseView, ...]
+    actions: tuple[ActionView, ...]
+    reviews: tuple[ReviewView, ...]
+    extensions: tuple[ExtensionView, ...]
+    evidence: tuple[EvidenceView, ...]
+    history: tuple[HistoryView, ...]
+
+    @property
+    def current_root_causes(self) -> tuple[RootCauseView, ...]:
+        return tuple(c for c in self.root_causes if c.round == self.cycle)
+
+    @property
+    def current_actions(self) -> tuple[ActionView, ...]:
+        return tuple(a for a in self.actions if a.round == self.cycle)
+
+    @property
+    def current_reviews(self) -> tuple[ReviewView, ...]:
+        return tuple(r for r in self.reviews if r.round == self.cycle)
+
+
+def _person_name(person: Person | None) -> str | None:
+    return person.name if person else None
+
+
+def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetail:
+    """One finding whole: its fields, requirements, root causes, actions, reviews,
+    extensions, evidence, deadlines, next step and history."""
+    with register.sessions() as session:
+        finding = get_finding(session, ref)
+        left = workflow.days_left(finding, today)
+        return FindingDetail(
+            ref=finding.ref,
+            version=finding.version or 1,
+            cb_ref=finding.cb_ref,
+            title=finding.title,
+            classification=finding.classification,
+            stage=finding.stage,
+            cycle=finding.cycle,
+            source=finding.source,
+            audit=finding.audit.ref if finding.audit else None,
+            identified=finding.identified_on,
+            raised_by=_person_name(finding.raised_by),
+            area=finding.area,
+            statement=finding.statement,
+            evidence_observed=finding.evidence_observed,
+            requirements=tuple(
+                RequirementView(r.code, r.title, r.kind) for r in finding.requirements
+            ),
+            containment=Containment(
+                what=finding.containment,
+                on=finding.contained_on,
+                by=_person_name(finding.contained_by),
+                none_needed_reason=finding.containment_none_reason,
+            ),
+            dispute=Dispute(
+                raised_on=finding.dispute_raised_on,
+                outcome=finding.dispute_outcome,
+                note=finding.dispute_note,
+            ),
+            decision=Decision(finding.decision, finding.decision_note),
+            isms_update={
+                target: IsmsUpdate(getattr(finding, f), getattr(finding, n))
+                for target, (f, n) in workflow.ISMS_FIELDS.items()
+            },
+            plan_due=finding.plan_due,
+            plan_sent_on=finding.plan_sent_on,
+            closure_due=finding.closure_due,
+            days_left=left,
+            overdue=left is not None and left < 0,
+            closed_on=finding.closed_on,
+            void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
+            next_step=workflow.next_step(finding),
+            root_causes=tuple(
+                RootCauseView(
+                    id=link.root_cause.id,
+                    version=link.root_cause.version or 1,
+                    round=link.cycle,
+                    method=link.root_cause.method,
+                    category=link.root_cause.category,
+                    statement=link.root_cause.statement,
+                    symptom_justification=link.root_cause.symptom_justification,
+                    whys=tuple(
+                        WhyView(
+                            position=s.position,
+                            branch_of=s.parent.position if s.parent else None,
+                            question=s.question,
+                            answer=s.answer,
+                            evidence=s.evidence,
+                            checked=s.checked,
+                        )
+                        for s in link.root_cause.steps
+                    ),
+                )
+                for link in finding.cause_links
+            ),
+            actions=tuple(
+                ActionView(
+                    ref=link.action.ref,
+                    version=link.action.version or 1,
+                    round=link.cycle,
+                    kind=link.action.kind,
+                    description=link.action.description,
+                    owner=_person_name(link.action.owner),
+                    target_on=link.action.target_on,
+                    outcome=link.action.outcome,
+                    status=link.action.status,
+                    completed_on=link.action.completed_on,
+                    completion_evidence=link.action.completion_evidence,
+                    attachments=tuple(e.name for e in link.action.evidence),
+                )
+                for link in finding.action_links
+            ),
+            reviews=tuple(
+                ReviewView(
+                    id=r.id,
+                    version=r.version or 1,
+                    round=r.cycle,
+                    method=r.method,
+                    criteria=r.criteria,
+                    due_on=r.due_on,
+                    reviewer=_person_name(r.reviewer),
+                    done_on=r.done_on,
+                    result=r.result,
+                    notes=r.notes,
+                )
+                for r in finding.reviews
+            ),
+            extensions=tuple(
+                ExtensionView(
+                    id=e.id,
+                    deadline=e.deadline,
+                    asked_on=e.asked_on,
+                    previous_due=e.previous_due,
+                    requested_due=e.requested_due,
+                    reason=e.reason,
+                    status=e.status,
+                    decided_on=e.decided_on,
+                )
+                for e in finding.extensions
+            ),
+            evidence=tuple(
+                EvidenceView(e.name, e.media_type, e.size, e.sha256) for e in finding.evidence
+            ),
+            history=finding_history(session, finding),
+        )
+
+
+def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ...]:
+    """History of the finding and of the records hanging off it, oldest first."""
+    keys = [("findings", finding.id)]
+    keys += [("finding_root_causes", link.id) for link in finding.cause_links]
+    keys += [("root_causes", link.root_cause_id) for link in finding.cause_links]
+    keys += [("finding_actions", link.id) for link in finding.action_links]
+    keys += [("corrective_actions", link.action_id) for link in finding.action_links]
+    keys += [("effectiveness_reviews", r.id) for r in finding.reviews]
+    keys += [("extension_requests", e.id) for e in finding.extensions]
+    keys += [("evidence", e.id) for e in finding.evidence]
+    entries = session.scalars(
+        select(HistoryEntry)
+        .where(or_(*(and_(HistoryEntry.entity == t, HistoryEntry.entity_id == i) for t, i in keys)))
+        .order_by(HistoryEntry.seq)
+    )
+    return tuple(
+        HistoryView(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            record=f"{e.entity}#{e.entity_id}",
+            field=e.field,
+            old=json.loads(e.old) if e.old is not None else None,
+            new=json.loads(e.new) if e.new is not None else None,
+            note=e.note,
+        )
+        for e in entries
+    )
+
+
+def load_findings_whole(session: Session) -> Iterator[Finding]:
+    """Every finding with what the workflow guards read, loaded in batches."""
+    query = (
+        select(Finding)
+        .options(
+            selectinload(Finding.audit),
+            selectinload(Finding.cause_links).selectinload(FindingRootCause.root_cause),
+            selectinload(Finding.action_links)
+            .selectinload(FindingAction.action)
+            .selectinload(CorrectiveAction.evidence),
+            selectinload(Finding.reviews),
+            selectinload(Finding.extensions),
+        )
+        .order_by(Finding.id)
+        .execution_options(yield_per=2000)
+    )
+    yield from session.scalars(query)
