@@ -19,6 +19,7 @@ from carapp.operations.common import (
     get_action,
     get_finding,
     get_person,
+    multi_line,
     next_ref,
     required_text,
 )
@@ -46,7 +47,7 @@ def plan_action(
             description=required_text(description, "action description"),
             owner=get_person(session, owner_id),
             target_on=target_on,
-            outcome=outcome.strip(),
+            outcome=multi_line(outcome, "expected outcome"),
             status=ActionStatus.PLANNED,
         )
         session.add(action)
@@ -64,14 +65,15 @@ def complete_action(
         action = get_action(session, action_ref)
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(f"{action.ref} was cancelled; plan a new action instead.")
-        if not evidence.strip() and not action.evidence:
+        evidence = multi_line(evidence, "completion evidence")
+        if not evidence and not action.evidence:
             raise InvalidInputError(
                 f"{action.ref} needs evidence of completion: describe it or attach a file."
             )
         action.status = ActionStatus.DONE
         action.completed_on = completed_on
-        if evidence.strip():
-            action.completion_evidence = evidence.strip()
+        if evidence:
+            action.completion_evidence = evidence
     return changes_of(session, None)
 
 

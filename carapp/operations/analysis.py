@@ -19,6 +19,7 @@ from carapp.models.enums import (
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
+    multi_line,
 )
 from carapp.store import Register
 
@@ -48,9 +49,9 @@ def record_root_cause(
     with register.session() as session:
         cause = RootCause(
             method=method,
-            statement=statement.strip(),
+            statement=multi_line(statement, "root cause statement"),
             category=category,
-            symptom_justification=justification.strip(),
+            symptom_justification=multi_line(justification, "justification"),
             recorded_on=on or dt.date.today(),
         )
         session.add(cause)
@@ -66,9 +67,9 @@ def record_root_cause(
             step = WhyStep(
                 root_cause=cause,
                 position=position,
-                question=why.question.strip(),
-                answer=why.answer.strip(),
-                evidence=why.evidence.strip(),
+                question=multi_line(why.question, "why question"),
+                answer=multi_line(why.answer, "why answer"),
+                evidence=multi_line(why.evidence, "why evidence"),
                 checked=why.checked,
             )
             step.parent = parent

@@ -21,6 +21,8 @@ from carapp.models.enums import (
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
+    length_of,
+    multi_line,
     required_text,
 )
 from carapp.store import Register
@@ -78,7 +80,7 @@ def decide_extension(
             )
         request.status = ExtensionStatus.GRANTED if granted else ExtensionStatus.REFUSED
         request.decided_on = on
-        request.decision_note = note.strip()
+        request.decision_note = multi_line(note, "note on the decision")
     return changes_of(session, None)
 
 
@@ -92,16 +94,15 @@ def set_deadline_rule(
     for days in (plan_days, closure_days):
         if days is not None and not 0 < days <= 3650:
             raise InvalidInputError("Deadline days must be between 1 and 3650, or none.")
+    scope = required_text(scope, "rule scope", length_of(DeadlineRule.scope))
     with register.session() as session:
         rule = session.scalar(
             select(DeadlineRule).where(
-                DeadlineRule.scope == scope.strip(), DeadlineRule.classification == classification
+                DeadlineRule.scope == scope, DeadlineRule.classification == classification
             )
         )
         if rule is None:
-            rule = DeadlineRule(
-                scope=required_text(scope, "rule scope"), classification=classification
-            )
+            rule = DeadlineRule(scope=scope, classification=classification)
             session.add(rule)
         rule.plan_days = plan_days
         rule.closure_days = closure_days

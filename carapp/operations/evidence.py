@@ -14,8 +14,10 @@ from carapp.models.entities import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
+    file_name,
     get_action,
     get_finding,
+    length_of,
 )
 from carapp.store import Register
 
@@ -38,7 +40,7 @@ def attach_evidence(
         raise InvalidInputError(f"{path} cannot be read: {exc.strerror}.") from None
     with register.session() as session:
         evidence = Evidence(
-            name=path.name,
+            name=file_name(path.name, length_of(Evidence.name)),
             media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),

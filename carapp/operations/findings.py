@@ -26,9 +26,12 @@ from carapp.operations.common import (
     get_audit,
     get_finding,
     get_person,
+    length_of,
+    multi_line,
     next_ref,
     required_text,
     requirement_by_code,
+    single_line,
 )
 from carapp.store import Register
 
@@ -57,15 +60,17 @@ def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
             )
         finding = Finding(
             ref=next_ref(session, draft.classification.value, draft.identified_on.year),
-            cb_ref=draft.cb_ref.strip(),
+            cb_ref=single_line(
+                draft.cb_ref, "certification body reference", length_of(Finding.cb_ref)
+            ),
             audit=audit,
             source=draft.source,
             identified_on=draft.identified_on,
             raised_by=get_person(session, draft.raised_by_id),
-            title=required_text(draft.title, "title"),
-            statement=draft.statement.strip(),
-            evidence_observed=draft.evidence_observed.strip(),
-            area=draft.area.strip(),
+            title=required_text(draft.title, "title", length_of(Finding.title)),
+            statement=multi_line(draft.statement, "statement"),
+            evidence_observed=multi_line(draft.evidence_observed, "evidence observed"),
+            area=single_line(draft.area, "area", length_of(Finding.area)),
             classification=draft.classification,
             requirements=[
                 requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)
@@ -184,6 +189,7 @@ def resolve_dispute(
     on: dt.date,
     new_classification: Classification | None = None,
 ) -> Changes[None]:
+    note = multi_line(note, "note on the outcome")
     with register.session() as session:
         finding = get_finding(session, ref)
         if finding.stage is not Stage.DISPUTED:
@@ -193,9 +199,9 @@ def resolve_dispute(
                 raise InvalidInputError("A reclassified finding needs its new classification.")
             finding.classification = new_classification
         finding.dispute_outcome = outcome
-        finding.dispute_note = (finding.dispute_note + "\n" + note.strip()).strip()
+        finding.dispute_note = (finding.dispute_note + "\n" + note).strip()
         if outcome is DisputeOutcome.WITHDRAWN:
-            finding.void_reason = f"Withdrawn by the auditor after dispute: {note.strip()}".strip()
+            finding.void_reason = f"Withdrawn by the auditor after dispute: {note}".strip()
             finding.voided_on = on
             workflow.move(finding, Stage.VOID)
     return changes_of(session, None)

@@ -16,6 +16,7 @@ from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
     get_person,
+    multi_line,
 )
 from carapp.store import Register
 
@@ -43,13 +44,13 @@ def record_review(register: Register, ref: str, draft: ReviewDraft) -> Changes[i
         review = EffectivenessReview(
             finding=finding,
             cycle=finding.cycle,
-            method=draft.method.strip(),
-            criteria=draft.criteria.strip(),
+            method=multi_line(draft.method, "review method"),
+            criteria=multi_line(draft.criteria, "review criteria"),
             due_on=draft.due_on,
             reviewer=get_person(session, draft.reviewer_id),
             done_on=draft.done_on,
             result=draft.result,
-            notes=draft.notes.strip(),
+            notes=multi_line(draft.notes, "review notes"),
         )
         session.add(review)
         session.flush()
