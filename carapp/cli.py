@@ -30,10 +30,47 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(value: str) -> dt.date:
+    from carapp.operations.common import EARLIEST_DATE, LATEST_DATE
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{value} is outside {EARLIEST_DATE.year} to {LATEST_DATE.year}; check the year"
+        )
+    return day
+
+
+def _undecodable_argument(argv: Sequence[str]) -> int | None:
+    """The position of the first argument holding a lone surrogate: bytes that were not
+    UTF-8 arrive so (surrogateescape), and such text can neither be searched nor printed."""
+    for position, argument in enumerate(argv, start=1):
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in argument):
+            return position
+    return None
+
+
+# Control characters in stored text (written with the sqlite3 shell, or imported) would
+# otherwise reach the terminal and act there: ESC sequences recolour, retitle or clear it.
+_SHOWN_AS_ESCAPE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+_SHOWN_AS_ESCAPE_KEEPING_LINES = {
+    code: text for code, text in _SHOWN_AS_ESCAPE.items() if code not in (0x09, 0x0A)
+}
+# In JSON, C0 controls are escaped by json itself; the rest must be \u escapes to stay JSON.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _SHOWN_AS_ESCAPE if code >= 0x7F}
+
+
+def _visible(text: str, *, lines: bool = False) -> str:
+    return text.translate(_SHOWN_AS_ESCAPE_KEEPING_LINES if lines else _SHOWN_AS_ESCAPE)
+
+
+def _json_text(value: object, **options: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, **options).translate(_JSON_ESCAPES)
 
 
 def _findings_count(value: str) -> int:
@@ -156,6 +193,15 @@ def register_location(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    position = _undecodable_argument(argv)
+    if position is not None:
+        print(
+            f"carapp: argument {position} on the command line is not valid text (UTF-8); "
+            "type it again or set a UTF-8 locale.",
+            file=sys.stderr,
+        )
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     args.register = getattr(args, "register", None)
@@ -263,7 +309,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             out.write("[")
             for i, row in enumerate(rows):
-                out.write(("," if i else "") + "\n" + json.dumps(row.as_json(), ensure_ascii=False))
+                out.write(("," if i else "") + "\n" + _json_text(row.as_json()))
             out.write("\n]\n")
             return 0
         out.write(
@@ -272,10 +318,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         for row in rows:
             days = "" if row.days_left is None else str(row.days_left)
-            out.write(
+            line = (
                 f"{row.ref:<14} {row.classification:<11} {row.stage:<15} {row.identified:<10} "
-                f"{row.next_due or '':<10} {days:>5}  {row.title}\n"
+                f"{row.next_due or '':<10} {days:>5}  {row.title}"
             )
+            out.write(_visible(line) + "\n")
         return 0
     finally:
         register.close()
@@ -290,9 +337,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(json.dumps(detail, indent=2, ensure_ascii=False))
+        print(_json_text(detail, indent=2))
     else:
-        print(format_detail(detail))
+        print(_visible(format_detail(detail), lines=True))
     return 0
 
 
@@ -413,13 +460,13 @@ def cmd_audits(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(json.dumps(audits, indent=2, ensure_ascii=False))
+        print(_json_text(audits, indent=2))
         return 0
     print(f"{'REF':<12} {'KIND':<16} {'DATES':<23} {'FINDINGS':>8}  CERTIFICATION BODY")
     for a in audits:
         print(
             f"{a['ref']:<12} {a['kind']:<16} {a['starts_on']}..{a['ends_on'][5:]:<9} "
-            f"{a['findings']:>8}  {a['certification_body'] or '(internal)'}"
+            + _visible(f"{a['findings']:>8}  {a['certification_body'] or '(internal)'}")
         )
     return 0
 

@@ -21,7 +21,9 @@ from carapp.operations.common import (
     get_person,
     multi_line,
     next_ref,
+    optional_date,
     required_text,
+    sane_date,
 )
 from carapp.store import Register
 
@@ -39,6 +41,7 @@ def plan_action(
     """Plan an action answering the findings ``refs``; returns its reference."""
     if not refs:
         raise InvalidInputError("An action must answer at least one finding.")
+    optional_date(target_on, "target date")
     with register.session() as session:
         findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
         action = CorrectiveAction(
@@ -61,6 +64,7 @@ def plan_action(
 def complete_action(
     register: Register, action_ref: str, completed_on: dt.date, evidence: str = ""
 ) -> Changes[None]:
+    sane_date(completed_on, "completion date")
     with register.session() as session:
         action = get_action(session, action_ref)
         if action.status is ActionStatus.CANCELLED:

@@ -20,6 +20,7 @@ from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
     multi_line,
+    optional_date,
 )
 from carapp.store import Register
 
@@ -46,6 +47,7 @@ def record_root_cause(
     """Record a root cause shared by the findings ``refs`` (in their current round)."""
     if not refs:
         raise InvalidInputError("A root cause must belong to at least one finding.")
+    optional_date(on, "date recorded")
     with register.session() as session:
         cause = RootCause(
             method=method,

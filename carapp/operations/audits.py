@@ -19,6 +19,8 @@ from carapp.operations.common import (
     length_of,
     multi_line,
     next_ref,
+    optional_date,
+    sane_date,
     single_line,
 )
 from carapp.store import Register
@@ -36,6 +38,9 @@ class AuditDraft:
 
 
 def add_audit(register: Register, draft: AuditDraft) -> Changes[str]:
+    sane_date(draft.starts_on, "audit start date")
+    sane_date(draft.ends_on, "audit end date")
+    optional_date(draft.report_received_on, "date the report was received")
     if draft.ends_on < draft.starts_on:
         raise InvalidInputError("The audit ends before it starts; check the dates.")
     body = single_line(
@@ -64,6 +69,7 @@ def add_audit(register: Register, draft: AuditDraft) -> Changes[str]:
 
 
 def record_audit_report(register: Register, audit_ref: str, received_on: dt.date) -> Changes[None]:
+    sane_date(received_on, "date the report was received")
     with register.session() as session:
         get_audit(session, audit_ref).report_received_on = received_on
     return changes_of(session, None)

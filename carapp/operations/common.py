@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -195,3 +196,22 @@ def file_name(value: str, limit: int) -> str:
                 "makes it read differently from what it is; rename the file and attach it again."
             )
     return value
+
+
+# Dates a register can mean: a typo such as 0226 or 9999 would otherwise be stored and, near
+# the end of the calendar, overflow the due dates computed from it.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+
+
+def sane_date(value: dt.date, what: str) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInputError(
+            f"The {what} {value.isoformat()} is outside {EARLIEST_DATE.year} to "
+            f"{LATEST_DATE.year}; check the year."
+        )
+    return value
+
+
+def optional_date(value: dt.date | None, what: str) -> dt.date | None:
+    return None if value is None else sane_date(value, what)

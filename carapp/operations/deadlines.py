@@ -24,11 +24,13 @@ from carapp.operations.common import (
     length_of,
     multi_line,
     required_text,
+    sane_date,
 )
 from carapp.store import Register
 
 
 def record_plan_sent(register: Register, ref: str, on: dt.date) -> Changes[None]:
+    sane_date(on, "date the plan was sent")
     with register.session() as session:
         get_finding(session, ref).plan_sent_on = on
     return changes_of(session, None)
@@ -42,6 +44,8 @@ def request_extension(
     requested_due: dt.date,
     reason: str,
 ) -> Changes[int]:
+    sane_date(asked_on, "date asked")
+    sane_date(requested_due, "requested date")
     with register.session() as session:
         finding = get_finding(session, ref)
         refusal = workflow.extension_refusal(finding, deadline, asked_on)
@@ -70,6 +74,7 @@ def request_extension(
 def decide_extension(
     register: Register, request_id: int, granted: bool, on: dt.date, note: str = ""
 ) -> Changes[None]:
+    sane_date(on, "date of the decision")
     with register.session() as session:
         request = session.get(ExtensionRequest, request_id)
         if request is None:

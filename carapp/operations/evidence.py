@@ -18,6 +18,7 @@ from carapp.operations.common import (
     get_action,
     get_finding,
     length_of,
+    optional_date,
 )
 from carapp.store import Register
 
@@ -34,6 +35,7 @@ def attach_evidence(
     """Copy the file at ``path`` into the register on one finding, action or review."""
     if sum(x is not None for x in (finding_ref, action_ref, review_id)) != 1:
         raise InvalidInputError("Evidence belongs to exactly one finding, action or review.")
+    optional_date(on, "date added")
     try:
         data = path.read_bytes()
     except OSError as exc:

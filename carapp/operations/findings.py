@@ -31,6 +31,7 @@ from carapp.operations.common import (
     next_ref,
     required_text,
     requirement_by_code,
+    sane_date,
     single_line,
 )
 from carapp.store import Register
@@ -52,6 +53,7 @@ class FindingDraft:
 
 
 def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
+    sane_date(draft.identified_on, "date identified")
     with register.session() as session:
         audit = get_audit(session, draft.audit_ref) if draft.audit_ref else None
         if audit is not None and draft.identified_on < audit.starts_on:
@@ -85,6 +87,7 @@ def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
 def record_containment(
     register: Register, ref: str, what: str, on: dt.date, by_id: int
 ) -> Changes[None]:
+    sane_date(on, "containment date")
     with register.session() as session:
         finding = get_finding(session, ref)
         finding.containment = required_text(what, "containment")
@@ -148,6 +151,7 @@ def move(register: Register, ref: str, stage: Stage) -> Changes[Stage]:
 
 
 def close(register: Register, ref: str, on: dt.date) -> Changes[None]:
+    sane_date(on, "closing date")
     with register.session() as session:
         finding = get_finding(session, ref)
         finding.closed_on = on
@@ -156,6 +160,7 @@ def close(register: Register, ref: str, on: dt.date) -> Changes[None]:
 
 
 def void(register: Register, ref: str, reason: str, on: dt.date) -> Changes[None]:
+    sane_date(on, "date voided")
     with register.session() as session:
         finding = get_finding(session, ref)
         if finding.stage is Stage.VOID:
@@ -167,6 +172,7 @@ def void(register: Register, ref: str, reason: str, on: dt.date) -> Changes[None
 
 
 def raise_dispute(register: Register, ref: str, on: dt.date, note: str) -> Changes[None]:
+    sane_date(on, "date of the dispute")
     with register.session() as session:
         finding = get_finding(session, ref)
         if not workflow.is_open(finding):
@@ -190,6 +196,7 @@ def resolve_dispute(
     new_classification: Classification | None = None,
 ) -> Changes[None]:
     note = multi_line(note, "note on the outcome")
+    sane_date(on, "date of the outcome")
     with register.session() as session:
         finding = get_finding(session, ref)
         if finding.stage is not Stage.DISPUTED:

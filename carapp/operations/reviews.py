@@ -17,6 +17,7 @@ from carapp.operations.common import (
     get_finding,
     get_person,
     multi_line,
+    optional_date,
 )
 from carapp.store import Register
 
@@ -37,6 +38,8 @@ def record_review(register: Register, ref: str, draft: ReviewDraft) -> Changes[i
 
     A result of "not effective" sends the finding back to root-cause analysis.
     """
+    optional_date(draft.due_on, "review due date")
+    optional_date(draft.done_on, "date the review was done")
     if draft.result is not None and draft.done_on is None:
         raise InvalidInputError("A review with a result needs the date it was done.")
     with register.session() as session:
