@@ -46,7 +46,7 @@ def test_lone_surrogate_in_search_is_one_sentence(
     world: World, register_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(capsys, "--register", str(register_path), "list", "--search", "\ud800")
-    assert code == 1 and err.startswith("carapp: argument 4 ") and "internal error" not in err
+    assert code == 1 and err.startswith("carapp: argument 5 ") and "internal error" not in err
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "9999-12-31"])
