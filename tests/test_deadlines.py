@@ -63,6 +63,8 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.days_left, row.overdue) == (-9, True)
     assert [r.ref for r in list_findings(world.register, today=late, only=OVERDUE)] == [ref]
+    world.find_cause(ref)
+    world.plan(ref)
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.next_due, row.overdue) == ("2026-06-10", False)
@@ -147,3 +149,22 @@ def test_the_organisations_own_requirements_can_be_breached(world: World) -> Non
     assert codes == ["A.5.24", "MSA-ACME-7.2"]
     with pytest.raises(InvalidInputError, match="come from the catalog"):
         op.add_requirement(world.register, RequirementKind.ANNEX_A, "A.9.9", "Made up")
+
+
+def test_plan_sent_is_refused_without_a_root_cause_or_a_live_action(world: World) -> None:
+    ref = world.nc()
+    with pytest.raises(WorkflowRefused) as refused:
+        op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert refused.value.missing == [
+        "no root cause is recorded",
+        "no corrective action is planned",
+    ]
+    world.find_cause(ref)
+    action = world.plan(ref)
+    op.cancel_action(world.register, action, "Replaced by a wider change.")
+    with pytest.raises(WorkflowRefused, match="no corrective action is planned"):
+        op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert finding_detail(world.register, ref, TODAY)["plan_sent_on"] is None
+    world.plan(ref)
+    op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert finding_detail(world.register, ref, TODAY)["plan_sent_on"] == "2026-04-10"

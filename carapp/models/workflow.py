@@ -250,6 +250,17 @@ def _missing_plan(f: FindingRecord) -> list[str]:
     return out
 
 
+def plan_sent_refusal(f: FindingRecord) -> list[str]:
+    """What the finding lacks for its action plan to have been sent: a plan answers a root
+    cause with at least one action still live, else the plan deadline is met by nothing."""
+    out = []
+    if not f.root_causes:
+        out.append("no root cause is recorded")
+    if not _live_actions(f):
+        out.append("no corrective action is planned")
+    return out
+
+
 def _missing_done(f: FindingRecord) -> list[str]:
     out = []
     for a in _live_actions(f):

@@ -32,7 +32,14 @@ from carapp.store import Register
 def record_plan_sent(register: Register, ref: str, on: dt.date) -> Changes[None]:
     sane_date(on, "date the plan was sent")
     with register.session() as session:
-        get_finding(session, ref).plan_sent_on = on
+        finding = get_finding(session, ref)
+        missing = workflow.plan_sent_refusal(finding)
+        if missing:
+            raise WorkflowRefused(
+                f"Cannot record the action plan of {finding.ref} as sent: {' and '.join(missing)}.",
+                missing,
+            )
+        finding.plan_sent_on = on
     return changes_of(session, None)
 
 
