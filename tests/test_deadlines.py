@@ -8,7 +8,14 @@ import pytest
 
 from carapp import operations as op
 from carapp.errors import InvalidInputError, WorkflowRefused
-from carapp.models.enums import AuditKind, Classification, Deadline, RequirementKind, Stage
+from carapp.models.enums import (
+    AuditKind,
+    Classification,
+    Deadline,
+    RequirementKind,
+    Source,
+    Stage,
+)
 from carapp.queries import finding_detail, list_findings, similar_findings
 from carapp.register_table import QuickFilter, RegisterFilter
 from tests.conftest import TODAY, World
@@ -168,3 +175,25 @@ def test_plan_sent_is_refused_without_a_root_cause_or_a_live_action(world: World
     world.plan(ref)
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     assert finding_detail(world.register, ref, TODAY)["plan_sent_on"] == "2026-04-10"
+
+
+def test_certification_audit_finding_without_an_audit_record_gets_certification_deadlines(
+    world: World,
+) -> None:
+    identified = dt.date(2026, 3, 3)
+    ref = op.record_finding(
+        world.register,
+        op.FindingDraft(
+            title="Supplier reviews not evidenced",
+            source=Source.CERTIFICATION_AUDIT,
+            classification=Classification.MINOR,
+            identified_on=identified,
+        ),
+    ).result
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail["audit"] in (None, "")
+    assert (detail["plan_due"], detail["closure_due"]) == ("2026-04-02", "2026-06-01")
+    # The register's own rule for certification bodies applies, not the internal one.
+    op.set_deadline_rule(world.register, "*", Classification.MINOR, 14, 60)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert (detail["plan_due"], detail["closure_due"]) == ("2026-03-17", "2026-05-02")

@@ -32,6 +32,7 @@ from carapp.models.enums import (
     IsmsTarget,
     ObservationDecision,
     ReviewResult,
+    Source,
     Stage,
 )
 from carapp.models.symptoms import symptom_phrases
@@ -120,6 +121,8 @@ class FindingRecord(Protocol):
     def classification(self) -> Classification: ...
     @property
     def identified_on(self) -> dt.date: ...
+    @property
+    def source(self) -> Source: ...
     @property
     def containment(self) -> str: ...
     @property
@@ -505,11 +508,20 @@ DEFAULT_RULES: tuple[tuple[str, Classification, int | None, int | None], ...] = 
 )
 
 
-def rule_scopes(audit_kind: AuditKind | None, certification_body: str | None) -> tuple[str, ...]:
-    """The rule scopes that apply to a finding from such an audit, most specific first."""
+def rule_scopes(
+    audit_kind: AuditKind | None,
+    certification_body: str | None,
+    source: Source | None = None,
+) -> tuple[str, ...]:
+    """The rule scopes that apply to a finding from such an audit, most specific first.
+
+    A finding whose source is a certification audit is bound by the certification body's
+    deadlines even before (or without) its audit being recorded in the register."""
     if audit_kind is not None and audit_kind.by_certification_body:
         body = (certification_body or "").strip()
         return (body, "*") if body else ("*",)
+    if audit_kind is None and source is Source.CERTIFICATION_AUDIT:
+        return ("*",)
     return ("internal",)
 
 
@@ -557,7 +569,11 @@ def due_dates(
     if audit is not None and audit.report_received_on is not None:
         basis = audit.report_received_on
     return compute_due_dates(
-        rule_scopes(audit.kind if audit else None, audit.certification_body if audit else None),
+        rule_scopes(
+            audit.kind if audit else None,
+            audit.certification_body if audit else None,
+            finding.source,
+        ),
         finding.classification,
         basis,
         [
