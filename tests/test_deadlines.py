@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +199,32 @@ def test_certification_audit_finding_without_an_audit_record_gets_certification_
     op.set_deadline_rule(world.register, "*", Classification.MINOR, 14, 60)
     detail = finding_detail(world.register, ref, TODAY)
     assert (detail["plan_due"], detail["closure_due"]) == ("2026-03-17", "2026-05-02")
+
+
+def test_rule_change_moves_open_findings_only(world: World, register_path: Path) -> None:
+    open_ref, closed_ref, void_ref = world.nc(), world.nc(), world.nc()
+    world.advance(closed_ref, Stage.CLOSED)
+    op.void(world.register, void_ref, "Raised twice by mistake.", dt.date(2026, 3, 5))
+
+    def dates_and_history() -> dict[str, tuple[object, ...]]:
+        conn = sqlite3.connect(register_path)
+        try:
+            return {
+                ref: conn.execute(
+                    "SELECT f.plan_due, f.closure_due, (SELECT count(*) FROM history h "
+                    "WHERE h.entity = 'findings' AND h.entity_id = f.id) "
+                    "FROM findings f WHERE f.ref = ?",
+                    (ref,),
+                ).fetchone()
+                for ref in (open_ref, closed_ref, void_ref)
+            }
+        finally:
+            conn.close()
+
+    before = dates_and_history()
+    op.set_deadline_rule(world.register, "*", Classification.MINOR, 20, 120)
+    after = dates_and_history()
+    assert after[closed_ref] == before[closed_ref]
+    assert after[void_ref] == before[void_ref]
+    assert after[open_ref][:2] != before[open_ref][:2]
+    assert after[open_ref][2] > before[open_ref][2]
