@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -206,7 +207,7 @@ def test_rule_change_moves_open_findings_only(world: World, register_path: Path)
     world.advance(closed_ref, Stage.CLOSED)
     op.void(world.register, void_ref, "Raised twice by mistake.", dt.date(2026, 3, 5))
 
-    def dates_and_history() -> dict[str, tuple[object, ...]]:
+    def dates_and_history() -> dict[str, tuple[Any, ...]]:
         conn = sqlite3.connect(register_path)
         try:
             return {
