@@ -23,6 +23,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -253,11 +254,22 @@ def where_clauses(
     return out
 
 
+# Prefix and year (the reference without its trailing number), then the number by its
+# length and digits: NC-2025-001 < NC-2026-001 and NC-2026-999 < NC-2026-1000. The very
+# expressions of the index ix_findings_ref_order (migration 0003), literals included, so
+# that SQLite walks it instead of sorting.
+REF_ORDER: tuple[Any, ...] = (
+    func.rtrim(Finding.ref, literal_column("'0123456789'")),
+    func.length(Finding.ref),
+    Finding.ref,
+)
+
+
 def sort_key(column: Column) -> Any:
     """The SQL that orders rows by ``column`` (days left orders by the next due date;
     columns in :data:`KEPT_SORT_KEYS` by the keys kept in ``finding_sort_keys``)."""
     keys: dict[Column, Any] = {
-        Column.REF: Finding.id,  # refs are issued in order; the id sorts numbers right
+        Column.REF: REF_ORDER[0],
         Column.CB_REF: Finding.cb_ref,
         Column.TITLE: Finding.title,
         Column.CLASSIFICATION: finding_sort_keys.c.severity,
@@ -321,8 +333,8 @@ def ids_queries(
     # reads a few MB where walking findings by id reads every statement.
     keys = finding_sort_keys
     chosen = [keys.c.finding_id.in_(select(Finding.id).where(*where))] if where else []
-    if sort is Column.REF:  # refs are issued in order: the id sorts them
-        return [select(keys.c.finding_id).where(*chosen).order_by(*in_order(keys.c.finding_id))]
+    if sort is Column.REF:
+        return [select(Finding.id).where(*where).order_by(*in_order(*REF_ORDER))]
     if sort in NEVER_EMPTY:
         return [select(Finding.id).where(*where).order_by(*in_order(key, Finding.id))]
     if sort in KEPT_SORT_KEYS:

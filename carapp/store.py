@@ -87,6 +87,7 @@ _TABLES_0001 = frozenset(
 SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0001": _TABLES_0001,
     "0002": _TABLES_0001 | {"finding_sort_keys", "finding_search"},
+    "0003": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # an index only
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})

@@ -28,7 +28,7 @@ from carapp import store
 from carapp.check import check
 from carapp.models.enums import Classification, Source
 from carapp.queries import finding_detail, register_summary
-from carapp.store import Register, open_register
+from carapp.store import Register, head_revision, open_register
 from carapp.ui import welcome
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
@@ -420,7 +420,7 @@ def test_about_this_register_shows_its_fingerprint_from_the_help_menu(
     for expected in (
         "Northwind Logistics Ltd",
         str(register.path),
-        "0002",
+        head_revision(),
         f"<td>{print_.short}</td>",
         print_.full,
         "<td>Findings</td><td>0</td>",
