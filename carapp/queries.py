@@ -35,6 +35,7 @@ from carapp.register_table import (
     QuickFilter,
     RegisterFilter,
     as_date,
+    overdue_sql,
     quick_condition,
     where_clauses,
 )
@@ -83,6 +84,7 @@ def list_findings(
             Finding.plan_due,
             Finding.closure_due,
             next_due,
+            overdue_sql(today).label("overdue"),
             Finding.source,
             Audit.ref.label("audit_ref"),
             Finding.cb_ref,
@@ -107,7 +109,7 @@ def list_findings(
                 closure_due=_iso(row.closure_due),
                 next_due=_iso(due),
                 days_left=left,
-                overdue=left is not None and left < 0,
+                overdue=bool(row.overdue),
                 source=row.source.value,
                 audit=row.audit_ref,
                 cb_ref=row.cb_ref,
@@ -207,7 +209,14 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> dict[str, An
             "plan_sent_on": _iso(finding.plan_sent_on),
             "closure_due": _iso(finding.closure_due),
             "days_left": left,
-            "overdue": left is not None and left < 0,
+            "overdue": (left is not None and left < 0)
+            or (
+                workflow.is_open(finding)
+                and any(
+                    r.done_on is None and r.due_on is not None and r.due_on < today
+                    for r in finding.current_reviews
+                )
+            ),
             "closed_on": _iso(finding.closed_on),
             "void": {"reason": finding.void_reason, "on": _iso(finding.voided_on)}
             if finding.voided_on

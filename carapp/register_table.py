@@ -28,12 +28,14 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.orm import aliased
 
 from carapp.models import finding_index
 from carapp.models.bulk import plain
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
+    EffectivenessReview,
     Finding,
     FindingAction,
     Person,
@@ -47,7 +49,28 @@ from carapp.store import Register
 
 
 def overdue_sql(today: dt.date) -> ColumnElement[bool]:
-    return next_due_sql() < today
+    """Past the deadline it works towards, or an effectiveness review of its current round
+    past its due date and not done (the review's date is not a deadline of the finding, so
+    it stays out of next due and days left)."""
+    return or_(next_due_sql() < today, review_overdue_sql(today))
+
+
+def review_overdue_sql(today: dt.date) -> ColumnElement[bool]:
+    # Not correlated: SQLite reads the late reviews once, by their due-date index, and each
+    # finding is a lookup in that list, so the Overdue filter stays one pass over findings.
+    current = aliased(Finding)
+    late = (
+        select(EffectivenessReview.finding_id)
+        .join(
+            current,
+            and_(
+                current.id == EffectivenessReview.finding_id,
+                current.cycle == EffectivenessReview.cycle,
+            ),
+        )
+        .where(EffectivenessReview.due_on < today, EffectivenessReview.done_on.is_(None))
+    )
+    return and_(Finding.stage.not_in(OPEN_STAGES_EXCLUDED), Finding.id.in_(late))
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:
@@ -201,7 +224,7 @@ def quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] |
         case QuickFilter.ALL_OPEN:
             return is_open
         case QuickFilter.OVERDUE:
-            return next_due_sql() < today
+            return overdue_sql(today)
         case QuickFilter.MAJORS:
             return and_(is_open, Finding.classification == Classification.MAJOR)
         case QuickFilter.PLAN_DUE:

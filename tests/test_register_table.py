@@ -300,3 +300,37 @@ def test_ref_sort_walks_an_index(world: World) -> None:
     finally:
         conn.close()
     assert "ix_findings_ref_order" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_late_effectiveness_review_counts_as_overdue_everywhere(world: World) -> None:
+    from carapp.queries import finding_detail, list_findings, register_summary
+
+    ref = world.nc()
+    world.advance(ref, Stage.ACTIONS_DONE)
+    op.record_plan_sent(world.register, ref, dt.date(2026, 3, 20))
+    closure_due = dt.date.fromisoformat(finding_detail(world.register, ref, TODAY)["closure_due"])
+    today = closure_due - dt.timedelta(days=10)
+    review = op.record_review(
+        world.register,
+        ref,
+        op.ReviewDraft(method="Sample leavers", due_on=closure_due - dt.timedelta(days=20)),
+    ).result
+    overdue = rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE)
+
+    def counted() -> tuple[object, ...]:
+        (row,) = [r for r in list_findings(world.register, today=today) if r.ref == ref]
+        return (
+            len(rt.finding_ids(world.register, overdue, today)),
+            register_summary(world.register, today).overdue,
+            row.overdue,
+            finding_detail(world.register, ref, today)["overdue"],
+        )
+
+    assert counted() == (1, 1, True, True)
+    with world.register.session() as session:
+        from carapp.models.entities import EffectivenessReview
+
+        late = session.get(EffectivenessReview, review)
+        assert late is not None
+        late.done_on = today
+    assert counted() == (0, 0, False, False)
