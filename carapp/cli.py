@@ -13,7 +13,7 @@ import secrets
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -261,12 +261,20 @@ def _today(args: argparse.Namespace) -> dt.date:
     return args.today or dt.date.today()
 
 
+def _clock_of(day: dt.date) -> Callable[[], dt.datetime]:
+    """A clock stopped at noon (local time) of ``day``: --today holds for the whole run."""
+    moment = dt.datetime.combine(day, dt.time(12)).astimezone()
+    return lambda: moment
+
+
 def _open(args: argparse.Namespace, *, anchor: bool = True) -> Any:
     from carapp.anchors import verify_and_record
     from carapp.store import open_register
 
     # Commands read an existing register; only the GUI creates the default one.
     register = open_register(register_location(args))
+    if args.today is not None:
+        register.clock = _clock_of(args.today)
     if anchor:
         try:
             report = verify_and_record(register)

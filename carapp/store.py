@@ -117,6 +117,9 @@ class Register:
     path: Path | None
     sessions: sessionmaker[Session] = field(repr=False)
     read_only: bool = False
+    # The clock of every session that names none (the CLI's --today sets it): history is
+    # stamped by it and use cases take "today" from it, so one run has one today.
+    clock: Clock | None = None
 
     @property
     def name(self) -> str:
@@ -133,6 +136,7 @@ class Register:
         with translate_errors(self), self.sessions() as session:
             if actor:
                 session.info["actor"] = actor
+            clock = clock or self.clock
             if clock:
                 session.info["clock"] = clock
             with session.begin():

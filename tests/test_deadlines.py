@@ -229,3 +229,34 @@ def test_rule_change_moves_open_findings_only(world: World, register_path: Path)
     assert after[void_ref] == before[void_ref]
     assert after[open_ref][:2] != before[open_ref][:2]
     assert after[open_ref][2] > before[open_ref][2]
+
+
+def test_use_cases_take_today_from_the_registers_clock(world: World, tmp_path: Path) -> None:
+    from carapp.models.enums import ActionKind, CauseCategory, RootCauseMethod
+
+    world.register.clock = lambda: dt.datetime(2031, 2, 3, 12, tzinfo=dt.UTC)
+    ref = world.nc()
+    cause = op.record_root_cause(
+        world.register,
+        [ref],
+        RootCauseMethod.FIVE_WHYS,
+        "No owner for offboarding in IT.",
+        CauseCategory.OWNERSHIP,
+    ).result
+    action = op.plan_action(
+        world.register, [ref], ActionKind.CORRECTIVE, "Name an owner.", world.owner, None, ""
+    ).result
+    path = tmp_path / "leavers.csv"
+    path.write_bytes(b"name\n")
+    evidence = op.attach_evidence(world.register, path, finding_ref=ref).result
+    assert action == "CA-2031-001"
+    conn = sqlite3.connect(str(world.register.path))
+    try:
+        assert conn.execute(
+            "SELECT recorded_on FROM root_causes WHERE id = ?", (cause,)
+        ).fetchone() == ("2031-02-03",)
+        assert conn.execute(
+            "SELECT added_on FROM evidence WHERE id = ?", (evidence,)
+        ).fetchone() == ("2031-02-03",)
+    finally:
+        conn.close()

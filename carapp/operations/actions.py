@@ -24,6 +24,7 @@ from carapp.operations.common import (
     optional_date,
     required_text,
     sane_date,
+    today,
 )
 from carapp.store import Register
 
@@ -45,7 +46,7 @@ def plan_action(
     with register.session() as session:
         findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
         action = CorrectiveAction(
-            ref=next_ref(session, "action", year or dt.date.today().year),
+            ref=next_ref(session, "action", year or today(session).year),
             kind=kind,
             description=required_text(description, "action description"),
             owner=get_person(session, owner_id),

@@ -21,6 +21,7 @@ from carapp.operations.common import (
     get_finding,
     multi_line,
     optional_date,
+    today,
 )
 from carapp.store import Register
 
@@ -54,7 +55,7 @@ def record_root_cause(
             statement=multi_line(statement, "root cause statement"),
             category=category,
             symptom_justification=multi_line(justification, "justification"),
-            recorded_on=on or dt.date.today(),
+            recorded_on=on or today(session),
         )
         session.add(cause)
         steps: list[WhyStep] = []

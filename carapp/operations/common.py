@@ -19,6 +19,7 @@ from carapp.models.entities import (
     Requirement,
     Setting,
 )
+from carapp.models.history import Clock, now_utc
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "organisation": "",
@@ -32,6 +33,13 @@ DEFAULT_SETTINGS: dict[str, str] = {
 
 
 REF_WIDTH = {"audit": 2}
+
+
+def today(session: Session) -> dt.date:
+    """Today by the session's clock (see :meth:`carapp.store.Register.session`), in local
+    time as the user's calendar shows it."""
+    clock: Clock = session.info.get("clock", now_utc)
+    return clock().astimezone().date()
 
 
 def setting(session: Session, key: str) -> str:

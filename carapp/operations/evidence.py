@@ -19,6 +19,7 @@ from carapp.operations.common import (
     get_finding,
     length_of,
     optional_date,
+    today,
 )
 from carapp.store import Register
 
@@ -46,7 +47,7 @@ def attach_evidence(
             media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
-            added_on=on or dt.date.today(),
+            added_on=on or today(session),
             data=data,
         )
         if finding_ref is not None:
