@@ -84,8 +84,11 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
             .where(Finding.stage.not_in((Stage.CLOSED, Stage.VOID)))
             .options(selectinload(Finding.audit), selectinload(Finding.extensions))
         ):
-            if id(finding) not in touched:
-                finding.plan_due, finding.closure_due = workflow.due_dates(finding, book)
+            dates = workflow.due_dates(finding, book)
+            # Assigning equal dates would still make the finding dirty, and every dirty
+            # finding costs a history check and an index refresh after the flush.
+            if id(finding) not in touched and dates != (finding.plan_due, finding.closure_due):
+                finding.plan_due, finding.closure_due = dates
     for finding in touched.values():
         if None in (finding.classification, finding.identified_on):
             continue  # incomplete; the database constraints will say so
