@@ -104,6 +104,57 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
     ]
 
 
+RULE_CHANGE = """
+import sys, time
+from carapp import operations as op
+from carapp.models.enums import Classification
+from carapp.store import open_register
+register = open_register(sys.argv[1])
+start = time.perf_counter()
+op.set_deadline_rule(register, "*", Classification.MINOR, 30, int(sys.argv[2]))
+print(time.perf_counter() - start)
+register.close()
+"""
+RULE_CHANGE_BASELINE = """
+import sys, time, sqlite3
+conn = sqlite3.connect(sys.argv[1])
+start = time.perf_counter()
+with conn:
+    conn.execute(
+        "UPDATE findings SET closure_due = date(identified_on, '+' || ? || ' days') "
+        "WHERE classification = 'minor' AND stage NOT IN ('closed', 'void')",
+        (int(sys.argv[2]),),
+    )
+print(time.perf_counter() - start)
+"""
+
+
+def rule_change_row(path: Path, repeat: int) -> Row:
+    """Changing a deadline rule, timed inside the process (the use case or the bare UPDATE
+    of the open findings' dates) on copies of the register, so each run changes dates."""
+    size = int(path.stem.split("-")[-1])
+    spent: dict[str, list[float]] = {RULE_CHANGE: [], RULE_CHANGE_BASELINE: []}
+    for run in range(repeat):
+        for script, times in spent.items():
+            copy = path.with_name(f"rules-{size}.sqlite")
+            shutil.copy(path, copy)
+            done = subprocess.run(
+                [sys.executable, "-c", script, str(copy), str(100 + run)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            times.append(float(done.stdout.strip().splitlines()[-1]))
+            copy.unlink()
+    return (
+        "deadline rule change",
+        size,
+        statistics.median(spent[RULE_CHANGE]),
+        "sqlite3 UPDATE open dates",
+        statistics.median(spent[RULE_CHANGE_BASELINE]),
+    )
+
+
 def timed(action: Callable[[], None], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -152,6 +203,7 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
         rows.append(
             ("carapp check", size, timed(carapp("--register", str(path), "check"), 1), "", None)
         )
+        rows.append(rule_change_row(path, repeat))
         if size == max(sizes):
             rows += gui_rows(path, repeat)
         print(f"  {size:>7,} findings measured", file=sys.stderr)

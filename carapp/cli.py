@@ -13,7 +13,7 @@ import secrets
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +33,49 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(value: str) -> dt.date:
+    from carapp.operations.common import EARLIEST_DATE, LATEST_DATE
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{value} is outside {EARLIEST_DATE.year} to {LATEST_DATE.year}; check the year"
+        )
+    return day
+
+
+def _undecodable_argument(argv: Sequence[str]) -> int | None:
+    """The position of the first argument holding a lone surrogate: bytes that were not
+    UTF-8 arrive so (surrogateescape), and such text can neither be searched nor printed."""
+    for position, argument in enumerate(argv, start=1):
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in argument):
+            return position
+    return None
+
+
+# Control characters in stored text (written with the sqlite3 shell, or imported) would
+# otherwise reach the terminal and act there: ESC sequences recolour, retitle or clear it.
+_SHOWN_AS_ESCAPE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+_SHOWN_AS_ESCAPE_KEEPING_LINES = {
+    code: text for code, text in _SHOWN_AS_ESCAPE.items() if code not in (0x09, 0x0A)
+}
+# In JSON, C0 controls are escaped by json itself; the rest must be \u escapes to stay JSON.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _SHOWN_AS_ESCAPE if code >= 0x7F}
+
+
+def _visible(text: str, *, lines: bool = False) -> str:
+    return text.translate(_SHOWN_AS_ESCAPE_KEEPING_LINES if lines else _SHOWN_AS_ESCAPE)
+
+
+def _json_text(value: object, indent: int | None = None) -> str:
+    from carapp.queries.json import to_json
+
+    return to_json(value, indent=indent).translate(_JSON_ESCAPES)
 
 
 def _findings_count(value: str) -> int:
@@ -159,6 +198,15 @@ def register_location(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    position = _undecodable_argument(argv)
+    if position is not None:
+        print(
+            f"carapp: argument {position} on the command line is not valid text (UTF-8); "
+            "type it again or set a UTF-8 locale.",
+            file=sys.stderr,
+        )
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     args.register = getattr(args, "register", None)
@@ -218,12 +266,20 @@ def _today(args: argparse.Namespace) -> dt.date:
     return args.today or dt.date.today()
 
 
+def _clock_of(day: dt.date) -> Callable[[], dt.datetime]:
+    """A clock stopped at noon (local time) of ``day``: --today holds for the whole run."""
+    moment = dt.datetime.combine(day, dt.time(12)).astimezone()
+    return lambda: moment
+
+
 def _open(args: argparse.Namespace, *, anchor: bool = True) -> Any:
     from carapp.anchors import verify_and_record
     from carapp.store import open_register
 
     # Commands read an existing register; only the GUI creates the default one.
     register = open_register(register_location(args))
+    if args.today is not None:
+        register.clock = _clock_of(args.today)
     if anchor:
         try:
             report = verify_and_record(register)
@@ -248,7 +304,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from carapp.models.enums import Classification, Stage
-    from carapp.queries import list_findings, to_json
+    from carapp.queries import list_findings
     from carapp.queries.register_table import QuickFilter, RegisterFilter
 
     only = RegisterFilter(
@@ -266,7 +322,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             out.write("[")
             for i, row in enumerate(rows):
-                out.write(("," if i else "") + "\n" + to_json(row))
+                out.write(("," if i else "") + "\n" + _json_text(row))
             out.write("\n]\n")
             return 0
         out.write(
@@ -276,17 +332,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         for row in rows:
             days = "" if row.days_left is None else str(row.days_left)
             next_due = "" if row.next_due is None else row.next_due.isoformat()
-            out.write(
+            line = (
                 f"{row.ref:<14} {row.classification:<11} {row.stage:<15} "
-                f"{row.identified.isoformat():<10} {next_due:<10} {days:>5}  {row.title}\n"
+                f"{row.identified.isoformat():<10} {next_due:<10} {days:>5}  {row.title}"
             )
+            out.write(_visible(line) + "\n")
         return 0
     finally:
         register.close()
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from carapp.queries import finding_detail, to_json
+    from carapp.queries import finding_detail
 
     register = _open(args)
     try:
@@ -294,9 +351,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(to_json(detail, indent=2))
+        print(_json_text(detail, indent=2))
     else:
-        print(format_detail(detail))
+        print(_visible(format_detail(detail), lines=True))
     return 0
 
 
@@ -411,7 +468,7 @@ def format_detail(d: FindingDetail) -> str:
 
 
 def cmd_audits(args: argparse.Namespace) -> int:
-    from carapp.queries import list_audits, to_json
+    from carapp.queries import list_audits
 
     register = _open(args)
     try:
@@ -419,13 +476,13 @@ def cmd_audits(args: argparse.Namespace) -> int:
     finally:
         register.close()
     if args.json:
-        print(to_json(audits, indent=2))
+        print(_json_text(audits, indent=2))
         return 0
     print(f"{'REF':<12} {'KIND':<16} {'DATES':<23} {'FINDINGS':>8}  CERTIFICATION BODY")
     for a in audits:
         print(
             f"{a.ref:<12} {a.kind:<16} {a.starts_on.isoformat()}..{a.ends_on.isoformat()[5:]:<9} "
-            f"{a.findings:>8}  {a.certification_body or '(internal)'}"
+            + _visible(f"{a.findings:>8}  {a.certification_body or '(internal)'}")
         )
     return 0
 

@@ -94,6 +94,7 @@ SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0001": _TABLES_0001,
     "0002": _TABLES_0001 | {"finding_sort_keys", "finding_search"},
     "0003": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # columns only
+    "0004": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # an index only
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})
@@ -125,6 +126,9 @@ class Register:
     read_only: bool = False
     # This process's note that it has the register open for writing (carapp.writers).
     note: Path | None = field(default=None, repr=False)
+    # The clock of every session that names none (the CLI's --today sets it): history is
+    # stamped by it and use cases take "today" from it, so one run has one today.
+    clock: Clock | None = None
 
     @property
     def name(self) -> str:
@@ -146,6 +150,7 @@ class Register:
         with translate_errors(self), self.sessions(bind=self.writer) as session:
             if actor:
                 session.info["actor"] = actor
+            clock = clock or self.clock
             if clock:
                 session.info["clock"] = clock
             with session.begin():

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from carapp import operations as op
 from carapp.errors import InvalidInputError, WorkflowRefused
-from carapp.models.enums import AuditKind, Classification, Deadline, RequirementKind, Stage
+from carapp.models.enums import (
+    AuditKind,
+    Classification,
+    Deadline,
+    RequirementKind,
+    Source,
+    Stage,
+)
 from carapp.queries import finding_detail, list_findings, similar_findings
 from carapp.queries.register_table import QuickFilter, RegisterFilter
 from tests.conftest import TODAY, World
@@ -68,6 +78,8 @@ def test_days_left_overdue_and_plan_sent(world: World) -> None:
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.days_left, row.overdue) == (-9, True)
     assert [r.ref for r in list_findings(world.register, today=late, only=OVERDUE)] == [ref]
+    world.find_cause(ref)
+    world.plan(ref)
     op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
     row = next(r for r in list_findings(world.register, today=late) if r.ref == ref)
     assert (row.next_due, row.overdue) == (dt.date(2026, 6, 10), False)
@@ -152,3 +164,104 @@ def test_the_organisations_own_requirements_can_be_breached(world: World) -> Non
     assert codes == ["A.5.24", "MSA-ACME-7.2"]
     with pytest.raises(InvalidInputError, match="come from the catalog"):
         op.add_requirement(world.register, RequirementKind.ANNEX_A, "A.9.9", "Made up")
+
+
+def test_plan_sent_is_refused_without_a_root_cause_or_a_live_action(world: World) -> None:
+    ref = world.nc()
+    with pytest.raises(WorkflowRefused) as refused:
+        op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert refused.value.missing == [
+        "no root cause is recorded",
+        "no corrective action is planned",
+    ]
+    world.find_cause(ref)
+    action = world.plan(ref)
+    op.cancel_action(world.register, action, "Replaced by a wider change.")
+    with pytest.raises(WorkflowRefused, match="no corrective action is planned"):
+        op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert finding_detail(world.register, ref, TODAY).plan_sent_on is None
+    world.plan(ref)
+    op.record_plan_sent(world.register, ref, dt.date(2026, 4, 10))
+    assert finding_detail(world.register, ref, TODAY).plan_sent_on == dt.date(2026, 4, 10)
+
+
+def test_certification_audit_finding_without_an_audit_record_gets_certification_deadlines(
+    world: World,
+) -> None:
+    identified = dt.date(2026, 3, 3)
+    ref = op.record_finding(
+        world.register,
+        op.FindingDraft(
+            title="Supplier reviews not evidenced",
+            source=Source.CERTIFICATION_AUDIT,
+            classification=Classification.MINOR,
+            identified_on=identified,
+        ),
+    ).result
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.audit in (None, "")
+    assert (detail.plan_due, detail.closure_due) == (dt.date(2026, 4, 2), dt.date(2026, 6, 1))
+    # The register's own rule for certification bodies applies, not the internal one.
+    op.set_deadline_rule(world.register, "*", Classification.MINOR, 14, 60)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert (detail.plan_due, detail.closure_due) == (dt.date(2026, 3, 17), dt.date(2026, 5, 2))
+
+
+def test_rule_change_moves_open_findings_only(world: World, register_path: Path) -> None:
+    open_ref, closed_ref, void_ref = world.nc(), world.nc(), world.nc()
+    world.advance(closed_ref, Stage.CLOSED)
+    op.void(world.register, void_ref, "Raised twice by mistake.", dt.date(2026, 3, 5))
+
+    def dates_and_history() -> dict[str, tuple[Any, ...]]:
+        conn = sqlite3.connect(register_path)
+        try:
+            return {
+                ref: conn.execute(
+                    "SELECT f.plan_due, f.closure_due, (SELECT count(*) FROM history h "
+                    "WHERE h.entity = 'findings' AND h.entity_id = f.id) "
+                    "FROM findings f WHERE f.ref = ?",
+                    (ref,),
+                ).fetchone()
+                for ref in (open_ref, closed_ref, void_ref)
+            }
+        finally:
+            conn.close()
+
+    before = dates_and_history()
+    op.set_deadline_rule(world.register, "*", Classification.MINOR, 20, 120)
+    after = dates_and_history()
+    assert after[closed_ref] == before[closed_ref]
+    assert after[void_ref] == before[void_ref]
+    assert after[open_ref][:2] != before[open_ref][:2]
+    assert after[open_ref][2] > before[open_ref][2]
+
+
+def test_use_cases_take_today_from_the_registers_clock(world: World, tmp_path: Path) -> None:
+    from carapp.models.enums import ActionKind, CauseCategory, RootCauseMethod
+
+    world.register.clock = lambda: dt.datetime(2031, 2, 3, 12, tzinfo=dt.UTC)
+    ref = world.nc()
+    cause = op.record_root_cause(
+        world.register,
+        [ref],
+        RootCauseMethod.FIVE_WHYS,
+        "No owner for offboarding in IT.",
+        CauseCategory.OWNERSHIP,
+    ).result
+    action = op.plan_action(
+        world.register, [ref], ActionKind.CORRECTIVE, "Name an owner.", world.owner, None, ""
+    ).result
+    path = tmp_path / "leavers.csv"
+    path.write_bytes(b"name\n")
+    evidence = op.attach_evidence(world.register, path, finding_ref=ref).result
+    assert action == "CA-2031-001"
+    conn = sqlite3.connect(str(world.register.path))
+    try:
+        assert conn.execute(
+            "SELECT recorded_on FROM root_causes WHERE id = ?", (cause,)
+        ).fetchone() == ("2031-02-03",)
+        assert conn.execute(
+            "SELECT added_on FROM evidence WHERE id = ?", (evidence,)
+        ).fetchone() == ("2031-02-03",)
+    finally:
+        conn.close()

@@ -279,3 +279,80 @@ def test_rows_compiled_once_per_process_match_sqlalchemys_own(demo: Register, si
     assert len(by_hand) == size
     assert sorted(by_hand) == sorted(by_sqlalchemy)
     assert any(row[13] for row in by_hand)  # owners are read, not only the plain columns
+
+
+def test_ref_sort_orders_by_prefix_year_and_number(world: World) -> None:
+    from carapp.models.entities import RefCounter
+
+    # Recorded out of order: a 2026 finding first, then one backdated to 2025.
+    late = world.nc(identified=dt.date(2026, 3, 3), audit=None)
+    early = world.nc(identified=dt.date(2025, 11, 3), audit=None)
+    with world.register.session() as session:
+        counter = session.get(RefCounter, ("NC", 2026))
+        assert counter is not None
+        counter.last = 998
+    nine_nine_nine = world.nc(identified=dt.date(2026, 5, 1), audit=None)
+    thousand = world.nc(identified=dt.date(2026, 5, 2), audit=None)
+    observation = world.nc(Classification.OBSERVATION, identified=dt.date(2025, 1, 1), audit=None)
+    assert (nine_nine_nine, thousand) == ("NC-2026-999", "NC-2026-1000")
+    refs = {
+        fid: ref
+        for fid, ref in sqlite3.connect(str(world.register.path)).execute(
+            "SELECT id, ref FROM findings"
+        )
+    }
+    ascending = rt.finding_ids(world.register, rt.RegisterFilter(), TODAY, rt.Column.REF)
+    assert [refs[i] for i in ascending] == [early, late, nine_nine_nine, thousand, observation]
+    descending = rt.finding_ids(
+        world.register, rt.RegisterFilter(), TODAY, rt.Column.REF, descending=True
+    )
+    assert [refs[i] for i in descending] == [observation, thousand, nine_nine_nine, late, early]
+
+
+def test_ref_sort_walks_an_index(world: World) -> None:
+    world.nc()
+    (query,) = rt.ids_queries(rt.RegisterFilter(), TODAY, rt.Column.REF, False, True)
+    from sqlalchemy.dialects import sqlite
+
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    conn = sqlite3.connect(str(world.register.path))
+    try:
+        plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    finally:
+        conn.close()
+    assert "ix_findings_ref_order" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_late_effectiveness_review_counts_as_overdue_everywhere(world: World) -> None:
+    from carapp.queries import finding_detail, list_findings, register_summary
+
+    ref = world.nc()
+    world.advance(ref, Stage.ACTIONS_DONE)
+    op.record_plan_sent(world.register, ref, dt.date(2026, 3, 20))
+    closure_due = finding_detail(world.register, ref, TODAY).closure_due
+    assert closure_due is not None
+    today = closure_due - dt.timedelta(days=10)
+    review = op.record_review(
+        world.register,
+        ref,
+        op.ReviewDraft(method="Sample leavers", due_on=closure_due - dt.timedelta(days=20)),
+    ).result
+    overdue = rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE)
+
+    def counted() -> tuple[object, ...]:
+        (row,) = [r for r in list_findings(world.register, today=today) if r.ref == ref]
+        return (
+            len(rt.finding_ids(world.register, overdue, today)),
+            register_summary(world.register, today).overdue,
+            row.overdue,
+            finding_detail(world.register, ref, today).overdue,
+        )
+
+    assert counted() == (1, 1, True, True)
+    with world.register.session() as session:
+        from carapp.models.entities import EffectivenessReview
+
+        late = session.get(EffectivenessReview, review)
+        assert late is not None
+        late.done_on = today
+    assert counted() == (0, 0, False, False)

@@ -277,6 +277,9 @@ def test_backup_copy_is_a_complete_register(register: store.Register, tmp_path: 
         reopened.close()
 
 
+# SQLAlchemy cannot reflect an index on expressions (0003's ref order); the ref sort test
+# checks that SQLite walks it.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None:
     """A new register, made by running every migration, has each table, column and index
     the ORM models declare, and nothing they do not (the full-text tables aside)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from carapp.models import finding_index, history, workflow
 from carapp.models.entities import (
@@ -31,6 +31,7 @@ from carapp.models.entities import (
     RootCause,
     finding_requirements,
 )
+from carapp.models.enums import Stage
 
 
 def install(session_class: type[Session] | Any) -> None:
@@ -69,14 +70,26 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
             rules_changed = True
         for finding in _affected(obj):
             touched[id(finding)] = finding
-    if rules_changed:
-        for finding in session.scalars(select(Finding)):
-            touched[id(finding)] = finding
-    if not touched:
+    if not touched and not rules_changed:
         return
     # Autoflush is off inside a flush: rules added in this flush are not in the database yet.
     rules = list(session.scalars(select(DeadlineRule)))
     rules += [obj for obj in session.new if isinstance(obj, DeadlineRule)]
+    book = workflow.rulebook(rules)
+    if rules_changed:
+        # A rule change moves the deadlines of open findings only: a closed or void finding
+        # was held to the dates in force while it was open, and keeps them. Nothing else in
+        # their record changed, so their stage stands; only their dates are worked out.
+        for finding in session.scalars(
+            select(Finding)
+            .where(Finding.stage.not_in((Stage.CLOSED, Stage.VOID)))
+            .options(selectinload(Finding.audit), selectinload(Finding.extensions))
+        ):
+            dates = workflow.due_dates(finding, book)
+            # Assigning equal dates would still make the finding dirty, and every dirty
+            # finding costs a history check and an index refresh after the flush.
+            if id(finding) not in touched and dates != (finding.plan_due, finding.closure_due):
+                finding.plan_due, finding.closure_due = dates
     for finding in touched.values():
         if None in (finding.classification, finding.identified_on):
             continue  # incomplete; the database constraints will say so
@@ -84,7 +97,7 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
         if note:
             history.annotate(session, finding, "stage", note)
             history.annotate(session, finding, "cycle", note)
-        finding.plan_due, finding.closure_due = workflow.due_dates(finding, rules)
+        finding.plan_due, finding.closure_due = workflow.due_dates(finding, book)
 
 
 def _count_versions(session: Session, _ctx: UOWTransaction, _instances: object) -> None:

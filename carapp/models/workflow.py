@@ -32,6 +32,7 @@ from carapp.models.enums import (
     IsmsTarget,
     ObservationDecision,
     ReviewResult,
+    Source,
     Stage,
 )
 from carapp.models.symptoms import symptom_phrases
@@ -81,6 +82,8 @@ class ReviewRecord(Protocol):
     @property
     def reviewer(self) -> object | None: ...
     @property
+    def due_on(self) -> dt.date | None: ...
+    @property
     def done_on(self) -> dt.date | None: ...
     @property
     def result(self) -> ReviewResult | None: ...
@@ -120,6 +123,8 @@ class FindingRecord(Protocol):
     def classification(self) -> Classification: ...
     @property
     def identified_on(self) -> dt.date: ...
+    @property
+    def source(self) -> Source: ...
     @property
     def containment(self) -> str: ...
     @property
@@ -247,6 +252,17 @@ def _missing_plan(f: FindingRecord) -> list[str]:
             lacks.append("measurable outcome")
         if lacks:
             out.append(f"{a.ref} has no {_join(lacks, 'or')}")
+    return out
+
+
+def plan_sent_refusal(f: FindingRecord) -> list[str]:
+    """What the finding lacks for its action plan to have been sent: a plan answers a root
+    cause with at least one action still live, else the plan deadline is met by nothing."""
+    out = []
+    if not f.root_causes:
+        out.append("no root cause is recorded")
+    if not _live_actions(f):
+        out.append("no corrective action is planned")
     return out
 
 
@@ -494,11 +510,20 @@ DEFAULT_RULES: tuple[tuple[str, Classification, int | None, int | None], ...] = 
 )
 
 
-def rule_scopes(audit_kind: AuditKind | None, certification_body: str | None) -> tuple[str, ...]:
-    """The rule scopes that apply to a finding from such an audit, most specific first."""
+def rule_scopes(
+    audit_kind: AuditKind | None,
+    certification_body: str | None,
+    source: Source | None = None,
+) -> tuple[str, ...]:
+    """The rule scopes that apply to a finding from such an audit, most specific first.
+
+    A finding whose source is a certification audit is bound by the certification body's
+    deadlines even before (or without) its audit being recorded in the register."""
     if audit_kind is not None and audit_kind.by_certification_body:
         body = (certification_body or "").strip()
         return (body, "*") if body else ("*",)
+    if audit_kind is None and source is Source.CERTIFICATION_AUDIT:
+        return ("*",)
     return ("internal",)
 
 
@@ -546,7 +571,11 @@ def due_dates(
     if audit is not None and audit.report_received_on is not None:
         basis = audit.report_received_on
     return compute_due_dates(
-        rule_scopes(audit.kind if audit else None, audit.certification_body if audit else None),
+        rule_scopes(
+            audit.kind if audit else None,
+            audit.certification_body if audit else None,
+            finding.source,
+        ),
         finding.classification,
         basis,
         [
@@ -580,6 +609,19 @@ def next_deadline(finding: FindingRecord) -> tuple[Deadline, dt.date] | None:
 def days_left(finding: FindingRecord, today: dt.date) -> int | None:
     due = next_deadline(finding)
     return None if due is None else (due[1] - today).days
+
+
+def is_overdue(finding: FindingRecord, today: dt.date) -> bool:
+    """Past the deadline it works towards, or with an effectiveness review of the current
+    round past its due date and not done. Mirrors :func:`carapp.queries.register_table.overdue_sql`.
+    """
+    left = days_left(finding, today)
+    if left is not None and left < 0:
+        return True
+    return is_open(finding) and any(
+        r.done_on is None and r.due_on is not None and r.due_on < today
+        for r in finding.current_reviews
+    )
 
 
 def extension_refusal(finding: FindingRecord, deadline: Deadline, asked_on: dt.date) -> str | None:

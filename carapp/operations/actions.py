@@ -20,8 +20,12 @@ from carapp.operations.common import (
     get_action,
     get_finding,
     get_person,
+    multi_line,
     next_ref,
+    optional_date,
     required_text,
+    sane_date,
+    today,
 )
 from carapp.store import Register
 
@@ -39,15 +43,16 @@ def plan_action(
     """Plan an action answering the findings ``refs``; returns its reference."""
     if not refs:
         raise InvalidInputError("An action must answer at least one finding.")
+    optional_date(target_on, "target date")
     with register.session() as session:
         findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
         action = CorrectiveAction(
-            ref=next_ref(session, "action", year or dt.date.today().year),
+            ref=next_ref(session, "action", year or today(session).year),
             kind=kind,
             description=required_text(description, "action description"),
             owner=get_person(session, owner_id),
             target_on=target_on,
-            outcome=outcome.strip(),
+            outcome=multi_line(outcome, "expected outcome"),
             status=ActionStatus.PLANNED,
         )
         session.add(action)
@@ -66,19 +71,21 @@ def complete_action(
     *,
     expected_version: int | None = None,
 ) -> Changes[None]:
+    sane_date(completed_on, "completion date")
     with register.session() as session:
         action = get_action(session, action_ref)
         check_version(session, action, expected_version, action.ref)
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(f"{action.ref} was cancelled; plan a new action instead.")
-        if not evidence.strip() and not action.evidence:
+        evidence = multi_line(evidence, "completion evidence")
+        if not evidence and not action.evidence:
             raise InvalidInputError(
                 f"{action.ref} needs evidence of completion: describe it or attach a file."
             )
         action.status = ActionStatus.DONE
         action.completed_on = completed_on
-        if evidence.strip():
-            action.completion_evidence = evidence.strip()
+        if evidence:
+            action.completion_evidence = evidence
     return changes_of(session, None)
 
 

@@ -19,6 +19,9 @@ from carapp.models.enums import (
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
+    multi_line,
+    optional_date,
+    today,
 )
 from carapp.store import Register
 
@@ -45,13 +48,14 @@ def record_root_cause(
     """Record a root cause shared by the findings ``refs`` (in their current round)."""
     if not refs:
         raise InvalidInputError("A root cause must belong to at least one finding.")
+    optional_date(on, "date recorded")
     with register.session() as session:
         cause = RootCause(
             method=method,
-            statement=statement.strip(),
+            statement=multi_line(statement, "root cause statement"),
             category=category,
-            symptom_justification=justification.strip(),
-            recorded_on=on or dt.date.today(),
+            symptom_justification=multi_line(justification, "justification"),
+            recorded_on=on or today(session),
         )
         session.add(cause)
         steps: list[WhyStep] = []
@@ -66,9 +70,9 @@ def record_root_cause(
             step = WhyStep(
                 root_cause=cause,
                 position=position,
-                question=why.question.strip(),
-                answer=why.answer.strip(),
-                evidence=why.evidence.strip(),
+                question=multi_line(why.question, "why question"),
+                answer=multi_line(why.answer, "why answer"),
+                evidence=multi_line(why.evidence, "why evidence"),
                 checked=why.checked,
             )
             step.parent = parent

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +22,7 @@ from carapp.models.entities import (
     RootCause,
     Setting,
 )
-from carapp.models.history import CREATED
+from carapp.models.history import CREATED, Clock, now_utc
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "organisation": "",
@@ -35,6 +38,13 @@ DEFAULT_SETTINGS: dict[str, str] = {
 REF_WIDTH = {"audit": 2}
 
 VersionedRecord = Finding | RootCause | CorrectiveAction | EffectivenessReview
+
+
+def today(session: Session) -> dt.date:
+    """Today by the session's clock (see :meth:`carapp.store.Register.session`), in local
+    time as the user's calendar shows it."""
+    clock: Clock = session.info.get("clock", now_utc)
+    return clock().astimezone().date()
 
 
 def setting(session: Session, key: str) -> str:
@@ -132,8 +142,15 @@ def requirement_by_code(session: Session, code: str) -> Requirement:
     return found[0]
 
 
-def required_text(value: str, what: str) -> str:
-    value = value.strip()
+def length_of(column: Any) -> int:
+    """The length a ``String(N)`` mapped column is declared with."""
+    length: int = column.property.columns[0].type.length
+    return length
+
+
+def required_text(value: str, what: str, limit: int | None = None) -> str:
+    """``value`` checked as one line (with ``limit``) or as free text, and not empty."""
+    value = single_line(value, what, limit) if limit is not None else multi_line(value, what)
     if not value:
         raise InvalidInputError(f"The {what} is empty; write it before saving.")
     return value
@@ -173,3 +190,77 @@ def check_version(
         f"{name} was changed{who} since you opened it{listed}; nothing was saved: reopen it "
         "to see the changes, then make yours again."
     )
+
+
+# Line breaks and tabs are text; every other C0/C1 control (NUL, ESC, DEL, ...) is not: it
+# would be stored, exported and printed to terminals verbatim.
+_FREE_TEXT_CONTROLS = frozenset(range(0x20)) - {0x09, 0x0A} | frozenset(range(0x7F, 0xA0))
+_LINE_CONTROLS = _FREE_TEXT_CONTROLS | {0x09, 0x0A}
+# Explicit embeddings, overrides and isolates make a file name read differently from what it
+# is ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf").
+_BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+
+
+def _refuse_unsafe(value: str, what: str, controls: frozenset[int]) -> None:
+    for char in value:
+        code = ord(char)
+        if code in controls:
+            raise InvalidInputError(
+                f"The {what} contains the control character U+{code:04X}; remove it and "
+                "write plain text."
+            )
+        if 0xD800 <= code <= 0xDFFF:
+            raise InvalidInputError(
+                f"The {what} contains text that is not valid Unicode; type it again."
+            )
+
+
+def single_line(value: str, what: str, limit: int) -> str:
+    """``value`` without surrounding blanks, refused if it holds a control character (line
+    breaks and tabs included) or a lone surrogate, or is longer than ``limit``."""
+    value = value.strip()
+    _refuse_unsafe(value, what, _LINE_CONTROLS)
+    if len(value) > limit:
+        raise InvalidInputError(
+            f"The {what} is {len(value)} characters long; shorten it to at most {limit}."
+        )
+    return value
+
+
+def multi_line(value: str, what: str) -> str:
+    """Free text without surrounding blanks; line breaks (Windows ones become plain) and
+    tabs are kept, other control characters and lone surrogates are refused."""
+    value = value.replace("\r\n", "\n").strip()
+    _refuse_unsafe(value, what, _FREE_TEXT_CONTROLS)
+    return value
+
+
+def file_name(value: str, limit: int) -> str:
+    """An evidence file's name: one line, and no bidirectional override or isolate."""
+    value = single_line(value, "file name", limit)
+    for char in value:
+        if ord(char) in _BIDI_CONTROLS:
+            raise InvalidInputError(
+                f"The file name contains the bidirectional control U+{ord(char):04X}, which "
+                "makes it read differently from what it is; rename the file and attach it again."
+            )
+    return value
+
+
+# Dates a register can mean: a typo such as 0226 or 9999 would otherwise be stored and, near
+# the end of the calendar, overflow the due dates computed from it.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+
+
+def sane_date(value: dt.date, what: str) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInputError(
+            f"The {what} {value.isoformat()} is outside {EARLIEST_DATE.year} to "
+            f"{LATEST_DATE.year}; check the year."
+        )
+    return value
+
+
+def optional_date(value: dt.date | None, what: str) -> dt.date | None:
+    return None if value is None else sane_date(value, what)

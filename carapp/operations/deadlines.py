@@ -22,7 +22,10 @@ from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     check_version,
     get_finding,
+    length_of,
+    multi_line,
     required_text,
+    sane_date,
 )
 from carapp.store import Register
 
@@ -30,9 +33,16 @@ from carapp.store import Register
 def record_plan_sent(
     register: Register, ref: str, on: dt.date, *, expected_version: int | None = None
 ) -> Changes[None]:
+    sane_date(on, "date the plan was sent")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
+        missing = workflow.plan_sent_refusal(finding)
+        if missing:
+            raise WorkflowRefused(
+                f"Cannot record the action plan of {finding.ref} as sent: {' and '.join(missing)}.",
+                missing,
+            )
         finding.plan_sent_on = on
     return changes_of(session, None)
 
@@ -47,6 +57,8 @@ def request_extension(
     *,
     expected_version: int | None = None,
 ) -> Changes[int]:
+    sane_date(asked_on, "date asked")
+    sane_date(requested_due, "requested date")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -76,6 +88,7 @@ def request_extension(
 def decide_extension(
     register: Register, request_id: int, granted: bool, on: dt.date, note: str = ""
 ) -> Changes[None]:
+    sane_date(on, "date of the decision")
     with register.session() as session:
         request = session.get(ExtensionRequest, request_id)
         if request is None:
@@ -86,7 +99,7 @@ def decide_extension(
             )
         request.status = ExtensionStatus.GRANTED if granted else ExtensionStatus.REFUSED
         request.decided_on = on
-        request.decision_note = note.strip()
+        request.decision_note = multi_line(note, "note on the decision")
     return changes_of(session, None)
 
 
@@ -100,16 +113,15 @@ def set_deadline_rule(
     for days in (plan_days, closure_days):
         if days is not None and not 0 < days <= 3650:
             raise InvalidInputError("Deadline days must be between 1 and 3650, or none.")
+    scope = required_text(scope, "rule scope", length_of(DeadlineRule.scope))
     with register.session() as session:
         rule = session.scalar(
             select(DeadlineRule).where(
-                DeadlineRule.scope == scope.strip(), DeadlineRule.classification == classification
+                DeadlineRule.scope == scope, DeadlineRule.classification == classification
             )
         )
         if rule is None:
-            rule = DeadlineRule(
-                scope=required_text(scope, "rule scope"), classification=classification
-            )
+            rule = DeadlineRule(scope=scope, classification=classification)
             session.add(rule)
         rule.plan_days = plan_days
         rule.closure_days = closure_days

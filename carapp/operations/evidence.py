@@ -14,8 +14,12 @@ from carapp.models.entities import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
+    file_name,
     get_action,
     get_finding,
+    length_of,
+    optional_date,
+    today,
 )
 from carapp.store import Register
 
@@ -32,17 +36,18 @@ def attach_evidence(
     """Copy the file at ``path`` into the register on one finding, action or review."""
     if sum(x is not None for x in (finding_ref, action_ref, review_id)) != 1:
         raise InvalidInputError("Evidence belongs to exactly one finding, action or review.")
+    optional_date(on, "date added")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"{path} cannot be read: {exc.strerror}.") from None
     with register.session() as session:
         evidence = Evidence(
-            name=path.name,
+            name=file_name(path.name, length_of(Evidence.name)),
             media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
-            added_on=on or dt.date.today(),
+            added_on=on or today(session),
             data=data,
         )
         if finding_ref is not None:

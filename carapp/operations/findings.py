@@ -27,9 +27,13 @@ from carapp.operations.common import (
     get_audit,
     get_finding,
     get_person,
+    length_of,
+    multi_line,
     next_ref,
     required_text,
     requirement_by_code,
+    sane_date,
+    single_line,
 )
 from carapp.store import Register
 
@@ -50,6 +54,7 @@ class FindingDraft:
 
 
 def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
+    sane_date(draft.identified_on, "date identified")
     with register.session() as session:
         audit = get_audit(session, draft.audit_ref) if draft.audit_ref else None
         if audit is not None and draft.identified_on < audit.starts_on:
@@ -58,15 +63,17 @@ def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
             )
         finding = Finding(
             ref=next_ref(session, draft.classification.value, draft.identified_on.year),
-            cb_ref=draft.cb_ref.strip(),
+            cb_ref=single_line(
+                draft.cb_ref, "certification body reference", length_of(Finding.cb_ref)
+            ),
             audit=audit,
             source=draft.source,
             identified_on=draft.identified_on,
             raised_by=get_person(session, draft.raised_by_id),
-            title=required_text(draft.title, "title"),
-            statement=draft.statement.strip(),
-            evidence_observed=draft.evidence_observed.strip(),
-            area=draft.area.strip(),
+            title=required_text(draft.title, "title", length_of(Finding.title)),
+            statement=multi_line(draft.statement, "statement"),
+            evidence_observed=multi_line(draft.evidence_observed, "evidence observed"),
+            area=single_line(draft.area, "area", length_of(Finding.area)),
             classification=draft.classification,
             requirements=[
                 requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)
@@ -87,6 +94,7 @@ def record_containment(
     *,
     expected_version: int | None = None,
 ) -> Changes[None]:
+    sane_date(on, "containment date")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -176,6 +184,7 @@ def move(
 def close(
     register: Register, ref: str, on: dt.date, *, expected_version: int | None = None
 ) -> Changes[None]:
+    sane_date(on, "closing date")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -187,6 +196,7 @@ def close(
 def void(
     register: Register, ref: str, reason: str, on: dt.date, *, expected_version: int | None = None
 ) -> Changes[None]:
+    sane_date(on, "date voided")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -201,6 +211,7 @@ def void(
 def raise_dispute(
     register: Register, ref: str, on: dt.date, note: str, *, expected_version: int | None = None
 ) -> Changes[None]:
+    sane_date(on, "date of the dispute")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -226,6 +237,8 @@ def resolve_dispute(
     *,
     expected_version: int | None = None,
 ) -> Changes[None]:
+    note = multi_line(note, "note on the outcome")
+    sane_date(on, "date of the outcome")
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
@@ -236,9 +249,9 @@ def resolve_dispute(
                 raise InvalidInputError("A reclassified finding needs its new classification.")
             finding.classification = new_classification
         finding.dispute_outcome = outcome
-        finding.dispute_note = (finding.dispute_note + "\n" + note.strip()).strip()
+        finding.dispute_note = (finding.dispute_note + "\n" + note).strip()
         if outcome is DisputeOutcome.WITHDRAWN:
-            finding.void_reason = f"Withdrawn by the auditor after dispute: {note.strip()}".strip()
+            finding.void_reason = f"Withdrawn by the auditor after dispute: {note}".strip()
             finding.voided_on = on
             workflow.move(finding, Stage.VOID)
     return changes_of(session, None)

@@ -21,7 +21,9 @@ from carapp.models.enums import (
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     DEFAULT_SETTINGS,
+    length_of,
     required_text,
+    single_line,
 )
 from carapp.store import Register, open_register
 
@@ -36,7 +38,7 @@ def create_register(location: str | Path, organisation: str = "") -> Register:
 
 
 def seed(session: Session, organisation: str) -> None:
-    settings = dict(DEFAULT_SETTINGS, organisation=organisation.strip())
+    settings = dict(DEFAULT_SETTINGS, organisation=single_line(organisation, "organisation", 200))
     session.add_all(Setting(key=k, value=v) for k, v in settings.items())
     session.add_all(
         DeadlineRule(scope=s, classification=c, plan_days=p, closure_days=d)
@@ -50,7 +52,11 @@ def seed(session: Session, organisation: str) -> None:
 
 def add_person(register: Register, name: str, role: str = "", email: str = "") -> Changes[int]:
     with register.session() as session:
-        person = Person(name=required_text(name, "name"), role=role.strip(), email=email.strip())
+        person = Person(
+            name=required_text(name, "name", length_of(Person.name)),
+            role=single_line(role, "role", length_of(Person.role)),
+            email=single_line(email, "email", length_of(Person.email)),
+        )
         session.add(person)
         session.flush()
         result = person.id
@@ -68,8 +74,8 @@ def add_requirement(
     with register.session() as session:
         requirement = Requirement(
             kind=kind,
-            code=required_text(code, "requirement code"),
-            title=required_text(title, "title"),
+            code=required_text(code, "requirement code", length_of(Requirement.code)),
+            title=required_text(title, "title", length_of(Requirement.title)),
         )
         session.add(requirement)
         session.flush()

@@ -16,6 +16,8 @@ from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     get_finding,
     get_person,
+    multi_line,
+    optional_date,
 )
 from carapp.store import Register
 
@@ -36,6 +38,8 @@ def record_review(register: Register, ref: str, draft: ReviewDraft) -> Changes[i
 
     A result of "not effective" sends the finding back to root-cause analysis.
     """
+    optional_date(draft.due_on, "review due date")
+    optional_date(draft.done_on, "date the review was done")
     if draft.result is not None and draft.done_on is None:
         raise InvalidInputError("A review with a result needs the date it was done.")
     with register.session() as session:
@@ -43,13 +47,13 @@ def record_review(register: Register, ref: str, draft: ReviewDraft) -> Changes[i
         review = EffectivenessReview(
             finding=finding,
             cycle=finding.cycle,
-            method=draft.method.strip(),
-            criteria=draft.criteria.strip(),
+            method=multi_line(draft.method, "review method"),
+            criteria=multi_line(draft.criteria, "review criteria"),
             due_on=draft.due_on,
             reviewer=get_person(session, draft.reviewer_id),
             done_on=draft.done_on,
             result=draft.result,
-            notes=draft.notes.strip(),
+            notes=multi_line(draft.notes, "review notes"),
         )
         session.add(review)
         session.flush()

@@ -48,7 +48,7 @@ from carapp.models.enums import (
 )
 from carapp.models.finding_index import next_due_sql
 from carapp.operations.common import get_finding
-from carapp.queries.register_table import RegisterFilter, as_date, where_clauses
+from carapp.queries.register_table import RegisterFilter, as_date, overdue_sql, where_clauses
 from carapp.store import Register
 
 
@@ -87,6 +87,7 @@ def list_findings(
             Finding.plan_due,
             Finding.closure_due,
             next_due,
+            overdue_sql(today).label("overdue"),
             Finding.source,
             Audit.ref.label("audit_ref"),
             Finding.cb_ref,
@@ -111,7 +112,7 @@ def list_findings(
                 closure_due=as_date(row.closure_due),
                 next_due=due,
                 days_left=left,
-                overdue=left is not None and left < 0,
+                overdue=bool(row.overdue),
                 source=row.source,
                 audit=row.audit_ref,
                 cb_ref=row.cb_ref,
@@ -351,7 +352,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
             plan_sent_on=finding.plan_sent_on,
             closure_due=finding.closure_due,
             days_left=left,
-            overdue=left is not None and left < 0,
+            overdue=workflow.is_overdue(finding, today),
             closed_on=finding.closed_on,
             void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
             next_step=workflow.next_step(finding),

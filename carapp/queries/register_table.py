@@ -23,16 +23,19 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.orm import aliased
 
 from carapp.models import finding_index
 from carapp.models.bulk import plain
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
+    EffectivenessReview,
     Finding,
     FindingAction,
     Person,
@@ -46,7 +49,28 @@ from carapp.store import Register
 
 
 def overdue_sql(today: dt.date) -> ColumnElement[bool]:
-    return next_due_sql() < today
+    """Past the deadline it works towards, or an effectiveness review of its current round
+    past its due date and not done (the review's date is not a deadline of the finding, so
+    it stays out of next due and days left)."""
+    return or_(next_due_sql() < today, review_overdue_sql(today))
+
+
+def review_overdue_sql(today: dt.date) -> ColumnElement[bool]:
+    # Not correlated: SQLite reads the late reviews once, by their due-date index, and each
+    # finding is a lookup in that list, so the Overdue filter stays one pass over findings.
+    current = aliased(Finding)
+    late = (
+        select(EffectivenessReview.finding_id)
+        .join(
+            current,
+            and_(
+                current.id == EffectivenessReview.finding_id,
+                current.cycle == EffectivenessReview.cycle,
+            ),
+        )
+        .where(EffectivenessReview.due_on < today, EffectivenessReview.done_on.is_(None))
+    )
+    return and_(Finding.stage.not_in(OPEN_STAGES_EXCLUDED), Finding.id.in_(late))
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:
@@ -200,7 +224,7 @@ def quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] |
         case QuickFilter.ALL_OPEN:
             return is_open
         case QuickFilter.OVERDUE:
-            return next_due_sql() < today
+            return overdue_sql(today)
         case QuickFilter.MAJORS:
             return and_(is_open, Finding.classification == Classification.MAJOR)
         case QuickFilter.PLAN_DUE:
@@ -253,11 +277,22 @@ def where_clauses(
     return out
 
 
+# Prefix and year (the reference without its trailing number), then the number by its
+# length and digits: NC-2025-001 < NC-2026-001 and NC-2026-999 < NC-2026-1000. The very
+# expressions of the index ix_findings_ref_order (migration 0003), literals included, so
+# that SQLite walks it instead of sorting.
+REF_ORDER: tuple[Any, ...] = (
+    func.rtrim(Finding.ref, literal_column("'0123456789'")),
+    func.length(Finding.ref),
+    Finding.ref,
+)
+
+
 def sort_key(column: Column) -> Any:
     """The SQL that orders rows by ``column`` (days left orders by the next due date;
     columns in :data:`KEPT_SORT_KEYS` by the keys kept in ``finding_sort_keys``)."""
     keys: dict[Column, Any] = {
-        Column.REF: Finding.id,  # refs are issued in order; the id sorts numbers right
+        Column.REF: REF_ORDER[0],
         Column.CB_REF: Finding.cb_ref,
         Column.TITLE: Finding.title,
         Column.CLASSIFICATION: finding_sort_keys.c.severity,
@@ -321,8 +356,8 @@ def ids_queries(
     # reads a few MB where walking findings by id reads every statement.
     keys = finding_sort_keys
     chosen = [keys.c.finding_id.in_(select(Finding.id).where(*where))] if where else []
-    if sort is Column.REF:  # refs are issued in order: the id sorts them
-        return [select(keys.c.finding_id).where(*chosen).order_by(*in_order(keys.c.finding_id))]
+    if sort is Column.REF:
+        return [select(Finding.id).where(*where).order_by(*in_order(*REF_ORDER))]
     if sort in NEVER_EMPTY:
         return [select(Finding.id).where(*where).order_by(*in_order(key, Finding.id))]
     if sort in KEPT_SORT_KEYS:
