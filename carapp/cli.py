@@ -443,7 +443,8 @@ def format_detail(d: FindingDetail) -> str:
             "",
             f"Extension of the {e.deadline} deadline: {e.status}",
             _wrap("Asked on", e.asked_on),
-            _wrap("From / to", f"{e.previous_due} \u2192 {e.requested_due}"),
+            _wrap("From / asked", f"{e.previous_due} \u2192 {e.requested_due}"),
+            _wrap("Granted", e.granted_due),
             _wrap("Reason", e.reason),
         ]
     if d.classification in (Classification.MAJOR, Classification.MINOR):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from carapp import operations as op
+from carapp.cli import main
 from carapp.errors import InvalidInputError, WorkflowRefused
 from carapp.models.enums import (
     AuditKind,
@@ -265,3 +266,47 @@ def test_use_cases_take_today_from_the_registers_clock(world: World, tmp_path: P
         ).fetchone() == ("2031-02-03",)
     finally:
         conn.close()
+
+
+def test_a_granted_extension_keeps_the_date_the_certification_body_granted(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref = world.nc()
+    request = op.request_extension(
+        world.register,
+        ref,
+        Deadline.CLOSURE,
+        dt.date(2026, 6, 1),
+        dt.date(2026, 7, 31),
+        "The supplier's go-live slipped.",
+    ).result
+    op.decide_extension(
+        world.register, request, True, dt.date(2026, 6, 3), granted_due=dt.date(2026, 7, 15)
+    )
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.closure_due == dt.date(2026, 7, 15)
+    (extension,) = detail.extensions
+    # Both the date asked and the date granted stay visible.
+    assert (extension.requested_due, extension.granted_due) == (
+        dt.date(2026, 7, 31),
+        dt.date(2026, 7, 15),
+    )
+    assert main(["--register", str(world.register.path), "show", ref]) == 0
+    shown = capsys.readouterr().out
+    assert "2026-07-31" in shown and "Granted" in shown and "2026-07-15" in shown
+
+
+def test_a_granted_date_must_move_the_deadline_later(world: World) -> None:
+    ref = world.nc()
+    request = op.request_extension(
+        world.register, ref, Deadline.CLOSURE, dt.date(2026, 6, 1), dt.date(2026, 7, 31), "Slip."
+    ).result
+    before = finding_detail(world.register, ref, TODAY).closure_due
+    assert before is not None
+    with pytest.raises(InvalidInputError, match="must be after the deadline it extends"):
+        op.decide_extension(world.register, request, True, dt.date(2026, 6, 3), granted_due=before)
+    with pytest.raises(InvalidInputError, match="A refused extension grants no date"):
+        op.decide_extension(
+            world.register, request, False, dt.date(2026, 6, 3), granted_due=dt.date(2026, 8, 1)
+        )
+    assert finding_detail(world.register, ref, TODAY).closure_due == before

@@ -177,6 +177,7 @@ class ExtensionRow:
     deadline: Deadline
     asked_on: dt.date
     requested_due: dt.date
+    granted_due: dt.date | None = None
     reason: str
     status: ExtensionStatus = ExtensionStatus.REQUESTED
     decided_on: dt.date | None = None
@@ -532,6 +533,9 @@ class FindingStory:
         """Record every change since the last step as of ``on`` by ``actor``, moving the
         finding to ``stage`` if given; refused when the record does not prove the stage."""
         f = self.finding
+        for request in f.extensions:
+            if request.status is ExtensionStatus.GRANTED and request.granted_due is None:
+                request.granted_due = request.requested_due  # granted as asked, as the use case
         settle = True
         if stage is not None and stage is not f.stage:
             path = workflow.path_for(f.classification)

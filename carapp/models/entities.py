@@ -486,6 +486,10 @@ class ExtensionRequest(Base):
     decided_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     decision_note: Mapped[str] = mapped_column(Text, default="", active_history=True)
 
+    # What the certification body granted, which may differ from what was asked; requests
+    # granted before schema 0005 have none and were granted as asked.
+    granted_due: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+
     finding: Mapped[Finding] = relationship(back_populates="extensions")
 
 

@@ -104,6 +104,8 @@ class ExtensionRecord(Protocol):
     @property
     def requested_due(self) -> dt.date: ...
     @property
+    def granted_due(self) -> dt.date | None: ...
+    @property
     def status(self) -> ExtensionStatus: ...
 
 
@@ -579,7 +581,7 @@ def due_dates(
         finding.classification,
         basis,
         [
-            (e.deadline, e.requested_due)
+            (e.deadline, e.granted_due or e.requested_due)
             for e in finding.extensions
             if e.status is ExtensionStatus.GRANTED
         ],

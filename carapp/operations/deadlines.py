@@ -86,9 +86,18 @@ def request_extension(
 
 
 def decide_extension(
-    register: Register, request_id: int, granted: bool, on: dt.date, note: str = ""
+    register: Register,
+    request_id: int,
+    granted: bool,
+    on: dt.date,
+    note: str = "",
+    granted_due: dt.date | None = None,
 ) -> Changes[None]:
+    """Record the certification body's answer; ``granted_due`` is the date it granted,
+    which may differ from the one asked (by default, the one asked)."""
     sane_date(on, "date of the decision")
+    if granted_due is not None and not granted:
+        raise InvalidInputError("A refused extension grants no date; leave the date empty.")
     with register.session() as session:
         request = session.get(ExtensionRequest, request_id)
         if request is None:
@@ -97,6 +106,14 @@ def decide_extension(
             raise InvalidInputError(
                 f"That extension request was already {request.status.label.lower()}."
             )
+        if granted:
+            new_due = sane_date(granted_due or request.requested_due, "granted date")
+            if new_due <= request.previous_due:
+                raise InvalidInputError(
+                    "The granted date must be after the deadline it extends, "
+                    f"{request.previous_due.isoformat()}."
+                )
+            request.granted_due = new_due
         request.status = ExtensionStatus.GRANTED if granted else ExtensionStatus.REFUSED
         request.decided_on = on
         request.decision_note = multi_line(note, "note on the decision")

@@ -224,6 +224,7 @@ class ExtensionView:
     asked_on: dt.date
     previous_due: dt.date
     requested_due: dt.date
+    granted_due: dt.date | None  # None while undecided or refused; as asked if older
     reason: str
     status: ExtensionStatus
     decided_on: dt.date | None
@@ -418,6 +419,8 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                     asked_on=e.asked_on,
                     previous_due=e.previous_due,
                     requested_due=e.requested_due,
+                    granted_due=e.granted_due
+                    or (e.requested_due if e.status is ExtensionStatus.GRANTED else None),
                     reason=e.reason,
                     status=e.status,
                     decided_on=e.decided_on,
