@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sqlite3
 import stat
@@ -157,7 +158,7 @@ class Register:
             with session.begin():
                 yield session
 
-    @property
+    @functools.cached_property
     def writer(self) -> Engine:
         """The engine for write transactions: the same connections, marked to lock first."""
         return self.engine.execution_options(**{WRITER_OPTION: True})

@@ -50,9 +50,7 @@ class DetailPane(QTextBrowser):
         # Any write under a finding can change what the pane says (stage, next step,
         # history), and which finding a root cause or action belongs to is not in the
         # notice: refresh the finding shown whenever one of its tables changed.
-        if self.ref is not None and changes.touches(
-            FINDINGS, ACTIONS, REVIEWS, ROOT_CAUSES, "history"
-        ):
+        if self.ref is not None and changes.touches(FINDINGS, ACTIONS, REVIEWS, ROOT_CAUSES):
             self.show_finding(self.ref)
 
 
