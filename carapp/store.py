@@ -20,6 +20,7 @@ import os
 import sqlite3
 import stat
 import struct
+import threading
 import urllib.parse
 import uuid
 from collections.abc import Iterator
@@ -131,6 +132,8 @@ class Register:
     # The clock of every session that names none (the CLI's --today sets it): history is
     # stamped by it and use cases take "today" from it, so one run has one today.
     clock: Clock | None = None
+    # The transaction() this thread is in, if any (a Save runs off the GUI thread).
+    _transaction: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
     def name(self) -> str:
@@ -149,6 +152,12 @@ class Register:
         IMMEDIATE``), so what a use case reads (the last reference number, the value a
         history entry changes from) is still true when it writes: a second writer waits
         for the first to commit instead of working from what it read before."""
+        joined = getattr(self._transaction, "session", None)
+        if joined is not None:
+            # Inside transaction(): every use case adds to the one transaction, which commits
+            # or rolls back whole when it ends.
+            yield joined
+            return
         with translate_errors(self), self.sessions(bind=self.writer) as session:
             if actor:
                 session.info["actor"] = actor
@@ -157,6 +166,22 @@ class Register:
                 session.info["clock"] = clock
             with session.begin():
                 yield session
+
+    @contextlib.contextmanager
+    def transaction(
+        self, *, actor: str | None = None, clock: Clock | None = None
+    ) -> Iterator[Session]:
+        """One transaction for several use cases run by this thread: an editor's Save is all
+        recorded, or, when any part is refused, none of it. Use cases called inside join it
+        (their ``session()`` is this one) instead of committing on their own."""
+        if getattr(self._transaction, "session", None) is not None:
+            raise RuntimeError("transactions do not nest")
+        with self.session(actor=actor, clock=clock) as session:
+            self._transaction.session = session
+            try:
+                yield session
+            finally:
+                self._transaction.session = None
 
     @functools.cached_property
     def writer(self) -> Engine:

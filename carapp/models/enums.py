@@ -98,6 +98,11 @@ class CauseCategory(_Labelled):
     RESOURCE = "resource"
     OTHER = "other"
 
+    @property
+    def explanation(self) -> str:
+        """One line telling the categories apart, for whoever picks one."""
+        return _CAUSE_EXPLANATIONS[self]
+
 
 class ActionKind(_Labelled):
     CORRECTION = "correction"
@@ -183,4 +188,16 @@ _LABELS: dict[str, str] = {
     "not_needed": "Not needed",
     "no_action": "No action",
     "in_progress": "In progress",
+}
+
+_CAUSE_EXPLANATIONS: dict[CauseCategory, str] = {
+    CauseCategory.PROCESS_DESIGN: "The procedure or checklist lacks a step, or its steps do "
+    "not fit the work as done.",
+    CauseCategory.TRAINING_AWARENESS: "People were never shown how, or the way they were "
+    "shown does not reach them.",
+    CauseCategory.OWNERSHIP: "Nobody clearly owns the process, so nobody keeps it up to date.",
+    CauseCategory.TECHNOLOGY: "A tool or system does not do, or does not enforce, what the "
+    "process relies on.",
+    CauseCategory.RESOURCE: "Not enough people, time or budget to do the work as designed.",
+    CauseCategory.OTHER: "None of the above: say which in the statement.",
 }

@@ -102,10 +102,18 @@ def _settle_touched(session: Session, _ctx: UOWTransaction, _instances: object) 
 
 def _count_versions(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
     # After _settle_touched, whose stage and deadline changes are saves too.
+    # Once per transaction: a Save that runs several use cases (carapp.store
+    # Register.transaction) flushes several times, but is one save to whoever edits next.
     versioned = Finding | RootCause | CorrectiveAction | EffectivenessReview
+    # By table and id: between flushes the session may drop and reload the object.
+    counted: set[tuple[str, int]] = session.info.setdefault("versions_counted", set())
     for obj in session.dirty:
-        if isinstance(obj, versioned) and history.has_changes(obj):
+        if not isinstance(obj, versioned):
+            continue
+        key = (type(obj).__tablename__, obj.id)
+        if key not in counted and history.has_changes(obj):
             obj.version = (obj.version or 1) + 1
+            counted.add(key)
 
 
 def _refresh_index(session: Session, _ctx: UOWTransaction) -> None:

@@ -405,6 +405,17 @@ def proven_stage(finding: FindingRecord, ceiling: Stage | None = None) -> Stage:
     return best
 
 
+def upcoming(finding: FindingRecord) -> Stage | None:
+    """The stage a finding moves to next along its path; None when it is closed, void or
+    disputed (a dispute ends with its outcome, not with a move)."""
+    if finding.stage in (Stage.VOID, Stage.CLOSED, Stage.DISPUTED):
+        return None
+    path = path_for(finding.classification)
+    if finding.stage not in path:
+        return path[0]
+    return path[path.index(finding.stage) + 1]
+
+
 def next_step(finding: FindingRecord) -> str:
     """What the workflow needs next, in one sentence for the detail pane and ``show``."""
     if finding.stage is Stage.VOID:

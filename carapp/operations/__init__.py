@@ -43,6 +43,7 @@ from carapp.operations.deadlines import (
     request_extension,
     set_deadline_rule,
 )
+from carapp.operations.editing import confirm_unchanged
 from carapp.operations.evidence import (
     attach_evidence,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "changes_of",
     "close",
     "complete_action",
+    "confirm_unchanged",
     "containment_not_needed",
     "create_register",
     "decide_extension",

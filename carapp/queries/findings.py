@@ -285,6 +285,10 @@ class FindingDetail:
     closed_on: dt.date | None
     void: VoidView | None
     next_step: str
+    # Where the finding goes next and what its record lacks for that, in the words of the
+    # workflow's own guards (None and empty when closed, void or disputed).
+    next_stage: Stage | None
+    missing: tuple[str, ...]
     root_causes: tuple[RootCauseView, ...]
     actions: tuple[ActionView, ...]
     reviews: tuple[ReviewView, ...]
@@ -357,6 +361,8 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
             closed_on=finding.closed_on,
             void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
             next_step=workflow.next_step(finding),
+            next_stage=(upcoming := workflow.upcoming(finding)),
+            missing=tuple(workflow.missing_for(finding, upcoming)) if upcoming else (),
             root_causes=tuple(
                 RootCauseView(
                     id=link.root_cause.id,
