@@ -131,6 +131,7 @@ class Containment:
     what: str
     on: dt.date | None
     by: str | None
+    by_id: int | None
     none_needed_reason: str
 
 
@@ -185,6 +186,7 @@ class RootCauseView:
     statement: str
     symptom_justification: str
     whys: tuple[WhyView, ...]
+    findings: tuple[str, ...]  # every finding this cause explains, this one included
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,9 @@ class ActionView:
     completed_on: dt.date | None
     completion_evidence: str
     attachments: tuple[str, ...]
+    owner_id: int | None
+    cancelled_reason: str
+    findings: tuple[str, ...]  # every finding this action answers, this one included
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +220,7 @@ class ReviewView:
     done_on: dt.date | None
     result: ReviewResult | None
     notes: str
+    reviewer_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +275,7 @@ class FindingDetail:
     audit: str | None
     identified: dt.date
     raised_by: str | None
+    raised_by_id: int | None
     area: str
     statement: str
     evidence_observed: str
@@ -331,6 +338,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
             audit=finding.audit.ref if finding.audit else None,
             identified=finding.identified_on,
             raised_by=_person_name(finding.raised_by),
+            raised_by_id=finding.raised_by_id,
             area=finding.area,
             statement=finding.statement,
             evidence_observed=finding.evidence_observed,
@@ -341,6 +349,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                 what=finding.containment,
                 on=finding.contained_on,
                 by=_person_name(finding.contained_by),
+                by_id=finding.contained_by_id,
                 none_needed_reason=finding.containment_none_reason,
             ),
             dispute=Dispute(
@@ -383,6 +392,9 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                         )
                         for s in link.root_cause.steps
                     ),
+                    findings=tuple(
+                        dict.fromkeys(other.finding.ref for other in link.root_cause.finding_links)
+                    ),
                 )
                 for link in finding.cause_links
             ),
@@ -400,6 +412,11 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                     completed_on=link.action.completed_on,
                     completion_evidence=link.action.completion_evidence,
                     attachments=tuple(e.name for e in link.action.evidence),
+                    owner_id=link.action.owner_id,
+                    cancelled_reason=link.action.cancelled_reason,
+                    findings=tuple(
+                        dict.fromkeys(other.finding.ref for other in link.action.finding_links)
+                    ),
                 )
                 for link in finding.action_links
             ),
@@ -415,6 +432,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                     done_on=r.done_on,
                     result=r.result,
                     notes=r.notes,
+                    reviewer_id=r.reviewer_id,
                 )
                 for r in finding.reviews
             ),
