@@ -1,0 +1,65 @@
+"""Driving the finding editor as a person does: keys and clicks on its real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
+
+from carapp.ui.editor import FindingEditor
+
+
+def named(editor: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
+    """The one visible input whose accessible name is ``name``."""
+    found = [
+        w for w in editor.findChildren(kind) if w.accessibleName() == name and w.isVisibleTo(editor)
+    ]
+    assert len(found) == 1, f"{len(found)} inputs named {name!r}"
+    return found[0]
+
+
+def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Replace what the input holds by ``text``, typed."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    qtbot.keyClicks(widget, text)
+
+
+def press(
+    qtbot: QtBot,
+    editor: QWidget,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """A shortcut pressed in the editor's window, which must be the active one."""
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    target = QApplication.focusWidget() or editor
+    qtbot.keyClick(target, key, modifier)
+
+
+def save(qtbot: QtBot, editor: FindingEditor) -> None:
+    """Press Ctrl+S and wait for the save to end (it runs off the GUI thread)."""
+    press(qtbot, editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: editor.saving is None or editor.saving.ended, timeout=10000)
+    qtbot.wait(10)
+
+
+def _discard(editor: QWidget) -> None:
+    if isValid(editor) and isinstance(editor, FindingEditor):
+        editor.discard()
+
+
+def is_open(editor: QWidget) -> bool:
+    """Whether the window is still there (a closed editor deletes itself)."""
+    return isValid(editor) and editor.isVisible()
+
+
+def open_editor(qtbot: QtBot, editor: FindingEditor) -> FindingEditor:
+    # A failed test must not leave an 'unsaved changes?' question waiting forever.
+    qtbot.addWidget(editor, before_close_func=_discard)
+    editor.show()
+    qtbot.waitExposed(editor)
+    return editor

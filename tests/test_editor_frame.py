@@ -1,0 +1,117 @@
+"""The editor's frame: Save is one transaction, nothing is written before it, a stale save
+is refused naming the other change, and closing with unsaved changes asks first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from carapp import operations as op
+from carapp.models.enums import Stage
+from carapp.queries import finding_detail
+from carapp.ui.editor import FindingEditor
+from tests.conftest import TODAY, World
+from tests.editor_helpers import is_open, named, open_editor, press, save, type_into
+
+
+def test_containment_typed_and_saved_moves_the_step_bar(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    editor.show_key("containment")
+    assert "no containment or correction is recorded" in editor.step_bar.missing.text()
+    type_into(qtbot, named(editor, "What was done"), "Disabled the three accounts.")
+    type_into(qtbot, named(editor, "Date contained"), "2026-03-04")
+    assert finding_detail(world.register, ref, TODAY).containment.what == ""  # not yet saved
+    picker = named(editor, "Contained by")
+    picker.setFocus()
+    qtbot.keyClicks(picker, "Tom")  # a combo box selects by typing the name
+    save(qtbot, editor)
+    saved = finding_detail(world.register, ref, TODAY)
+    assert editor.message.text() == f"{ref} saved."
+    assert saved.containment.what == "Disabled the three accounts."
+    assert saved.containment.on == dt.date(2026, 3, 4)
+    assert "no containment or correction is recorded" not in editor.step_bar.missing.text()
+    # The step bar offers the move; pressing it moves the finding.
+    qtbot.mouseClick(editor.step_bar.move_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.saving is not None and editor.saving.ended, timeout=10000)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.CONTAINED
+
+
+def test_a_refused_move_is_shown_in_the_step_bar(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    editor.step_bar.next_stage = Stage.CAUSE_FOUND  # as if the user had raced ahead
+    qtbot.mouseClick(editor.step_bar.move_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.saving is not None and editor.saving.ended, timeout=10000)
+    assert "no root cause is recorded" in editor.step_bar.missing.text()
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.IDENTIFIED
+
+
+def test_a_second_editor_cannot_overwrite_the_first(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    first = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    second = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    type_into(qtbot, named(first, "What was done"), "First editor's words.")
+    type_into(qtbot, named(first, "Date contained"), "2026-03-04")
+    named(first, "Contained by").setCurrentIndex(1)
+    save(qtbot, first)
+    type_into(qtbot, named(second, "What was done"), "Second editor's words.")
+    type_into(qtbot, named(second, "Date contained"), "2026-03-05")
+    named(second, "Contained by").setCurrentIndex(1)
+
+    def keep_editing() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        assert "since you opened it" in box.text()
+        assert "containment" in box.text()
+        keep = next(b for b in box.findChildren(QPushButton) if "Keep" in b.text())
+        qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(200, keep_editing)
+    save(qtbot, second)
+    qtbot.wait(400)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.containment.what == "First editor's words."
+    assert [h.new for h in detail.history if h.field == "containment"] == ["First editor's words."]
+    # What the second user typed is still there to copy.
+    assert named(second, "What was done", QPlainTextEdit).toPlainText() == "Second editor's words."
+
+
+@pytest.mark.parametrize("answer", ["Discard", "Cancel"])
+def test_closing_with_unsaved_changes_asks(qtbot: QtBot, world: World, answer: str) -> None:
+    ref = world.nc()
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    type_into(qtbot, named(editor, "What was done"), "Typed, never saved.")
+    asked: list[str] = []
+
+    def reply() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        button = box.button(getattr(QMessageBox.StandardButton, answer))
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(100, reply)
+    press(qtbot, editor, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(200)
+    assert asked and ref in asked[0]
+    assert is_open(editor) is (answer == "Cancel")
+    assert finding_detail(world.register, ref, TODAY).containment.what == ""
+
+
+def test_a_refused_save_keeps_every_typed_value(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    type_into(qtbot, named(editor, "What was done"), "Disabled the accounts.")
+    type_into(qtbot, named(editor, "Date contained"), "4 March")
+    named(editor, "Contained by").setCurrentIndex(1)
+    save(qtbot, editor)
+    assert "is not a date" in editor.message.text()
+    assert named(editor, "Date contained").text() == "4 March"
+    assert named(editor, "What was done", QPlainTextEdit).toPlainText() == "Disabled the accounts."
+    assert op.get_finding  # the register is untouched:
+    assert finding_detail(world.register, ref, TODAY).containment.what == ""
