@@ -56,8 +56,10 @@ from carapp.operations.findings import (
     raise_dispute,
     record_containment,
     record_finding,
+    reopen,
     resolve_dispute,
     set_requirements,
+    update_finding,
     void,
 )
 from carapp.operations.registers import (
@@ -118,6 +120,7 @@ __all__ = [
     "record_plan_sent",
     "record_review",
     "record_root_cause",
+    "reopen",
     "request_extension",
     "required_text",
     "requirement_by_code",
@@ -126,5 +129,6 @@ __all__ = [
     "set_deadline_rule",
     "set_requirements",
     "setting",
+    "update_finding",
     "void",
 ]

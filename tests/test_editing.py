@@ -1,0 +1,241 @@
+"""Editing what was recorded: findings, root causes, actions, reviews, settings; and
+reopening a closed finding. Through the use cases on a real register file."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from carapp import operations as op
+from carapp.errors import InvalidInputError, NotFoundError, StaleEditError, WorkflowRefused
+from carapp.models.enums import (
+    Classification,
+    ObservationDecision,
+    Source,
+    Stage,
+)
+from carapp.queries import finding_detail
+from tests.conftest import TODAY, World
+
+
+def draft_of(world: World, ref: str) -> op.FindingDraft:
+    d = finding_detail(world.register, ref, TODAY)
+    return op.FindingDraft(
+        title=d.title,
+        source=d.source,
+        classification=d.classification,
+        identified_on=d.identified,
+        statement=d.statement,
+        evidence_observed=d.evidence_observed,
+        area=d.area,
+        audit_ref=d.audit,
+        cb_ref=d.cb_ref,
+        raised_by_id=None,
+        requirement_codes=tuple(r.code for r in d.requirements),
+    )
+
+
+def history_fields(world: World, ref: str) -> list[str]:
+    return [
+        h.field
+        for h in finding_detail(world.register, ref, TODAY).history
+        if h.record.startswith("findings#")
+    ]
+
+
+# --- update_finding ----------------------------------------------------------------------
+
+
+def test_update_finding_rewrites_every_field_and_keeps_the_ref(world: World) -> None:
+    ref = world.nc()
+    before = finding_detail(world.register, ref, TODAY)
+    draft = op.FindingDraft(
+        title="Leavers keep VPN access",
+        source=Source.SELF_IDENTIFIED,
+        classification=Classification.MAJOR,
+        identified_on=dt.date(2026, 3, 5),
+        statement="Two VPN accounts of leavers were still active.",
+        evidence_observed="VPN log of 5 March.",
+        area="IT operations",
+        audit_ref=None,
+        cb_ref="MC-77",
+        raised_by_id=world.manager,
+        requirement_codes=("A.5.18", "a.8.2"),
+    )
+    changes = op.update_finding(world.register, ref, draft, expected_version=before.version)
+    after = finding_detail(world.register, ref, TODAY)
+    assert after.ref == ref and changes.findings
+    assert (after.title, after.source, after.classification, after.identified) == (
+        "Leavers keep VPN access",
+        Source.SELF_IDENTIFIED,
+        Classification.MAJOR,
+        dt.date(2026, 3, 5),
+    )
+    assert after.statement == "Two VPN accounts of leavers were still active."
+    assert (after.evidence_observed, after.area, after.audit, after.cb_ref) == (
+        "VPN log of 5 March.",
+        "IT operations",
+        None,
+        "MC-77",
+    )
+    assert after.raised_by == "Priya Natarajan"
+    assert [r.code for r in after.requirements] == ["A.5.18", "A.8.2"]
+    assert after.version == before.version + 1
+
+
+def test_update_finding_writes_only_what_differs(world: World) -> None:
+    ref = world.nc()
+    before = history_fields(world, ref)
+    version = finding_detail(world.register, ref, TODAY).version
+    changes = op.update_finding(world.register, ref, draft_of(world, ref))
+    assert history_fields(world, ref) == before
+    assert changes.empty
+    assert finding_detail(world.register, ref, TODAY).version == version
+
+    op.update_finding(
+        world.register, ref, dataclasses.replace(draft_of(world, ref), area="Human resources")
+    )
+    assert history_fields(world, ref) == [*before, "area"]
+
+
+def test_update_finding_refuses_a_stale_edit(world: World) -> None:
+    ref = world.nc()
+    version = finding_detail(world.register, ref, TODAY).version
+    op.update_finding(world.register, ref, dataclasses.replace(draft_of(world, ref), area="HR"))
+    with pytest.raises(StaleEditError, match="area"):
+        op.update_finding(
+            world.register,
+            ref,
+            dataclasses.replace(draft_of(world, ref), title="Other"),
+            expected_version=version,
+        )
+    assert finding_detail(world.register, ref, TODAY).title != "Other"
+
+
+def test_update_finding_validates_like_record_finding(world: World) -> None:
+    ref = world.nc()
+    draft = draft_of(world, ref)
+    with pytest.raises(InvalidInputError, match="title is empty"):
+        op.update_finding(world.register, ref, dataclasses.replace(draft, title="  "))
+    with pytest.raises(InvalidInputError, match="before audit"):
+        op.update_finding(
+            world.register, ref, dataclasses.replace(draft, identified_on=dt.date(2026, 1, 1))
+        )
+    with pytest.raises(NotFoundError, match="requirement picker"):
+        op.update_finding(world.register, ref, dataclasses.replace(draft, requirement_codes=["Z9"]))
+    with pytest.raises(InvalidInputError, match="control character"):
+        op.update_finding(world.register, ref, dataclasses.replace(draft, area="a\nb"))
+    assert finding_detail(world.register, ref, TODAY).area == ""
+
+
+def test_an_identification_date_after_today_is_refused(world: World) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    draft = op.FindingDraft("Backups untested", Source.MONITORING, Classification.MINOR, tomorrow)
+    with pytest.raises(InvalidInputError) as caught:
+        op.record_finding(world.register, draft)
+    message = str(caught.value)
+    assert message.startswith(f"The date identified, {tomorrow.day} ")
+    assert "is after today" in message
+    ref = world.nc()
+    with pytest.raises(InvalidInputError, match="is after today"):
+        op.update_finding(
+            world.register, ref, dataclasses.replace(draft_of(world, ref), identified_on=tomorrow)
+        )
+    assert op.record_finding(
+        world.register, dataclasses.replace(draft, identified_on=dt.date.today())
+    ).result
+
+
+def test_the_date_in_the_refusal_reads_as_a_date(world: World) -> None:
+    # The register's clock is what counts, not the computer's.
+    world.register.clock = lambda: dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    draft = op.FindingDraft(
+        "Backups untested", Source.MONITORING, Classification.MINOR, dt.date(2027, 1, 3)
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        op.record_finding(world.register, draft)
+    assert str(caught.value).startswith("The date identified, 3 Jan 2027, is after today; ")
+
+
+def test_a_major_nonconformity_must_name_a_requirement(world: World) -> None:
+    message = (
+        "A major nonconformity must name the requirement it breaches: pick one in "
+        "Requirements breached."
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        world.nc(Classification.MAJOR, requirements=())
+    assert str(caught.value) == message
+    ref = world.nc(Classification.MINOR, requirements=())
+    with pytest.raises(InvalidInputError, match="must name the requirement"):
+        op.update_finding(
+            world.register,
+            ref,
+            dataclasses.replace(draft_of(world, ref), classification=Classification.MAJOR),
+        )
+    major = world.nc(Classification.MAJOR)
+    with pytest.raises(InvalidInputError, match="must name the requirement"):
+        op.set_requirements(world.register, major, [])
+    assert [r.code for r in finding_detail(world.register, major, TODAY).requirements] == [
+        "A.5.18"
+    ]
+
+
+def test_an_unknown_requirement_points_at_the_picker(world: World) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        world.nc(requirements=("HR-POL-9",))
+    assert str(caught.value) == (
+        "There is no requirement HR-POL-9 in this register; add it as the organisation's own "
+        "document or a legal or contractual duty from the requirement picker (type its code, "
+        "then Add)."
+    )
+
+
+# --- reopen and void ---------------------------------------------------------------------
+
+
+def test_reopen_moves_a_closed_finding_back_to_what_its_record_proves(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.CLOSED
+    op.reopen(world.register, ref, "The auditor found another active account.", TODAY)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.stage is Stage.EFFECTIVE
+    assert detail.closed_on is None
+    stage = [h for h in detail.history if h.field == "stage"][-1]
+    assert (stage.old, stage.new) == ("closed", "effective")
+    assert stage.note == "Reopened on 23 Nov 2026: The auditor found another active account."
+
+
+def test_reopen_goes_back_as_far_as_the_record_falls_short(world: World) -> None:
+    ref = world.nc(Classification.OFI, requirements=())
+    op.decide_observation(
+        world.register, ref, ObservationDecision.NO_ACTION, "Low value: the calendar already reminds."
+    )
+    op.move(world.register, ref, Stage.DECIDED)
+    op.close(world.register, ref, dt.date(2026, 5, 1))
+    op.reopen(world.register, ref, "The auditor asked for a reminder after all.", TODAY)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.DECIDED
+
+
+def test_reopen_refuses_an_open_finding_and_needs_a_reason(world: World) -> None:
+    ref = world.nc()
+    with pytest.raises(WorkflowRefused, match="not closed"):
+        op.reopen(world.register, ref, "Because.", TODAY)
+    world.advance(ref, Stage.CLOSED)
+    with pytest.raises(InvalidInputError, match="reason for reopening is empty"):
+        op.reopen(world.register, ref, "  ", TODAY)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.CLOSED
+
+
+def test_voiding_a_closed_finding_still_needs_a_reason(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)
+    with pytest.raises(InvalidInputError, match="reason for voiding is empty"):
+        op.void(world.register, ref, "", TODAY)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.CLOSED
+    op.void(world.register, ref, "Raised twice; see NC-2026-001.", TODAY)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.stage is Stage.VOID
+    assert detail.void is not None and detail.void.reason == "Raised twice; see NC-2026-001."
