@@ -177,9 +177,7 @@ def test_a_major_nonconformity_must_name_a_requirement(world: World) -> None:
     major = world.nc(Classification.MAJOR)
     with pytest.raises(InvalidInputError, match="must name the requirement"):
         op.set_requirements(world.register, major, [])
-    assert [r.code for r in finding_detail(world.register, major, TODAY).requirements] == [
-        "A.5.18"
-    ]
+    assert [r.code for r in finding_detail(world.register, major, TODAY).requirements] == ["A.5.18"]
 
 
 def test_an_unknown_requirement_points_at_the_picker(world: World) -> None:
@@ -211,7 +209,7 @@ def test_reopen_moves_a_closed_finding_back_to_what_its_record_proves(world: Wor
 def test_reopen_goes_back_as_far_as_the_record_falls_short(world: World) -> None:
     ref = world.nc(Classification.OFI, requirements=())
     op.decide_observation(
-        world.register, ref, ObservationDecision.NO_ACTION, "Low value: the calendar already reminds."
+        world.register, ref, ObservationDecision.NO_ACTION, "Low value: a calendar reminds."
     )
     op.move(world.register, ref, Stage.DECIDED)
     op.close(world.register, ref, dt.date(2026, 5, 1))
