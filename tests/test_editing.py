@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 
 import pytest
 
 from carapp import operations as op
+from carapp.check import check
 from carapp.errors import InvalidInputError, NotFoundError, StaleEditError, WorkflowRefused
 from carapp.models.enums import (
+    CauseCategory,
     Classification,
     ObservationDecision,
+    RootCauseMethod,
     Source,
     Stage,
 )
@@ -237,3 +241,148 @@ def test_voiding_a_closed_finding_still_needs_a_reason(world: World) -> None:
     detail = finding_detail(world.register, ref, TODAY)
     assert detail.stage is Stage.VOID
     assert detail.void is not None and detail.void.reason == "Raised twice; see NC-2026-001."
+
+
+# --- root causes -------------------------------------------------------------------------
+
+
+def whys_of(world: World, ref: str) -> list[tuple[int, str, int | None]]:
+    cause = finding_detail(world.register, ref, TODAY).root_causes[-1]
+    return [(w.position, w.answer, w.branch_of) for w in cause.whys]
+
+
+def step_rows(world: World) -> list[tuple[int, str, int]]:
+    assert world.register.path is not None
+    conn = sqlite3.connect(world.register.path)
+    try:
+        return conn.execute(
+            "SELECT position, answer, removed FROM why_steps ORDER BY position"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_update_root_cause_rewrites_the_cause_and_its_chain_in_place(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CONTAINED)
+    cause_id = world.find_cause(ref)
+    version = finding_detail(world.register, ref, TODAY).root_causes[0].version
+    op.update_root_cause(
+        world.register,
+        cause_id,
+        RootCauseMethod.FISHBONE,
+        "The offboarding checklist has no owner.",
+        CauseCategory.PROCESS_DESIGN,
+        [
+            op.WhyDraft("Why were the accounts active?", "IT was not told.", "Tickets"),
+            op.WhyDraft("Why was IT not told?", "HR sends no ticket."),
+            op.WhyDraft("Why no ticket?", "The form has no IT field.", branch_of=1),
+        ],
+        "",
+        expected_version=version,
+    )
+    cause = finding_detail(world.register, ref, TODAY).root_causes[0]
+    assert (cause.method, cause.statement, cause.category) == (
+        RootCauseMethod.FISHBONE,
+        "The offboarding checklist has no owner.",
+        CauseCategory.PROCESS_DESIGN,
+    )
+    assert cause.version == version + 1
+    assert whys_of(world, ref) == [
+        (1, "IT was not told.", None),
+        (2, "HR sends no ticket.", None),
+        (3, "The form has no IT field.", 1),
+    ]
+    # The first step was equal: it was not written again.
+    assert [r[0] for r in step_rows(world)] == [1, 2, 3]
+    with pytest.raises(StaleEditError):
+        op.update_root_cause(
+            world.register,
+            cause_id,
+            RootCauseMethod.FISHBONE,
+            "Other",
+            None,
+            [],
+            "",
+            expected_version=version,
+        )
+
+
+def test_a_shorter_chain_marks_the_steps_past_its_end_removed(world: World) -> None:
+    ref = world.nc()
+    cause_id = world.find_cause(ref)
+    cause = finding_detail(world.register, ref, TODAY).root_causes[0]
+    op.update_root_cause(
+        world.register,
+        cause_id,
+        cause.method,
+        cause.statement,
+        cause.category,
+        [op.WhyDraft("Why were the accounts active?", "IT was not told.", "Tickets")],
+        "",
+    )
+    assert whys_of(world, ref) == [(1, "IT was not told.", None)]
+    assert step_rows(world) == [
+        (1, "IT was not told.", 0),
+        (2, "The checklist has no IT step.", 1),
+    ]
+    removed = [
+        h for h in finding_detail(world.register, ref, TODAY).history if h.field == "removed"
+    ]
+    assert [(h.old, h.new) for h in removed] == [(False, True)]
+    assert check(world.register).sound
+
+    # Growing again reuses the removed step's place.
+    op.update_root_cause(
+        world.register,
+        cause_id,
+        cause.method,
+        cause.statement,
+        cause.category,
+        [
+            op.WhyDraft("Why were the accounts active?", "IT was not told.", "Tickets"),
+            op.WhyDraft("Why was IT not told?", "No IT step."),
+        ],
+        "",
+    )
+    assert step_rows(world) == [(1, "IT was not told.", 0), (2, "No IT step.", 0)]
+    assert check(world.register).sound
+
+
+def test_update_root_cause_refuses_a_branch_from_a_later_step(world: World) -> None:
+    ref = world.nc()
+    cause_id = world.find_cause(ref)
+    with pytest.raises(InvalidInputError, match="Why 1 branches"):
+        op.update_root_cause(
+            world.register,
+            cause_id,
+            RootCauseMethod.FIVE_WHYS,
+            "Other statement",
+            None,
+            [op.WhyDraft("Why?", "Because.", branch_of=1)],
+            "",
+        )
+    assert (
+        finding_detail(world.register, ref, TODAY)
+        .root_causes[0]
+        .statement.startswith("Nobody owns")
+    )
+    with pytest.raises(NotFoundError, match="no root cause number 99"):
+        op.update_root_cause(world.register, 99, RootCauseMethod.FIVE_WHYS, "x", None, [], "")
+
+
+def test_link_root_cause_shares_another_findings_cause(world: World) -> None:
+    first = world.nc()
+    world.advance(first, Stage.CAUSE_FOUND)
+    cause_id = finding_detail(world.register, first, TODAY).root_causes[0].id
+    second = world.nc()
+    world.advance(second, Stage.CONTAINED)
+    op.link_root_cause(world.register, second, cause_id)
+    assert [c.id for c in finding_detail(world.register, second, TODAY).current_root_causes] == [
+        cause_id
+    ]
+    op.move(world.register, second, Stage.CAUSE_FOUND)
+    with pytest.raises(InvalidInputError, match="already has this root cause in round 1"):
+        op.link_root_cause(world.register, second, cause_id)
+    with pytest.raises(NotFoundError, match="no root cause number 404"):
+        op.link_root_cause(world.register, second, 404)

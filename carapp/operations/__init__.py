@@ -16,7 +16,9 @@ from carapp.operations.actions import (
 )
 from carapp.operations.analysis import (
     WhyDraft,
+    link_root_cause,
     record_root_cause,
+    update_root_cause,
 )
 from carapp.operations.audits import (
     AuditDraft,
@@ -110,6 +112,7 @@ __all__ = [
     "get_audit",
     "get_finding",
     "get_person",
+    "link_root_cause",
     "move",
     "next_ref",
     "plan_action",
@@ -130,5 +133,6 @@ __all__ = [
     "set_requirements",
     "setting",
     "update_finding",
+    "update_root_cause",
     "void",
 ]

@@ -439,6 +439,7 @@ def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ..
     keys = [("findings", finding.id)]
     keys += [("finding_root_causes", link.id) for link in finding.cause_links]
     keys += [("root_causes", link.root_cause_id) for link in finding.cause_links]
+    keys += [("why_steps", s.id) for link in finding.cause_links for s in link.root_cause.all_steps]
     keys += [("finding_actions", link.id) for link in finding.action_links]
     keys += [("corrective_actions", link.action_id) for link in finding.action_links]
     keys += [("effectiveness_reviews", r.id) for r in finding.reviews]
