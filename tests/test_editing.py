@@ -13,9 +13,11 @@ from carapp import operations as op
 from carapp.check import check
 from carapp.errors import InvalidInputError, NotFoundError, StaleEditError, WorkflowRefused
 from carapp.models.enums import (
+    ActionKind,
     CauseCategory,
     Classification,
     ObservationDecision,
+    ReviewResult,
     RootCauseMethod,
     Source,
     Stage,
@@ -386,3 +388,164 @@ def test_link_root_cause_shares_another_findings_cause(world: World) -> None:
         op.link_root_cause(world.register, second, cause_id)
     with pytest.raises(NotFoundError, match="no root cause number 404"):
         op.link_root_cause(world.register, second, 404)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def test_update_action_rewrites_the_plan(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CAUSE_FOUND)
+    action = world.plan(ref)
+    version = finding_detail(world.register, ref, TODAY).actions[0].version
+    op.update_action(
+        world.register,
+        action,
+        ActionKind.PREVENTIVE,
+        "Automate leaver tickets from HR.",
+        world.manager,
+        dt.date(2026, 5, 31),
+        "Every leaver ticketed the same day.",
+        expected_version=version,
+    )
+    view = finding_detail(world.register, ref, TODAY).actions[0]
+    assert (view.kind, view.description, view.owner, view.target_on, view.outcome) == (
+        ActionKind.PREVENTIVE,
+        "Automate leaver tickets from HR.",
+        "Priya Natarajan",
+        dt.date(2026, 5, 31),
+        "Every leaver ticketed the same day.",
+    )
+    assert view.version == version + 1
+    with pytest.raises(StaleEditError):
+        op.update_action(
+            world.register,
+            action,
+            ActionKind.PREVENTIVE,
+            "Other",
+            None,
+            None,
+            "",
+            expected_version=version,
+        )
+    with pytest.raises(InvalidInputError, match="action description is empty"):
+        op.update_action(world.register, action, ActionKind.PREVENTIVE, " ", None, None, "")
+
+
+def test_update_action_refuses_a_cancelled_or_done_action(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CAUSE_FOUND)
+    done = world.plan(ref)
+    world.complete(done)
+    cancelled = world.plan(ref)
+    op.cancel_action(world.register, cancelled, "Duplicate of the first.")
+    for action, word in ((done, "is done"), (cancelled, "was cancelled")):
+        with pytest.raises(InvalidInputError, match=f"{action} {word}"):
+            op.update_action(world.register, action, ActionKind.CORRECTIVE, "Other", None, None, "")
+    descriptions = {a.description for a in finding_detail(world.register, ref, TODAY).actions}
+    assert "Other" not in descriptions
+
+
+def test_link_action_lets_one_action_answer_another_finding(world: World) -> None:
+    first = world.nc()
+    world.advance(first, Stage.CAUSE_FOUND)
+    action = world.plan(first)
+    second = world.nc()
+    op.link_action(world.register, second, action)
+    assert [a.ref for a in finding_detail(world.register, second, TODAY).current_actions] == [
+        action
+    ]
+    with pytest.raises(InvalidInputError, match=f"{action} already answers {second} in round 1"):
+        op.link_action(world.register, second, action)
+    other = world.plan(first)
+    op.cancel_action(world.register, other, "Not needed.")
+    with pytest.raises(InvalidInputError, match=f"{other} was cancelled"):
+        op.link_action(world.register, second, other)
+    with pytest.raises(NotFoundError):
+        op.link_action(world.register, second, "CA-2026-999")
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+
+def test_a_review_is_scheduled_first_and_its_result_recorded_later(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.ACTIONS_DONE)
+    scheduled = op.ReviewDraft(
+        method="Sample the leavers of May and June.",
+        criteria="No active account after the last day.",
+        due_on=dt.date(2026, 7, 1),
+        reviewer_id=world.manager,
+    )
+    review_id = op.record_review(world.register, ref, scheduled).result
+    view = finding_detail(world.register, ref, TODAY).reviews[0]
+    assert (view.result, view.done_on, view.version) == (None, None, 1)
+    created = [
+        h for h in finding_detail(world.register, ref, TODAY).history if "review" in h.record
+    ]
+    assert [h.field for h in created] == ["(created)"]
+    op.update_review(
+        world.register,
+        review_id,
+        dataclasses.replace(
+            scheduled,
+            done_on=dt.date(2026, 7, 2),
+            result=ReviewResult.EFFECTIVE,
+            notes="All 9 disabled on time.",
+        ),
+        expected_version=view.version,
+    )
+    view = finding_detail(world.register, ref, TODAY).reviews[0]
+    assert (view.result, view.done_on, view.notes, view.reviewer) == (
+        ReviewResult.EFFECTIVE,
+        dt.date(2026, 7, 2),
+        "All 9 disabled on time.",
+        "Priya Natarajan",
+    )
+    op.move(world.register, ref, Stage.EFFECTIVE)
+    with pytest.raises(InvalidInputError, match="needs the date it was done"):
+        op.update_review(
+            world.register,
+            review_id,
+            dataclasses.replace(scheduled, result=ReviewResult.EFFECTIVE),
+        )
+    with pytest.raises(StaleEditError):
+        op.update_review(world.register, review_id, scheduled, expected_version=1)
+    with pytest.raises(NotFoundError):
+        op.update_review(world.register, 77, scheduled)
+
+
+def test_a_not_effective_result_recorded_later_sends_the_finding_back(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.ACTIONS_DONE)
+    scheduled = op.ReviewDraft(method="Sample the leavers.", due_on=dt.date(2026, 7, 1))
+    review_id = op.record_review(world.register, ref, scheduled).result
+    changes = op.update_review(
+        world.register,
+        review_id,
+        dataclasses.replace(
+            scheduled, done_on=dt.date(2026, 7, 1), result=ReviewResult.NOT_EFFECTIVE
+        ),
+    )
+    assert changes.findings
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.cycle == 2
+    assert detail.stage is Stage.CONTAINED
+    assert detail.current_root_causes == ()
+    # The ended round's result stands; its wording may still be corrected.
+    with pytest.raises(InvalidInputError, match=r"round 1 .* is over"):
+        op.update_review(world.register, review_id, scheduled)
+    op.update_review(
+        world.register,
+        review_id,
+        dataclasses.replace(
+            scheduled,
+            done_on=dt.date(2026, 7, 1),
+            result=ReviewResult.NOT_EFFECTIVE,
+            notes="Two leavers still active.",
+        ),
+    )
+    assert (
+        finding_detail(world.register, ref, TODAY).reviews[0].notes == "Two leavers still active."
+    )
+    assert finding_detail(world.register, ref, TODAY).cycle == 2

@@ -12,7 +12,9 @@ from __future__ import annotations
 from carapp.operations.actions import (
     cancel_action,
     complete_action,
+    link_action,
     plan_action,
+    update_action,
 )
 from carapp.operations.analysis import (
     WhyDraft,
@@ -73,6 +75,7 @@ from carapp.operations.registers import (
 from carapp.operations.reviews import (
     ReviewDraft,
     record_review,
+    update_review,
 )
 
 __all__ = [
@@ -112,6 +115,7 @@ __all__ = [
     "get_audit",
     "get_finding",
     "get_person",
+    "link_action",
     "link_root_cause",
     "move",
     "next_ref",
@@ -132,7 +136,9 @@ __all__ = [
     "set_deadline_rule",
     "set_requirements",
     "setting",
+    "update_action",
     "update_finding",
+    "update_review",
     "update_root_cause",
     "void",
 ]
