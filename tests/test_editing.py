@@ -549,3 +549,40 @@ def test_a_not_effective_result_recorded_later_sends_the_finding_back(world: Wor
         finding_detail(world.register, ref, TODAY).reviews[0].notes == "Two leavers still active."
     )
     assert finding_detail(world.register, ref, TODAY).cycle == 2
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def test_set_setting_changes_the_organisation_and_the_next_references(world: World) -> None:
+    op.set_setting(world.register, "organisation", "  Northwind Freight Ltd ")
+    op.set_setting(world.register, "prefix.minor", "mnc")
+    ref = world.nc()
+    assert ref == "MNC-2026-001"
+    with world.register.session() as session:
+        assert op.setting(session, "organisation") == "Northwind Freight Ltd"
+        assert op.setting(session, "prefix.minor") == "MNC"
+    assert op.set_setting(world.register, "prefix.minor", "MNC").empty
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("prefix.major", "", "1 to 10 letters"),
+        ("prefix.major", "NC-1", "1 to 10 letters"),
+        ("prefix.major", "ÉCART", "1 to 10 letters"),
+        ("prefix.action", "ABCDEFGHIJK", "at most 10"),
+        ("organisation", "x" * 201, "at most 200"),
+        ("organisation", "Two\\nlines", "control character"),
+        ("theme", "dark", "There is no setting 'theme'"),
+    ],
+)
+def test_set_setting_refuses_what_it_cannot_keep(
+    world: World, key: str, value: str, words: str
+) -> None:
+    value = value.replace("\\n", "\n")
+    with pytest.raises(InvalidInputError, match=words):
+        op.set_setting(world.register, key, value)
+    with world.register.session() as session:
+        assert op.setting(session, "prefix.major") == "NC"
+        assert op.setting(session, "organisation") == "Northwind Logistics Ltd"

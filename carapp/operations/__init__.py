@@ -71,6 +71,7 @@ from carapp.operations.registers import (
     add_requirement,
     create_register,
     seed,
+    set_setting,
 )
 from carapp.operations.reviews import (
     ReviewDraft,
@@ -135,6 +136,7 @@ __all__ = [
     "seed",
     "set_deadline_rule",
     "set_requirements",
+    "set_setting",
     "setting",
     "update_action",
     "update_finding",
