@@ -9,11 +9,13 @@ from carapp.queries.audits import AuditView, audit_refs, list_audits
 from carapp.queries.findings import (
     FindingDetail,
     FindingRow,
+    HistoryView,
     finding_detail,
     finding_history,
     list_findings,
     load_findings_whole,
 )
+from carapp.queries.history_words import HistoryLine, history_lines
 from carapp.queries.json import to_json
 from carapp.queries.people import list_people
 from carapp.queries.similar import Similar, similar_findings
@@ -23,11 +25,14 @@ __all__ = [
     "AuditView",
     "FindingDetail",
     "FindingRow",
+    "HistoryLine",
+    "HistoryView",
     "RegisterSummary",
     "Similar",
     "audit_refs",
     "finding_detail",
     "finding_history",
+    "history_lines",
     "list_audits",
     "list_findings",
     "list_people",
