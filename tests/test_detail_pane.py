@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -30,7 +31,7 @@ def pane_text(qtbot: QtBot, world: World, ref: str) -> str:
     return pane.toPlainText()
 
 
-def recorded(world: World, **changes: object) -> str:
+def recorded(world: World, **changes: Any) -> str:
     draft = op.FindingDraft(
         title="Leavers retain active accounts",
         source=Source.CERTIFICATION_AUDIT,

@@ -18,6 +18,13 @@ from carapp.queries.findings import (
 from carapp.queries.history_words import HistoryLine, history_lines
 from carapp.queries.json import to_json
 from carapp.queries.people import list_people
+from carapp.queries.pickers import (
+    OtherAction,
+    OtherCause,
+    find_requirements,
+    other_actions,
+    other_root_causes,
+)
 from carapp.queries.similar import Similar, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
@@ -27,9 +34,12 @@ __all__ = [
     "FindingRow",
     "HistoryLine",
     "HistoryView",
+    "OtherAction",
+    "OtherCause",
     "RegisterSummary",
     "Similar",
     "audit_refs",
+    "find_requirements",
     "finding_detail",
     "finding_history",
     "history_lines",
@@ -37,6 +47,8 @@ __all__ = [
     "list_findings",
     "list_people",
     "load_findings_whole",
+    "other_actions",
+    "other_root_causes",
     "register_summary",
     "similar_findings",
     "to_json",
