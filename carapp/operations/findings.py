@@ -102,9 +102,6 @@ def _fill(session: Session, finding: Finding, draft: FindingDraft) -> None:
         raise InvalidInputError(
             f"The finding is dated before audit {audit.ref} started; check the date."
         )
-    requirements = [requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)]
-    if draft.classification is Classification.MAJOR and not requirements:
-        raise InvalidInputError(MAJOR_NEEDS_REQUIREMENT)
     values: dict[str, object] = {
         "cb_ref": single_line(
             draft.cb_ref, "certification body reference", length_of(Finding.cb_ref)
@@ -119,6 +116,10 @@ def _fill(session: Session, finding: Finding, draft: FindingDraft) -> None:
         "area": single_line(draft.area, "area", length_of(Finding.area)),
         "classification": draft.classification,
     }
+    # After the fields above: the form shows them first, so their refusals come first.
+    requirements = [requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)]
+    if draft.classification is Classification.MAJOR and not requirements:
+        raise InvalidInputError(MAJOR_NEEDS_REQUIREMENT)
     # One flush for the whole edit: each flush that changes the finding counts a save.
     with session.no_autoflush:
         for name, value in values.items():
