@@ -586,3 +586,33 @@ def test_set_setting_refuses_what_it_cannot_keep(
     with world.register.session() as session:
         assert op.setting(session, "prefix.major") == "NC"
         assert op.setting(session, "organisation") == "Northwind Logistics Ltd"
+
+
+def test_a_change_to_the_why_chain_alone_is_a_save_of_the_cause(world: World) -> None:
+    ref = world.nc()
+    cause_id = world.find_cause(ref)
+    cause = finding_detail(world.register, ref, TODAY).root_causes[0]
+    changes = op.update_root_cause(
+        world.register,
+        cause_id,
+        cause.method,
+        cause.statement,
+        cause.category,
+        [op.WhyDraft("Why were the accounts active?", "Nobody told IT.")],
+        cause.symptom_justification,
+        expected_version=cause.version,
+    )
+    # The finding shown is named, so its pane refreshes.
+    assert finding_detail(world.register, ref, TODAY).root_causes[0].version == cause.version + 1
+    assert changes.findings
+    with pytest.raises(StaleEditError):
+        op.update_root_cause(
+            world.register,
+            cause_id,
+            cause.method,
+            cause.statement,
+            cause.category,
+            [],
+            "",
+            expected_version=cause.version,
+        )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from carapp.errors import InvalidInputError, NotFoundError
+from carapp.models import history
 from carapp.models.entities import (
     FindingRootCause,
     RootCause,
@@ -96,7 +97,11 @@ def update_root_cause(
             for name, value in values.items():
                 if getattr(cause, name) != value:
                     setattr(cause, name, value)
-            _write_whys(session, cause, whys)
+            steps_changed = _write_whys(session, cause, whys)
+            if steps_changed and not history.has_changes(cause):
+                # The chain is part of the cause an editor saves: a change to it alone is a
+                # save too, so that an edit made from the older chain is refused.
+                cause.version = (cause.version or 1) + 1
     return changes_of(session, None)
 
 
@@ -121,12 +126,14 @@ def _get_cause(session: Session, cause_id: int) -> RootCause:
     return cause
 
 
-def _write_whys(session: Session, cause: RootCause, whys: Sequence[WhyDraft]) -> None:
+def _write_whys(session: Session, cause: RootCause, whys: Sequence[WhyDraft]) -> bool:
     """Make ``cause``'s live chain ``whys``: the step at each position is reused (revived if
     it was removed), new positions get new steps, and later positions are marked removed.
-    Only values that differ are assigned, so an unchanged step writes no history."""
+    Only values that differ are assigned, so an unchanged step writes no history. Returns
+    whether any step changed."""
     existing = {s.position: s for s in cause.all_steps} if cause.id is not None else {}
     steps: list[WhyStep] = []
+    changed = False
     for position, why in enumerate(whys, start=1):
         parent = None
         if why.branch_of is not None:
@@ -147,13 +154,18 @@ def _write_whys(session: Session, cause: RootCause, whys: Sequence[WhyDraft]) ->
             step = WhyStep(root_cause=cause, position=position, **values)
             step.parent = parent
             session.add(step)
+            changed = True
         else:
             for name, value in values.items():
                 if getattr(step, name) != value:
                     setattr(step, name, value)
+                    changed = True
             if step.parent is not parent:
                 step.parent = parent
+                changed = True
         steps.append(step)
     for position, step in existing.items():
         if position > len(steps) and not step.removed:
             step.removed = True
+            changed = True
+    return changed
