@@ -209,7 +209,20 @@ def test_reopen_moves_a_closed_finding_back_to_what_its_record_proves(world: Wor
     assert detail.closed_on is None
     stage = [h for h in detail.history if h.field == "stage"][-1]
     assert (stage.old, stage.new) == ("closed", "effective")
-    assert stage.note == "Reopened on 23 Nov 2026: The auditor found another active account."
+    assert stage.note == ("Reopened: The auditor found another active account. (dated 23 Nov 2026)")
+
+
+def test_reopen_is_dated_between_closing_and_today(world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)  # closed on 10 Jul 2026
+    for on in (dt.date(2026, 7, 9), dt.date.today() + dt.timedelta(days=1)):
+        with pytest.raises(InvalidInputError, match="closed 10 Jul 2026 and today"):
+            op.reopen(world.register, ref, "Another account found.", on)
+    op.reopen(world.register, ref, "Another account found.", dt.date.today())
+    detail = finding_detail(world.register, ref, TODAY)
+    assert [h.note for h in detail.history if h.field == "stage"][-1] == (
+        "Reopened: Another account found."
+    )
 
 
 def test_reopen_goes_back_as_far_as_the_record_falls_short(world: World) -> None:

@@ -270,9 +270,17 @@ def reopen(
                 f"Cannot reopen {finding.ref}: it is {finding.stage.label.lower()}, not closed.",
                 ["not closed"],
             )
+        if on > today(session) or (finding.closed_on is not None and on < finding.closed_on):
+            closed = f" {day_text(finding.closed_on)}" if finding.closed_on else ""
+            raise InvalidInputError(
+                f"The date reopened, {day_text(on)}, must be between the day it was "
+                f"closed{closed} and today; check the date."
+            )
         path = workflow.path_for(finding.classification)
         below_closed = path[path.index(Stage.CLOSED) - 1]
-        history.annotate(session, finding, "stage", f"Reopened on {day_text(on)}: {reason}")
+        # The history entry carries its own moment; a date other than today is said.
+        dated = "" if on == today(session) else f" (dated {day_text(on)})"
+        history.annotate(session, finding, "stage", f"Reopened: {reason}{dated}")
         workflow.move(finding, workflow.proven_stage(finding, below_closed))
     return changes_of(session, None)
 
