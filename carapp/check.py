@@ -25,6 +25,7 @@ from sqlalchemy import Connection, create_engine, inspect, select, text
 
 from carapp.models import finding_index, history, workflow
 from carapp.models.entities import (
+    LATE_COLUMN_DEFAULTS,
     TRACKED,
     TRACKED_COLLECTIONS,
     Base,
@@ -228,6 +229,7 @@ def _folded(conn: Connection, entity: str) -> Iterator[tuple[int, dict[str, Any]
         .where(table.c.entity == entity)
         .order_by(table.c.entity_id, table.c.seq)
     )
+    late = LATE_COLUMN_DEFAULTS.get(entity, {})
     for entity_id, group in itertools.groupby(rows, key=lambda r: r.entity_id):
         state: dict[str, Any] = {}
         issues: list[str] = []
@@ -235,7 +237,7 @@ def _folded(conn: Connection, entity: str) -> Iterator[tuple[int, dict[str, Any]
             if r.field == history.CREATED:
                 if i:
                     issues.append(f"created twice (entry {r.seq})")
-                state = json.loads(r.new)
+                state = {**late, **json.loads(r.new)}
                 continue
             if i == 0:
                 issues.append(f"changed (entry {r.seq}) before it was created")

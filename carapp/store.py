@@ -98,6 +98,7 @@ SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0003": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # columns only
     "0004": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # an index only
     "0005": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # a column only
+    "0006": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # a column only
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})

@@ -263,6 +263,7 @@ def test_backup_copy_is_a_complete_register(register: store.Register, tmp_path: 
             Source.INTERNAL_AUDIT,
             Classification.MAJOR,
             dt.date(2026, 1, 5),
+            requirement_codes=("A.5.37",),
         ),
     )
     assert register.path is not None

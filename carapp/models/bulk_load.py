@@ -115,6 +115,7 @@ class WhyStepRow:
     answer: str = ""
     evidence: str = ""
     checked: bool = False
+    removed: bool = False
     parent: WhyStepRow | None = None  # set: this step starts or continues a branch
     id: int = 0
     root_cause_id: int = 0

@@ -30,6 +30,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    false,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -307,7 +309,13 @@ class RootCause(Base):
     # schema 0003 and in those a bulk load wrote.
     version: Mapped[int | None] = mapped_column(Integer, default=1, active_history=True)
 
+    # The live chain: steps a rewrite removed stay in the table (and history), unshown.
     steps: Mapped[list[WhyStep]] = relationship(
+        primaryjoin=lambda: and_(RootCause.id == WhyStep.root_cause_id, WhyStep.removed == false()),
+        order_by="WhyStep.position",
+        viewonly=True,
+    )
+    all_steps: Mapped[list[WhyStep]] = relationship(
         back_populates="root_cause", order_by="WhyStep.position"
     )
     finding_links: Mapped[list[FindingRootCause]] = relationship(back_populates="root_cause")
@@ -329,8 +337,12 @@ class WhyStep(Base):
     answer: Mapped[str] = mapped_column(Text, default="", active_history=True)
     evidence: Mapped[str] = mapped_column(Text, default="", active_history=True)
     checked: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+    # Set when a rewrite of the chain left this step out (schema 0006): nothing is deleted.
+    removed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), active_history=True
+    )
 
-    root_cause: Mapped[RootCause] = relationship(back_populates="steps")
+    root_cause: Mapped[RootCause] = relationship(back_populates="all_steps")
     parent: Mapped[WhyStep | None] = relationship(remote_side="WhyStep.id")
 
 
@@ -558,6 +570,11 @@ TRACKED: dict[str, type[Base]] = {
 # Columns left out of history: file bytes are represented by their sha256 column, and a
 # record's version counts its saves, which history shows as entries already.
 UNTRACKED_COLUMNS = frozenset({"id", "data", "version"})
+# Columns added after records were made: older records' history lacks them, and they held
+# this value (what the migration's server default gave them), by table.
+LATE_COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "why_steps": {"removed": False},
+}
 # Many-to-many collections recorded as one field of their owner: the sorted ids.
 TRACKED_COLLECTIONS: dict[str, tuple[str, Table, str, str]] = {
     # table: (field, association table, owner column, member column)

@@ -29,6 +29,7 @@ from carapp.models.entities import (
     Person,
     Requirement,
     RootCause,
+    WhyStep,
     finding_requirements,
 )
 from carapp.models.enums import Stage
@@ -49,6 +50,9 @@ def _affected(obj: object) -> Iterable[Finding]:
                 yield obj.finding
         case RootCause():
             yield from (link.finding for link in obj.finding_links)
+        case WhyStep():
+            if obj.root_cause is not None:
+                yield from _affected(obj.root_cause)
         case CorrectiveAction():
             yield from (link.finding for link in obj.finding_links)
         case Audit():

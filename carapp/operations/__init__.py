@@ -12,11 +12,15 @@ from __future__ import annotations
 from carapp.operations.actions import (
     cancel_action,
     complete_action,
+    link_action,
     plan_action,
+    update_action,
 )
 from carapp.operations.analysis import (
     WhyDraft,
+    link_root_cause,
     record_root_cause,
+    update_root_cause,
 )
 from carapp.operations.audits import (
     AuditDraft,
@@ -57,8 +61,10 @@ from carapp.operations.findings import (
     raise_dispute,
     record_containment,
     record_finding,
+    reopen,
     resolve_dispute,
     set_requirements,
+    update_finding,
     void,
 )
 from carapp.operations.registers import (
@@ -66,10 +72,12 @@ from carapp.operations.registers import (
     add_requirement,
     create_register,
     seed,
+    set_setting,
 )
 from carapp.operations.reviews import (
     ReviewDraft,
     record_review,
+    update_review,
 )
 
 __all__ = [
@@ -110,6 +118,8 @@ __all__ = [
     "get_audit",
     "get_finding",
     "get_person",
+    "link_action",
+    "link_root_cause",
     "move",
     "next_ref",
     "plan_action",
@@ -120,6 +130,7 @@ __all__ = [
     "record_plan_sent",
     "record_review",
     "record_root_cause",
+    "reopen",
     "request_extension",
     "required_text",
     "requirement_by_code",
@@ -127,6 +138,11 @@ __all__ = [
     "seed",
     "set_deadline_rule",
     "set_requirements",
+    "set_setting",
     "setting",
+    "update_action",
+    "update_finding",
+    "update_review",
+    "update_root_cause",
     "void",
 ]

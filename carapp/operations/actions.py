@@ -98,3 +98,63 @@ def cancel_action(
         action.cancelled_reason = required_text(reason, "reason for cancelling")
         action.status = ActionStatus.CANCELLED
     return changes_of(session, None)
+
+
+def update_action(
+    register: Register,
+    action_ref: str,
+    kind: ActionKind,
+    description: str,
+    owner_id: int | None,
+    target_on: dt.date | None,
+    outcome: str,
+    *,
+    expected_version: int | None = None,
+) -> Changes[None]:
+    """Rewrite what an action plans; a cancelled or done action is kept as it was."""
+    optional_date(target_on, "target date")
+    description = required_text(description, "action description")
+    outcome = multi_line(outcome, "expected outcome")
+    with register.session() as session:
+        action = get_action(session, action_ref)
+        check_version(session, action, expected_version, action.ref)
+        if action.status is ActionStatus.CANCELLED:
+            raise InvalidInputError(
+                f"{action.ref} was cancelled, so its plan stays as it was; plan a new action "
+                "instead."
+            )
+        if action.status is ActionStatus.DONE:
+            raise InvalidInputError(
+                f"{action.ref} is done, so its plan stays as it was; plan a new action if more "
+                "is needed."
+            )
+        values: dict[str, object] = {
+            "kind": kind,
+            "description": description,
+            "owner": get_person(session, owner_id),
+            "target_on": target_on,
+            "outcome": outcome,
+        }
+        with session.no_autoflush:
+            for name, value in values.items():
+                if getattr(action, name) != value:
+                    setattr(action, name, value)
+    return changes_of(session, None)
+
+
+def link_action(register: Register, ref: str, action_ref: str) -> Changes[None]:
+    """Name an existing action (another finding's) as answering this finding's current
+    round too."""
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        action = get_action(session, action_ref)
+        if action.status is ActionStatus.CANCELLED:
+            raise InvalidInputError(
+                f"{action.ref} was cancelled; pick a live action or plan a new one."
+            )
+        if action in finding.actions:
+            raise InvalidInputError(
+                f"{action.ref} already answers {finding.ref} in round {finding.cycle}."
+            )
+        session.add(FindingAction(finding=finding, action=action, cycle=finding.cycle))
+    return changes_of(session, None)

@@ -137,7 +137,8 @@ def requirement_by_code(session: Session, code: str) -> Requirement:
     if not found:
         raise NotFoundError(
             f"There is no requirement {code} in this register; add it as the organisation's "
-            "own, legal or contractual requirement first."
+            "own document or a legal or contractual duty from the requirement picker (type "
+            "its code, then Add)."
         )
     return found[0]
 

@@ -7,8 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from carapp.errors import InvalidInputError, WorkflowRefused
-from carapp.models import workflow
+from carapp.models import history, workflow
 from carapp.models.entities import (
     Finding,
 )
@@ -21,6 +23,7 @@ from carapp.models.enums import (
     Source,
     Stage,
 )
+from carapp.models.words import day_text
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     check_version,
@@ -34,6 +37,7 @@ from carapp.operations.common import (
     requirement_by_code,
     sane_date,
     single_line,
+    today,
 )
 from carapp.store import Register
 
@@ -53,36 +57,76 @@ class FindingDraft:
     requirement_codes: Sequence[str] = field(default_factory=tuple)
 
 
+MAJOR_NEEDS_REQUIREMENT = (
+    "A major nonconformity must name the requirement it breaches: pick one in "
+    "Requirements breached."
+)
+
+
 def record_finding(register: Register, draft: FindingDraft) -> Changes[str]:
     sane_date(draft.identified_on, "date identified")
     with register.session() as session:
-        audit = get_audit(session, draft.audit_ref) if draft.audit_ref else None
-        if audit is not None and draft.identified_on < audit.starts_on:
-            raise InvalidInputError(
-                f"The finding is dated before audit {audit.ref} started; check the date."
-            )
         finding = Finding(
-            ref=next_ref(session, draft.classification.value, draft.identified_on.year),
-            cb_ref=single_line(
-                draft.cb_ref, "certification body reference", length_of(Finding.cb_ref)
-            ),
-            audit=audit,
-            source=draft.source,
-            identified_on=draft.identified_on,
-            raised_by=get_person(session, draft.raised_by_id),
-            title=required_text(draft.title, "title", length_of(Finding.title)),
-            statement=multi_line(draft.statement, "statement"),
-            evidence_observed=multi_line(draft.evidence_observed, "evidence observed"),
-            area=single_line(draft.area, "area", length_of(Finding.area)),
-            classification=draft.classification,
-            requirements=[
-                requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)
-            ],
+            ref=next_ref(session, draft.classification.value, draft.identified_on.year)
         )
+        _fill(session, finding, draft)
         session.add(finding)
         session.flush()
         result = finding.ref
     return changes_of(session, result)
+
+
+def update_finding(
+    register: Register, ref: str, draft: FindingDraft, *, expected_version: int | None = None
+) -> Changes[None]:
+    """Rewrite what was recorded about a finding; its reference stays."""
+    sane_date(draft.identified_on, "date identified")
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
+        _fill(session, finding, draft)
+    return changes_of(session, None)
+
+
+def _fill(session: Session, finding: Finding, draft: FindingDraft) -> None:
+    """Check ``draft`` and set it on ``finding``, assigning only what differs: an equal
+    value assigned would still mark the record changed and count a save."""
+    on = draft.identified_on
+    if on > today(session):
+        raise InvalidInputError(
+            f"The date identified, {day_text(on)}, is after today; a finding is recorded "
+            "once it has been identified, so check the date."
+        )
+    audit = get_audit(session, draft.audit_ref) if draft.audit_ref else None
+    if audit is not None and on < audit.starts_on:
+        raise InvalidInputError(
+            f"The finding is dated before audit {audit.ref} started; check the date."
+        )
+    values: dict[str, object] = {
+        "cb_ref": single_line(
+            draft.cb_ref, "certification body reference", length_of(Finding.cb_ref)
+        ),
+        "audit": audit,
+        "source": draft.source,
+        "identified_on": on,
+        "raised_by": get_person(session, draft.raised_by_id),
+        "title": required_text(draft.title, "title", length_of(Finding.title)),
+        "statement": multi_line(draft.statement, "statement"),
+        "evidence_observed": multi_line(draft.evidence_observed, "evidence observed"),
+        "area": single_line(draft.area, "area", length_of(Finding.area)),
+        "classification": draft.classification,
+    }
+    # After the fields above: the form shows them first, so their refusals come first.
+    requirements = [requirement_by_code(session, c) for c in dict.fromkeys(draft.requirement_codes)]
+    if draft.classification is Classification.MAJOR and not requirements:
+        raise InvalidInputError(MAJOR_NEEDS_REQUIREMENT)
+    # One flush for the whole edit: each flush that changes the finding counts a save.
+    with session.no_autoflush:
+        for name, value in values.items():
+            if getattr(finding, name) != value:
+                setattr(finding, name, value)
+        if sorted(r.id for r in finding.requirements) != sorted(r.id for r in requirements):
+            finding.requirements = requirements
 
 
 def record_containment(
@@ -126,7 +170,10 @@ def set_requirements(
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
-        finding.requirements = [requirement_by_code(session, c) for c in dict.fromkeys(codes)]
+        requirements = [requirement_by_code(session, c) for c in dict.fromkeys(codes)]
+        if finding.classification is Classification.MAJOR and not requirements:
+            raise InvalidInputError(MAJOR_NEEDS_REQUIREMENT)
+        finding.requirements = requirements
     return changes_of(session, None)
 
 
@@ -205,6 +252,36 @@ def void(
         finding.void_reason = required_text(reason, "reason for voiding")
         finding.voided_on = on
         workflow.move(finding, Stage.VOID)
+    return changes_of(session, None)
+
+
+def reopen(
+    register: Register, ref: str, reason: str, on: dt.date, *, expected_version: int | None = None
+) -> Changes[None]:
+    """Reopen a closed finding, back to the furthest stage its record proves below Closed;
+    the reason goes with the stage change in history."""
+    sane_date(on, "date reopened")
+    reason = required_text(reason, "reason for reopening")
+    with register.session() as session:
+        finding = get_finding(session, ref)
+        check_version(session, finding, expected_version, finding.ref)
+        if finding.stage is not Stage.CLOSED:
+            raise WorkflowRefused(
+                f"Cannot reopen {finding.ref}: it is {finding.stage.label.lower()}, not closed.",
+                ["not closed"],
+            )
+        if on > today(session) or (finding.closed_on is not None and on < finding.closed_on):
+            closed = f" {day_text(finding.closed_on)}" if finding.closed_on else ""
+            raise InvalidInputError(
+                f"The date reopened, {day_text(on)}, must be between the day it was "
+                f"closed{closed} and today; check the date."
+            )
+        path = workflow.path_for(finding.classification)
+        below_closed = path[path.index(Stage.CLOSED) - 1]
+        # The history entry carries its own moment; a date other than today is said.
+        dated = "" if on == today(session) else f" (dated {day_text(on)})"
+        history.annotate(session, finding, "stage", f"Reopened: {reason}{dated}")
+        workflow.move(finding, workflow.proven_stage(finding, below_closed))
     return changes_of(session, None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carapp import catalog
@@ -48,6 +49,30 @@ def seed(session: Session, organisation: str) -> None:
         Requirement(kind=e.kind, code=e.code, title=e.title, retired=False)
         for e in catalog.iso27001()
     )
+
+
+def set_setting(register: Register, key: str, value: str) -> Changes[None]:
+    """Change a register-wide setting: the organisation's name, or the prefix of the
+    references given from now on (those already given keep theirs)."""
+    if key not in DEFAULT_SETTINGS:
+        known = ", ".join(DEFAULT_SETTINGS)
+        raise InvalidInputError(f"There is no setting {key!r}; the settings are {known}.")
+    if key == "organisation":
+        value = single_line(value, "organisation", 200)
+    else:
+        what = f"prefix for {key.removeprefix('prefix.')} references"
+        value = single_line(value, what, 10).upper()
+        if not value or not all(c.isascii() and c.isalnum() for c in value):
+            raise InvalidInputError(
+                f"The {what} must be 1 to 10 letters A to Z or digits, such as NC or CA."
+            )
+    with register.session() as session:
+        row = session.scalar(select(Setting).where(Setting.key == key))
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        elif row.value != value:
+            row.value = value
+    return changes_of(session, None)
 
 
 def add_person(register: Register, name: str, role: str = "", email: str = "") -> Changes[int]:

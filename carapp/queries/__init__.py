@@ -9,13 +9,22 @@ from carapp.queries.audits import AuditView, audit_refs, list_audits
 from carapp.queries.findings import (
     FindingDetail,
     FindingRow,
+    HistoryView,
     finding_detail,
     finding_history,
     list_findings,
     load_findings_whole,
 )
+from carapp.queries.history_words import HistoryLine, history_lines
 from carapp.queries.json import to_json
 from carapp.queries.people import list_people
+from carapp.queries.pickers import (
+    OtherAction,
+    OtherCause,
+    find_requirements,
+    other_actions,
+    other_root_causes,
+)
 from carapp.queries.similar import Similar, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
@@ -23,15 +32,23 @@ __all__ = [
     "AuditView",
     "FindingDetail",
     "FindingRow",
+    "HistoryLine",
+    "HistoryView",
+    "OtherAction",
+    "OtherCause",
     "RegisterSummary",
     "Similar",
     "audit_refs",
+    "find_requirements",
     "finding_detail",
     "finding_history",
+    "history_lines",
     "list_audits",
     "list_findings",
     "list_people",
     "load_findings_whole",
+    "other_actions",
+    "other_root_causes",
     "register_summary",
     "similar_findings",
     "to_json",

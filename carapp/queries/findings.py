@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session, selectinload
 from carapp.models import finding_index, workflow
 from carapp.models.entities import (
     Audit,
+    Base,
     CorrectiveAction,
     Finding,
     FindingAction,
     FindingRootCause,
     HistoryEntry,
     Person,
+    Requirement,
+    WhyStep,
 )
 from carapp.models.enums import (
     ActionKind,
@@ -47,6 +50,7 @@ from carapp.models.enums import (
     Stage,
 )
 from carapp.models.finding_index import next_due_sql
+from carapp.models.history import CREATED
 from carapp.operations.common import get_finding
 from carapp.queries.register_table import RegisterFilter, as_date, overdue_sql, where_clauses
 from carapp.store import Register
@@ -256,6 +260,12 @@ class HistoryView:
     old: Any
     new: Any
     note: str
+    # The record as a user names it ("Action CA-2026-004", "Effectiveness review (round
+    # 1)"), and for a field that refers to other records (a person, an audit, requirements)
+    # what those records are called, as the register holds them now.
+    record_label: str = ""
+    old_name: str | None = None
+    new_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,19 +470,47 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
 
 def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ...]:
     """History of the finding and of the records hanging off it, oldest first."""
-    keys = [("findings", finding.id)]
-    keys += [("finding_root_causes", link.id) for link in finding.cause_links]
-    keys += [("root_causes", link.root_cause_id) for link in finding.cause_links]
-    keys += [("finding_actions", link.id) for link in finding.action_links]
-    keys += [("corrective_actions", link.action_id) for link in finding.action_links]
-    keys += [("effectiveness_reviews", r.id) for r in finding.reviews]
-    keys += [("extension_requests", e.id) for e in finding.extensions]
-    keys += [("evidence", e.id) for e in finding.evidence]
-    entries = session.scalars(
-        select(HistoryEntry)
-        .where(or_(*(and_(HistoryEntry.entity == t, HistoryEntry.entity_id == i) for t, i in keys)))
-        .order_by(HistoryEntry.seq)
+    labels: dict[tuple[str, int], str] = {("findings", finding.id): "Finding"}
+    for cause_link in finding.cause_links:
+        labels[("finding_root_causes", cause_link.id)] = "Root cause"
+        labels[("root_causes", cause_link.root_cause_id)] = "Root cause"
+        for step in cause_link.root_cause.all_steps:
+            labels[("why_steps", step.id)] = f"Root cause, why {step.position}"
+    for action_link in finding.action_links:
+        labels[("finding_actions", action_link.id)] = f"Action {action_link.action.ref}"
+        labels[("corrective_actions", action_link.action_id)] = f"Action {action_link.action.ref}"
+    for r in finding.reviews:
+        labels[("effectiveness_reviews", r.id)] = f"Effectiveness review (round {r.cycle})"
+    for e in finding.extensions:
+        labels[("extension_requests", e.id)] = "Extension request"
+    attached = [*finding.evidence]
+    attached += [ev for link in finding.action_links for ev in link.action.evidence]
+    attached += [ev for r in finding.reviews for ev in r.evidence]
+    for ev in attached:
+        labels[("evidence", ev.id)] = f"Attachment {ev.name}"
+    entries = list(
+        session.scalars(
+            select(HistoryEntry)
+            .where(
+                or_(
+                    *(
+                        and_(HistoryEntry.entity == t, HistoryEntry.entity_id == i)
+                        for t, i in labels
+                    )
+                )
+            )
+            .order_by(HistoryEntry.seq)
+        )
     )
+    decoded = [
+        (
+            e,
+            json.loads(e.old) if e.old is not None else None,
+            json.loads(e.new) if e.new is not None else None,
+        )
+        for e in entries
+    ]
+    names = _referred_names(session, [(e.entity, e.field, old, new) for e, old, new in decoded])
     return tuple(
         HistoryView(
             seq=e.seq,
@@ -480,12 +518,71 @@ def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ..
             actor=e.actor,
             record=f"{e.entity}#{e.entity_id}",
             field=e.field,
-            old=json.loads(e.old) if e.old is not None else None,
-            new=json.loads(e.new) if e.new is not None else None,
+            old=old,
+            new=new,
             note=e.note,
+            record_label=labels[(e.entity, e.entity_id)],
+            old_name=_name_of(names, e.entity, e.field, old),
+            new_name=_name_of(names, e.entity, e.field, new),
         )
-        for e in entries
+        for e, old, new in decoded
     )
+
+
+# What a reference to each table is called: a person by name, the others by reference.
+_NAME_COLUMNS: dict[str, Any] = {
+    "people": Person.name,
+    "audits": Audit.ref,
+    "corrective_actions": CorrectiveAction.ref,
+    "findings": Finding.ref,
+    "requirements": Requirement.code,
+    "why_steps": WhyStep.position,
+}
+
+
+def _referred_table(entity: str, field: str) -> str | None:
+    """The table a field of ``entity`` refers to, if it refers to one."""
+    if entity == "findings" and field == "requirements":
+        return "requirements"
+    column = Base.metadata.tables[entity].c.get(field)
+    if column is None:
+        return None
+    for key in column.foreign_keys:
+        table: str = key.column.table.name
+        return table if table in _NAME_COLUMNS else None
+    return None
+
+
+def _referred_names(
+    session: Session, changes: list[tuple[str, str, Any, Any]]
+) -> dict[str, dict[int, str]]:
+    """The names of every record the changes refer to, one query per table."""
+    wanted: dict[str, set[int]] = {}
+    for entity, field, old, new in changes:
+        table = _referred_table(entity, field) if field != CREATED else None
+        if table is None:
+            continue
+        for value in (old, new):
+            values = value if isinstance(value, list) else [value]
+            wanted.setdefault(table, set()).update(i for i in values if isinstance(i, int))
+    names: dict[str, dict[int, str]] = {}
+    for table, ids_of in wanted.items():
+        column = _NAME_COLUMNS[table]
+        rows = session.execute(select(column.class_.id, column).where(column.class_.id.in_(ids_of)))
+        names[table] = {i: f"why {n}" if table == "why_steps" else str(n) for i, n in rows.tuples()}
+    return names
+
+
+def _name_of(names: dict[str, dict[int, str]], entity: str, field: str, value: Any) -> str | None:
+    if field == CREATED or value is None:
+        return None
+    table = _referred_table(entity, field)
+    if table is None:
+        return None
+    known = names.get(table, {})
+    if isinstance(value, list):
+        return ", ".join(sorted(known.get(i, f"#{i}") for i in value))
+    return known.get(value, f"#{value}")
 
 
 def load_findings_whole(session: Session) -> Iterator[Finding]:
