@@ -1,17 +1,24 @@
-"""Driving the finding editor as a person does: keys and clicks on its real widgets."""
+"""Driving the finding editor as a person does: keys and clicks on its real widgets.
+
+QTest sends the same events as qtbot.keyClick and is typed, which strict mypy wants."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from carapp.ui.editor import FindingEditor
 
+W = TypeVar("W", bound=QWidget)
 
-def named(editor: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
-    """The one visible input whose accessible name is ``name``."""
+
+def named(editor: QWidget, name: str, kind: type[W] = QWidget) -> W:  # type: ignore[assignment]
+    """The one visible input of ``kind`` whose accessible name is ``name``."""
     found = [
         w for w in editor.findChildren(kind) if w.accessibleName() == name and w.isVisibleTo(editor)
     ]
@@ -19,12 +26,16 @@ def named(editor: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
     return found[0]
 
 
-def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+def type_into(widget: QWidget, text: str) -> None:
     """Replace what the input holds by ``text``, typed."""
     widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(widget, Qt.Key.Key_Delete)
+    QTest.keyClicks(widget, text)
+
+
+def click(widget: QAbstractButton) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def press(
@@ -36,15 +47,18 @@ def press(
     """A shortcut pressed in the editor's window, which must be the active one."""
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
-    target = QApplication.focusWidget() or editor
-    qtbot.keyClick(target, key, modifier)
+    QTest.keyClick(QApplication.focusWidget() or editor, key, modifier)
+
+
+def wait_saved(qtbot: QtBot, editor: FindingEditor) -> None:
+    qtbot.waitUntil(lambda: editor.saving is None or editor.saving.ended, timeout=10000)
+    qtbot.wait(10)
 
 
 def save(qtbot: QtBot, editor: FindingEditor) -> None:
     """Press Ctrl+S and wait for the save to end (it runs off the GUI thread)."""
     press(qtbot, editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: editor.saving is None or editor.saving.ended, timeout=10000)
-    qtbot.wait(10)
+    wait_saved(qtbot, editor)
 
 
 def _discard(editor: QWidget) -> None:
