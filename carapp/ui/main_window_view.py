@@ -47,11 +47,13 @@ class MainWindowView(QMainWindow):
         self.status = QLabel(self)
         # The overdue count is a link to the Overdue quick filter: one click to what is late.
         self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.statusBar().addPermanentWidget(self.status, 1)
+        # Mouse only: a keyboard-reachable link would make the label a Tab stop, and the
+        # keyboard reaches the same list through the quick filter.
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.status.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # No stretch: the bar paints its transient messages ("Backup copy saved to ...")
+        # in the room the permanent widgets leave.
+        self.statusBar().addPermanentWidget(self.status)
         self.classification = self._choice(
             "Classification", [(c.label, c.value) for c in Classification]
         )
