@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from carapp.store import Register
+from carapp import operations as op
+from carapp.store import Register, open_register
+from carapp.ui.app import starting_register
 from carapp.ui.main_window import MainWindow
 from tests.conftest import TODAY, demo_register
 
@@ -92,3 +94,49 @@ def test_a_transient_message_has_room_and_the_status_label_is_no_tab_stop(
     room = window.status.geometry().left()
     assert room > window.statusBar().fontMetrics().horizontalAdvance(message)
     assert window.status.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+# --- 2. remembered registers are absolute paths ------------------------------------------
+
+
+# A menu popped up offscreen cannot raise itself or grab the keyboard; it still works.
+POPUP = pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")
+
+
+@POPUP
+def test_a_register_opened_by_a_relative_path_is_remembered_absolute(
+    qtbot: QtBot, tmp_path: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "here").mkdir()
+    other = op.create_register(tmp_path / "other.sqlite", "Other Org")
+    other.close()
+    monkeypatch.chdir(tmp_path / "here")
+    op.create_register(Path("demo.sqlite"), "Northwind").close()
+    # What an older carapp left: a relative entry, meaningless from another folder.
+    settings.setValue("registers/recent", [str(tmp_path / "other.sqlite"), "stale.sqlite"])
+    window = opened(qtbot, open_register("demo.sqlite"), settings)
+    here = str(tmp_path / "here" / "demo.sqlite")
+    assert settings.value("registers/last") == here
+    listed = [a.text() for a in window.recent_menu.actions()]
+    assert listed == [here, str(tmp_path / "other.sqlite")]
+    # Started again from another folder, the window opens the register, not the welcome.
+    monkeypatch.chdir(tmp_path)
+    again = starting_register("nowhere.sqlite", explicit=False, settings=settings)
+    assert again is not None and again.path == Path(here)
+    again.close()
+    # Open recent, by keyboard: the second entry is the other register.
+    window.recent_menu.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitExposed(window.recent_menu)
+    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Down)
+    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Down)
+    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.register.path == tmp_path / "other.sqlite")
+
+
+def test_a_relative_last_register_from_an_older_carapp_is_not_guessed(
+    tmp_path: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    op.create_register(Path("demo.sqlite"), "Northwind").close()
+    settings.setValue("registers/last", "demo.sqlite")
+    assert starting_register("nowhere.sqlite", explicit=False, settings=settings) is None

@@ -48,7 +48,7 @@ from carapp.operations.changes import (
 )
 from carapp.queries import RegisterSummary, audit_refs, list_people
 from carapp.queries import register_table as rt
-from carapp.store import Register, backup, translate_errors
+from carapp.store import Register, backup, is_url, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
@@ -311,15 +311,18 @@ class MainWindow(MainWindowView):
     def recent_registers(self) -> list[str]:
         value = self.settings.value("registers/recent", [])
         if isinstance(value, str):  # QSettings gives a lone item back as a string
-            return [value]
-        return [str(v) for v in value] if isinstance(value, list) else []
+            value = [value]
+        listed = [str(v) for v in value] if isinstance(value, list) else []
+        # A relative path remembered by an older carapp named a file in whatever folder
+        # that run started from: unknowable now, so it is dropped rather than guessed.
+        return [p for p in listed if is_url(p) or Path(p).is_absolute()]
 
     def _remember(self, register: Register) -> None:
         read_only = " (read-only)" if register.read_only else ""
         self.setWindowTitle(f"{register.name}{read_only} \u2014 carapp")
         if register.path is None:
             return
-        here = str(register.path)
+        here = str(register.path.resolve())
         recent = [here] + [p for p in self.recent_registers() if p != here]
         self.settings.setValue("registers/recent", recent[:RECENT_LIMIT])
         self.settings.setValue("registers/last", here)
