@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QToolButton,
     QWidget,
@@ -16,9 +17,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
+from carapp.queries import finding_detail
 from carapp.store import Register, open_register
 from carapp.ui.app import starting_register
+from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
+from carapp.ui.widgets import TextBox
 from tests.conftest import TODAY, demo_register
 
 
@@ -140,3 +144,33 @@ def test_a_relative_last_register_from_an_older_carapp_is_not_guessed(
     op.create_register(Path("demo.sqlite"), "Northwind").close()
     settings.setValue("registers/last", "demo.sqlite")
     assert starting_register("nowhere.sqlite", explicit=False, settings=settings) is None
+
+
+# --- 4. Tab leaves a multi-line box; Enter in a line accepts --------------------------
+
+
+def test_tab_leaves_the_statement_and_enter_in_the_title_saves(
+    qtbot: QtBot, register: Register
+) -> None:
+    dialog = NewFindingDialog(register, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert isinstance(dialog.statement, TextBox)
+    assert dialog.statement.accessibleName() == "Statement"
+    dialog.statement.setFocus()
+    qtbot.keyClicks(dialog.statement, "Two leavers kept access.")
+    qtbot.keyClick(dialog.statement, Qt.Key.Key_Tab)
+    assert "\t" not in dialog.statement.toPlainText()
+    assert dialog.evidence.hasFocus()
+    qtbot.keyClick(dialog.evidence, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.statement.hasFocus()
+    dialog.title.setFocus()
+    qtbot.keyClicks(dialog.title, "Leavers keep access")
+    qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.changes is not None and dialog.ref == "NC-2026-001"
+    detail = finding_detail(register, "NC-2026-001", TODAY)
+    assert detail.statement == "Two leavers kept access."

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from carapp.models.enums import Classification, Source
 from carapp.operations.changes import Changes
 from carapp.queries import list_audits
 from carapp.store import Register
+from carapp.ui.widgets import TextBox
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -64,10 +64,8 @@ class NewFindingDialog(QDialog):
         self.requirements = QLineEdit(self)
         self.requirements.setPlaceholderText("e.g. A.5.18, 9.2.2")
         self.area = QLineEdit(self)
-        self.statement = QPlainTextEdit(self)
-        self.statement.setPlaceholderText("What was required, and what was seen")
-        self.evidence = QPlainTextEdit(self)
-        self.evidence.setPlaceholderText("Records and samples examined")
+        self.statement = TextBox("Statement", "What was required, and what was seen", self)
+        self.evidence = TextBox("Evidence observed", "Records and samples examined", self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a40000")
@@ -87,6 +85,9 @@ class NewFindingDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Enter in any single-line field saves, as in every dialog.
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -130,8 +131,9 @@ class VoidDialog(QDialog):
         self.changes: Changes[Any] | None = None
         self.today = today
         self.setWindowTitle(f"Void {ref}")
-        self.reason = QPlainTextEdit(self)
-        self.reason.setPlaceholderText("Why this finding is void (e.g. duplicate of NC-2026-004)")
+        self.reason = TextBox(
+            "Reason for voiding", "Why this finding is void (e.g. duplicate of NC-2026-004)", self
+        )
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a40000")
