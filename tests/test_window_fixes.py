@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
+from carapp.models.enums import Stage
 from carapp.queries import finding_detail
 from carapp.store import Register, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import MainWindow
 from carapp.ui.widgets import TextBox
-from tests.conftest import TODAY, demo_register
+from tests.conftest import TODAY, World, demo_register
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,59 @@ def test_tab_leaves_the_statement_and_enter_in_the_title_saves(
     assert dialog.changes is not None and dialog.ref == "NC-2026-001"
     detail = finding_detail(register, "NC-2026-001", TODAY)
     assert detail.statement == "Two leavers kept access."
+
+
+# --- 3. voiding names the finding; a closed one needs its own confirmation ----------
+
+
+def click_row(qtbot: QtBot, window: MainWindow, row: int) -> None:
+    rect = window.table.visualRect(window.model.index(row, 0))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_voiding_a_closed_finding_names_it_and_needs_confirming(
+    qtbot: QtBot, world: World, settings: QSettings
+) -> None:
+    ref = world.nc(title="Leavers retain active accounts")
+    world.advance(ref, Stage.CLOSED)
+    window = opened(qtbot, world.register, settings)
+    click_row(qtbot, window, 0)
+    seen: list[str] = []
+
+    def void(modal: QWidget) -> None:
+        assert isinstance(modal, VoidDialog)
+        seen.append(modal.question.text())
+        seen.append(modal.closed_note.text())
+        modal.reason.setFocus()
+        qtbot.keyClicks(modal.reason, "Raised against the wrong organisation.")
+        click(qtbot, modal.void_button)
+        seen.append(modal.error.text())  # refused: the closed box is not ticked
+        assert modal.isVisible()
+        box = modal.confirm_closed
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        assert box.isChecked()
+        click(qtbot, modal.void_button)
+
+    answer_modal(qtbot, void)
+    click(qtbot, toolbar_button(window, "Void finding\u2026"))
+    question, note, refusal = seen
+    assert ref in question and "Leavers retain active accounts" in question
+    assert f"{ref} is closed" in note
+    assert "is closed: tick" in refusal
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.stage is Stage.VOID
+    assert detail.void is not None and detail.void.reason == "Raised against the wrong organisation."
+
+
+def test_voiding_an_open_finding_needs_no_closed_confirmation(
+    qtbot: QtBot, world: World, settings: QSettings
+) -> None:
+    ref = world.nc()
+    dialog = VoidDialog(world.register, ref, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.confirm_closed.isVisible() and not dialog.closed_note.isVisible()
+    dialog.reason.setFocus()
+    qtbot.keyClicks(dialog.reason, "Duplicate.")
+    click(qtbot, dialog.void_button)
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.VOID
