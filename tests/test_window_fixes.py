@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QMenu,
     QToolButton,
     QWidget,
 )
@@ -19,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from carapp import operations as op
 from carapp.models.enums import Stage
 from carapp.queries import finding_detail
+from carapp.queries import register_table as rt
 from carapp.store import Register, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
@@ -231,3 +233,82 @@ def test_voiding_an_open_finding_needs_no_closed_confirmation(
     qtbot.keyClicks(dialog.reason, "Duplicate.")
     click(qtbot, dialog.void_button)
     assert finding_detail(world.register, ref, TODAY).stage is Stage.VOID
+
+
+# --- 5. the keyboard path through the window ------------------------------------------
+
+
+def test_tab_walks_the_window_past_the_table_never_to_the_status_label(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    window.search.setFocus()
+    visited: list[QWidget | None] = []
+    for _ in range(20):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert window.status not in visited
+    assert window.table in visited and window.requirement in visited
+    # Tab in the table leaves it, for the widget after it; the Ref column stays in view.
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    assert not window.table.hasFocus()
+    assert window.table.horizontalScrollBar().value() == 0
+
+
+def test_esc_clears_the_search_and_ctrl_shift_l_clears_every_filter(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    total = window.model.rowCount()
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "backup")
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    qtbot.keyClicks(window.search, "access")
+    window.requirement.setFocus()
+    qtbot.keyClicks(window.requirement, "A.5")
+    window.stage.setFocus()
+    qtbot.keyClick(window.stage, Qt.Key.Key_Down)
+    window.quick.setFocus()
+    qtbot.keyClick(window.quick, Qt.Key.Key_Down)
+    window.refresh()
+    settle(qtbot, window)
+    assert window.model.rowCount() < total
+    qtbot.keyClick(
+        window.table,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    settle(qtbot, window)
+    assert window.search.text() == "" and window.requirement.text() == ""
+    assert window.stage.currentIndex() == 0 and window.quick.currentIndex() == 0
+    assert window.model.rowCount() == total
+    assert window.current_filter() == rt.RegisterFilter()
+
+
+@POPUP
+def test_every_menu_has_unique_mnemonics(qtbot: QtBot, register: Register, settings: QSettings) -> None:
+    window = opened(qtbot, register, settings)
+
+    def mnemonics(texts: list[str]) -> list[str]:
+        return [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+
+    bar = [a.text() for a in window.menuBar().actions()]
+    assert len(set(mnemonics(bar))) == len(bar)
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert isinstance(menu, QMenu)
+        texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+        keys = mnemonics(texts)
+        assert len(keys) == len(texts) and len(set(keys)) == len(keys), texts
+    # Alt+V, then A: Clear all filters, by its mnemonic.
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "nothing like this")
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert isinstance(view, QMenu)
+    view.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitExposed(view)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert window.search.text() == ""

@@ -61,6 +61,7 @@ from carapp.ui.register_model import (
 )
 
 SEARCH_DELAY_MS = 150
+CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
 AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
@@ -235,8 +236,12 @@ class MainWindow(MainWindowView):
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self._action("&Find\u2026", self.focus_search, QKeySequence(keys.Find)))
-        clear = self._action("&Clear search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
+        clear = self._action("Clear &search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
         view_menu.addAction(clear)
+        self.clear_filters_action = self._action(
+            "Clear &all filters", self.clear_filters, QKeySequence(CLEAR_FILTERS_KEYS)
+        )
+        view_menu.addAction(self.clear_filters_action)
         view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence(keys.Refresh)))
         self.columns_menu = view_menu.addMenu("&Columns")
         self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
@@ -539,6 +544,38 @@ class MainWindow(MainWindowView):
     def show_overdue(self) -> None:
         """Show what is late (the status bar's overdue count links here)."""
         self.quick.setCurrentIndex(self.quick.findData(rt.QuickFilter.OVERDUE.value))
+
+    def clear_filters(self) -> None:
+        """Back to every finding: search, quick filter and each column filter reset, and one
+        query asked, not one per widget."""
+        widgets: tuple[QWidget, ...] = (
+            self.search,
+            self.quick,
+            self.classification,
+            self.stage,
+            self.source,
+            self.audit,
+            self.owner,
+            self.requirement,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.search.clear()
+            self.requirement.clear()
+            for combo in (
+                self.quick,
+                self.classification,
+                self.stage,
+                self.source,
+                self.audit,
+                self.owner,
+            ):
+                combo.setCurrentIndex(0)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus()

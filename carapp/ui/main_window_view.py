@@ -68,6 +68,8 @@ class MainWindowView(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
+        # Tab leaves the table for the next widget: walking cells would scroll Ref away.
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         # Every row the same height: the view never measures 100,000 rows.
