@@ -360,14 +360,19 @@ def ids_queries(
         return [select(Finding.id).where(*where).order_by(*in_order(*REF_ORDER))]
     if sort in NEVER_EMPTY:
         return [select(Finding.id).where(*where).order_by(*in_order(key, Finding.id))]
+    # A text key is empty when NULL or ''; "key > ''" keeps the present ones as one range
+    # of the key's index, walked in either direction.
+    text = sort in TEXT_KEYS
+    has_value = key > "" if text else key.is_not(None)
+    no_value = or_(key.is_(None), key == "") if text else key.is_(None)
     if sort in KEPT_SORT_KEYS:
-        present = select(keys.c.finding_id).where(key.is_not(None), *chosen)
+        present = select(keys.c.finding_id).where(has_value, *chosen)
         present = present.order_by(*in_order(key, keys.c.finding_id))
-        empty = select(keys.c.finding_id).where(key.is_(None), *chosen)
+        empty = select(keys.c.finding_id).where(no_value, *chosen)
         return [present, empty.order_by(*in_order(keys.c.finding_id))]
-    present = select(Finding.id).where(*where, key.is_not(None))
+    present = select(Finding.id).where(*where, has_value)
     present = present.order_by(*in_order(key, Finding.id))
-    empty = select(Finding.id).where(*where, key.is_(None))
+    empty = select(Finding.id).where(*where, no_value)
     return [present, empty.order_by(*in_order(Finding.id))]
 
 
@@ -391,8 +396,13 @@ NEVER_EMPTY = frozenset(
         Column.TITLE,
         Column.SOURCE,
         Column.IDENTIFIED,
-        Column.CB_REF,
     }
+)
+
+# Columns whose key is text: '' is as empty as NULL (a finding without a certification
+# body's reference has cb_ref '').
+TEXT_KEYS = frozenset(
+    {Column.CB_REF, Column.OWNERS, Column.REQUIREMENTS, Column.CAUSE_CATEGORY, Column.AUDIT}
 )
 
 
