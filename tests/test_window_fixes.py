@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from carapp.queries import register_table as rt
 from carapp.store import Register, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
-from carapp.ui.main_window import MainWindow
+from carapp.ui.main_window import SEARCH_DELAY_MS, MainWindow
 from carapp.ui.widgets import TextBox
 from tests.conftest import TODAY, World, demo_register
 
@@ -106,7 +107,8 @@ def test_a_transient_message_has_room_and_the_status_label_is_no_tab_stop(
 # --- 2. remembered registers are absolute paths ------------------------------------------
 
 
-# A menu popped up offscreen cannot raise itself or grab the keyboard; it still works.
+# A menu or completer popped up offscreen cannot raise itself or grab the keyboard; it
+# still works.
 POPUP = pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")
 
 
@@ -363,3 +365,67 @@ def test_the_cb_ref_sort_walks_its_index(big: Register) -> None:
                     str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
                 )
             assert "TEMP B-TREE" not in plan, plan
+
+
+# --- 7. the requirement filter matches as a person types ---------------------------------
+
+
+def with_requirement(register: Register, where: str) -> set[int]:
+    with sqlite3.connect(str(register.path)) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT fr.finding_id FROM finding_requirements fr "
+            f"JOIN requirements r ON r.id = fr.requirement_id WHERE {where}"
+        ).fetchall()
+    return {i for (i,) in rows}
+
+
+def type_requirement(qtbot: QtBot, window: MainWindow, text: str) -> set[int]:
+    window.requirement.setFocus()
+    window.requirement.selectAll()
+    qtbot.keyClick(window.requirement, Qt.Key.Key_Delete)
+    qtbot.keyClicks(window.requirement, text)
+    qtbot.wait(SEARCH_DELAY_MS + 50)
+    settle(qtbot, window)
+    model = window.model
+    return {i for i in (model.finding_id(r) for r in range(model.rowCount())) if i is not None}
+
+
+@POPUP
+def test_the_requirement_filter_ignores_case_and_the_annex_prefix(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    a515 = with_requirement(big, "r.code = 'A.5.15'")
+    annex5 = with_requirement(big, "r.code LIKE 'A.5.%'")
+    assert a515 and len(annex5) > len(a515)
+    assert type_requirement(qtbot, window, "a.5.15") == a515
+    assert type_requirement(qtbot, window, "5.15") == a515
+    assert type_requirement(qtbot, window, "A.5") == annex5
+
+
+@POPUP
+def test_the_requirement_filter_offers_the_catalog_as_you_type(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    window.requirement.setFocus()
+    qtbot.keyClicks(window.requirement, "access control")
+    popup = window.requirement_completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    offered = [
+        popup.model().index(r, 0).data() for r in range(popup.model().rowCount())
+    ]
+    assert "A.5.15  Access control" in offered
+    row = offered.index("A.5.15  Access control")
+    for _ in range(row + 1):
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert window.requirement.text() == "A.5.15"
+    qtbot.wait(SEARCH_DELAY_MS + 50)
+    settle(qtbot, window)
+    assert set(shown_id_list(window)) == with_requirement(big, "r.code = 'A.5.15'")
+
+
+def shown_id_list(window: MainWindow) -> list[int]:
+    model = window.model
+    return [i for i in (model.finding_id(r) for r in range(model.rowCount())) if i is not None]

@@ -214,6 +214,36 @@ def _search_term(term: str, full_text: bool) -> ColumnElement[bool]:
     )
 
 
+def requirement_matches(text: str) -> ColumnElement[bool]:
+    """Requirements ``text`` names, as a person types it: case aside, a code and every code
+    under it ("A.5" is A.5.1 to A.5.37, not A.50), Annex A with or without its "A." ("5.15"
+    is A.5.15 and clause 5.15 if there is one), or words of the title ("access")."""
+    term = text.strip()
+    code = term.upper()
+    codes = [code] if code.startswith("A.") else [code, f"A.{code}"]
+    upper = func.upper(Requirement.code)
+    out: list[ColumnElement[bool]] = []
+    for c in codes:
+        below = c.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+        out += [upper == c, upper.like(below, escape="\\")]
+    # A code is digits and dots after its "A."; anything with letters in it is a title word.
+    if any(ch.isalpha() for ch in code.removeprefix("A.")):
+        out.append(Requirement.title.ilike(escape_like(term), escape="\\"))
+    return or_(*out)
+
+
+def requirement_catalog(register: Register) -> list[tuple[str, str]]:
+    """(code, title) of the register's requirements in use, by code: what the requirement
+    filter offers as the user types."""
+    query = (
+        select(Requirement.code, Requirement.title)
+        .where(Requirement.retired.is_(False))
+        .order_by(Requirement.kind, func.length(Requirement.code), Requirement.code)
+    )
+    with register.engine.connect() as conn:
+        return [(code, title) for code, title in conn.execute(query)]
+
+
 def quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] | None:
     """The SQL condition of a quick filter; None for all findings."""
     # Only the chosen one is built: a keystroke's budget is a few milliseconds of Python.
@@ -260,7 +290,7 @@ def where_clauses(
         out.append(Finding.audit_id.in_(select(Audit.id).where(Audit.ref == f.audit_ref)))
     if f.owner_id is not None:
         out.append(literal(f.owner_id).in_(_current_owner_ids()))
-    if f.requirement_code:
+    if f.requirement_code and f.requirement_code.strip():
         out.append(
             exists(
                 select(1)
@@ -268,7 +298,7 @@ def where_clauses(
                 .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
                 .where(
                     finding_requirements.c.finding_id == Finding.id,
-                    Requirement.code == f.requirement_code,
+                    requirement_matches(f.requirement_code),
                 )
             )
         )

@@ -54,6 +54,7 @@ from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window_view import MainWindowView
+from carapp.ui.widgets import CatalogCompleter
 from carapp.ui.register_model import (
     BadgeDelegate,
     RegisterQuery,
@@ -119,6 +120,8 @@ class MainWindow(MainWindowView):
         for combo in (self.classification, self.stage, self.source, self.audit, self.owner):
             combo.currentIndexChanged.connect(self.refresh)
         self.requirement.textChanged.connect(self._debounce.start)
+        self.requirement_completer = CatalogCompleter(self)
+        self.requirement.setCompleter(self.requirement_completer)
         header = self.table.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
@@ -359,6 +362,7 @@ class MainWindow(MainWindowView):
         recent = audit_refs(self.register, AUDITS_LISTED)
         self._fill(self.audit, "Audit", [(ref, ref) for ref in recent])
         self._fill(self.owner, "Owner", [(name, pid) for pid, name in list_people(self.register)])
+        self.requirement_completer.set_catalog(rt.requirement_catalog(self.register))
 
     def _switch_to_path(self, path: Path) -> None:
         register = welcome.open_chosen(self, path)
@@ -460,7 +464,7 @@ class MainWindow(MainWindowView):
         self.model.on_changes(changes)
         self.query.on_changes(changes)
         self.detail.on_changes(changes)
-        if changes.touches(PEOPLE, AUDITS):
+        if changes.touches(PEOPLE, AUDITS, REQUIREMENTS):
             self._load_register_lists()
         if changes.touches(*TABLE_TABLES):
             # Rows may have joined or left the filter, and the counts moved: ask again.
