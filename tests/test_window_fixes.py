@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
-from carapp.models.enums import Stage
-from carapp.queries import finding_detail
+from carapp.models.enums import AuditKind, Stage
+from carapp.queries import finding_detail, list_audits
 from carapp.queries import register_table as rt
 from carapp.store import Register, open_register
 from carapp.ui.app import starting_register
@@ -429,3 +429,65 @@ def test_the_requirement_filter_offers_the_catalog_as_you_type(
 def shown_id_list(window: MainWindow) -> list[int]:
     model = window.model
     return [i for i in (model.finding_id(r) for r in range(model.rowCount())) if i is not None]
+
+
+# --- 11. audits are found by typing, newest first, named by kind, body and date ---------
+
+
+def test_audit_view_label_names_kind_body_and_date(big: Register) -> None:
+    newest = list_audits(big, newest_first=True)
+    oldest = list_audits(big)
+    assert len(newest) == len(oldest) > 200
+    assert [a.starts_on for a in newest] == sorted((a.starts_on for a in oldest), reverse=True)
+    audit = next(a for a in newest if a.certification_body)
+    start = audit.starts_on
+    assert audit.label == (
+        f"{audit.ref} \u00b7 {audit.kind.label} \u00b7 {audit.certification_body} \u00b7 "
+        f"{start.day} {start:%b %Y}"
+    )
+
+
+@POPUP
+def test_the_audit_filter_finds_an_audit_by_typing_part_of_its_label(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    audits = list_audits(big, newest_first=True)
+    labels = [window.audit.itemText(i) for i in range(1, window.audit.count())]
+    assert labels == [a.label for a in audits]  # newest first, by label
+    wanted = next(a for a in audits if a.kind is AuditKind.RECERTIFICATION and a.findings)
+    window.audit.setFocus()
+    window.audit.lineEdit().selectAll()
+    qtbot.keyClicks(window.audit.lineEdit(), "recert")
+    popup = window.audit.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    offered = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
+    assert offered and all("Recertification" in o for o in offered)
+    row = offered.index(wanted.label)
+    for _ in range(row + 1):
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    settle(qtbot, window)
+    assert window.audit.currentData() == wanted.ref
+    assert window.current_filter().audit_ref == wanted.ref
+    assert window.model.rowCount() == wanted.findings
+
+
+@POPUP
+def test_the_new_finding_dialog_finds_its_audit_by_typing(qtbot: QtBot, big: Register) -> None:
+    dialog = NewFindingDialog(big, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    audits = list_audits(big, newest_first=True)
+    assert dialog.audit.itemText(1) == audits[0].label
+    wanted = audits[5]
+    dialog.audit.setFocus()
+    dialog.audit.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.audit.lineEdit(), wanted.ref)
+    popup = dialog.audit.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert dialog.audit.currentData() == wanted.ref
+    assert dialog.draft().audit_ref == wanted.ref

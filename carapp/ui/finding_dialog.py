@@ -29,7 +29,7 @@ from carapp.models.enums import Classification, Source, Stage
 from carapp.operations.changes import Changes
 from carapp.queries import finding_detail, list_audits
 from carapp.store import Register
-from carapp.ui.widgets import TextBox
+from carapp.ui.widgets import TextBox, make_searchable
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -58,9 +58,9 @@ class NewFindingDialog(QDialog):
         self.identified.setDisplayFormat("yyyy-MM-dd")
         self.audit = QComboBox(self)
         self.audit.addItem("(none)", "")
-        for audit in reversed(list_audits(register)):
-            body = audit.certification_body or "internal"
-            self.audit.addItem(f"{audit.ref} \u2014 {audit.kind}, {body}", audit.ref)
+        for audit in list_audits(register, newest_first=True):
+            self.audit.addItem(audit.label, audit.ref)
+        make_searchable(self.audit)
         self.cb_ref = QLineEdit(self)
         self.requirements = QLineEdit(self)
         self.requirements.setPlaceholderText("e.g. A.5.18, 9.2.2")

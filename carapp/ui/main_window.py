@@ -46,7 +46,7 @@ from carapp.operations.changes import (
     SETTINGS,
     Changes,
 )
-from carapp.queries import RegisterSummary, audit_refs, list_people
+from carapp.queries import RegisterSummary, list_audits, list_people
 from carapp.queries import register_table as rt
 from carapp.store import Register, backup, is_url, translate_errors
 from carapp.ui import welcome
@@ -54,18 +54,17 @@ from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window_view import MainWindowView
-from carapp.ui.widgets import CatalogCompleter
 from carapp.ui.register_model import (
     BadgeDelegate,
     RegisterQuery,
     RegisterTableModel,
 )
+from carapp.ui.widgets import CatalogCompleter, make_searchable
 
 SEARCH_DELAY_MS = 150
 CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
-AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
 DOT = "   \u2022   "
 # The tables whose changes move what the register table lists or counts.
 TABLE_TABLES = (
@@ -120,6 +119,7 @@ class MainWindow(MainWindowView):
         for combo in (self.classification, self.stage, self.source, self.audit, self.owner):
             combo.currentIndexChanged.connect(self.refresh)
         self.requirement.textChanged.connect(self._debounce.start)
+        make_searchable(self.audit)
         self.requirement_completer = CatalogCompleter(self)
         self.requirement.setCompleter(self.requirement_completer)
         header = self.table.horizontalHeader()
@@ -359,8 +359,8 @@ class MainWindow(MainWindowView):
             old.close()
 
     def _load_register_lists(self) -> None:
-        recent = audit_refs(self.register, AUDITS_LISTED)
-        self._fill(self.audit, "Audit", [(ref, ref) for ref in recent])
+        audits = list_audits(self.register, newest_first=True)
+        self._fill(self.audit, "Audit", [(a.label, a.ref) for a in audits])
         self._fill(self.owner, "Owner", [(name, pid) for pid, name in list_people(self.register)])
         self.requirement_completer.set_catalog(rt.requirement_catalog(self.register))
 

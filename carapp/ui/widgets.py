@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QPlainTextEdit, QWidget
 
 
 class TextBox(QPlainTextEdit):
@@ -47,3 +47,26 @@ class CatalogCompleter(QCompleter):
     def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
         code = index.data(Qt.ItemDataRole.UserRole)
         return str(code) if code is not None else super().pathFromIndex(index)
+
+
+def make_searchable(combo: QComboBox) -> None:
+    """Let a long choice (223 audits) be found by typing any part of its label: the combo
+    becomes editable, typing offers the items that contain the text, and nothing typed is
+    added as an item."""
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = combo.completer()
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    line = combo.lineEdit()
+    line.setPlaceholderText("Type part of a reference, kind, body or date")
+    # Leaving the box with text that names no item shows the item still chosen again,
+    # so what the box says is what filters.
+    line.editingFinished.connect(
+        lambda: (
+            combo.setEditText(combo.itemText(combo.currentIndex()))
+            if combo.findText(combo.currentText()) < 0
+            else None
+        )
+    )
