@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
+    QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
+    QLineEdit,
     QMenu,
+    QMessageBox,
     QToolButton,
     QWidget,
 )
@@ -22,12 +28,12 @@ from carapp import operations as op
 from carapp.models.enums import AuditKind, Stage
 from carapp.queries import finding_detail, list_audits
 from carapp.queries import register_table as rt
-from carapp.store import Register, open_register
+from carapp.store import Register, backup_target, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import SEARCH_DELAY_MS, MainWindow
 from carapp.ui.widgets import TextBox
-from tests.conftest import TODAY, World, demo_register
+from tests.conftest import TODAY, World, demo_register, sha256
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +71,32 @@ def toolbar_button(window: MainWindow, text: str) -> QToolButton:
     )
 
 
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def popup_of(completer: QCompleter | None) -> QAbstractItemView:
+    assert completer is not None
+    popup = completer.popup()
+    assert popup is not None
+    return popup
+
+
+def line_of(combo: QComboBox) -> QLineEdit:
+    line = combo.lineEdit()
+    assert line is not None
+    return line
+
+
+def offered(popup: QAbstractItemView) -> list[str]:
+    model = popup.model()
+    return [str(model.index(r, 0).data()) for r in range(model.rowCount())]
+
+
 def click(qtbot: QtBot, widget: QWidget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def answer_modal(qtbot: QtBot, answer: Callable[[QWidget], None]) -> None:
@@ -136,9 +166,9 @@ def test_a_register_opened_by_a_relative_path_is_remembered_absolute(
     # Open recent, by keyboard: the second entry is the other register.
     window.recent_menu.popup(window.mapToGlobal(window.rect().center()))
     qtbot.waitExposed(window.recent_menu)
-    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Down)
-    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Down)
-    qtbot.keyClick(window.recent_menu, Qt.Key.Key_Return)
+    QTest.keyClick(window.recent_menu, Qt.Key.Key_Down)
+    QTest.keyClick(window.recent_menu, Qt.Key.Key_Down)
+    QTest.keyClick(window.recent_menu, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.register.path == tmp_path / "other.sqlite")
 
 
@@ -166,15 +196,15 @@ def test_tab_leaves_the_statement_and_enter_in_the_title_saves(
     assert isinstance(dialog.statement, TextBox)
     assert dialog.statement.accessibleName() == "Statement"
     dialog.statement.setFocus()
-    qtbot.keyClicks(dialog.statement, "Two leavers kept access.")
-    qtbot.keyClick(dialog.statement, Qt.Key.Key_Tab)
+    QTest.keyClicks(dialog.statement, "Two leavers kept access.")
+    QTest.keyClick(dialog.statement, Qt.Key.Key_Tab)
     assert "\t" not in dialog.statement.toPlainText()
     assert dialog.evidence.hasFocus()
-    qtbot.keyClick(dialog.evidence, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(dialog.evidence, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert dialog.statement.hasFocus()
     dialog.title.setFocus()
-    qtbot.keyClicks(dialog.title, "Leavers keep access")
-    qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.title, "Leavers keep access")
+    QTest.keyClick(dialog.title, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.changes is not None and dialog.ref == "NC-2026-001"
     detail = finding_detail(register, "NC-2026-001", TODAY)
@@ -186,7 +216,7 @@ def test_tab_leaves_the_statement_and_enter_in_the_title_saves(
 
 def click_row(qtbot: QtBot, window: MainWindow, row: int) -> None:
     rect = window.table.visualRect(window.model.index(row, 0))
-    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def test_voiding_a_closed_finding_names_it_and_needs_confirming(
@@ -203,12 +233,12 @@ def test_voiding_a_closed_finding_names_it_and_needs_confirming(
         seen.append(modal.question.text())
         seen.append(modal.closed_note.text())
         modal.reason.setFocus()
-        qtbot.keyClicks(modal.reason, "Raised against the wrong organisation.")
+        QTest.keyClicks(modal.reason, "Raised against the wrong organisation.")
         click(qtbot, modal.void_button)
         seen.append(modal.error.text())  # refused: the closed box is not ticked
         assert modal.isVisible()
         box = modal.confirm_closed
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
         assert box.isChecked()
         click(qtbot, modal.void_button)
 
@@ -220,7 +250,9 @@ def test_voiding_a_closed_finding_names_it_and_needs_confirming(
     assert "is closed: tick" in refusal
     detail = finding_detail(world.register, ref, TODAY)
     assert detail.stage is Stage.VOID
-    assert detail.void is not None and detail.void.reason == "Raised against the wrong organisation."
+    assert (
+        detail.void is not None and detail.void.reason == "Raised against the wrong organisation."
+    )
 
 
 def test_voiding_an_open_finding_needs_no_closed_confirmation(
@@ -232,7 +264,7 @@ def test_voiding_an_open_finding_needs_no_closed_confirmation(
     dialog.show()
     assert not dialog.confirm_closed.isVisible() and not dialog.closed_note.isVisible()
     dialog.reason.setFocus()
-    qtbot.keyClicks(dialog.reason, "Duplicate.")
+    QTest.keyClicks(dialog.reason, "Duplicate.")
     click(qtbot, dialog.void_button)
     assert finding_detail(world.register, ref, TODAY).stage is Stage.VOID
 
@@ -247,38 +279,39 @@ def test_tab_walks_the_window_past_the_table_never_to_the_status_label(
     window.search.setFocus()
     visited: list[QWidget | None] = []
     for _ in range(20):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        QTest.keyClick(focused(), Qt.Key.Key_Tab)
         visited.append(QApplication.focusWidget())
     assert window.status not in visited
     assert window.table in visited and window.requirement in visited
     # Tab in the table leaves it, for the widget after it; the Ref column stays in view.
     window.table.setFocus()
-    qtbot.keyClick(window.table, Qt.Key.Key_Down)
-    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    QTest.keyClick(window.table, Qt.Key.Key_Down)
+    QTest.keyClick(window.table, Qt.Key.Key_Tab)
     assert not window.table.hasFocus()
     assert window.table.horizontalScrollBar().value() == 0
 
 
+@POPUP
 def test_esc_clears_the_search_and_ctrl_shift_l_clears_every_filter(
     qtbot: QtBot, big: Register, settings: QSettings
 ) -> None:
     window = opened(qtbot, big, settings)
     total = window.model.rowCount()
     window.search.setFocus()
-    qtbot.keyClicks(window.search, "backup")
-    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    QTest.keyClicks(window.search, "backup")
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.search.text() == ""
-    qtbot.keyClicks(window.search, "access")
+    QTest.keyClicks(window.search, "access")
     window.requirement.setFocus()
-    qtbot.keyClicks(window.requirement, "A.5")
+    QTest.keyClicks(window.requirement, "A.5")
     window.stage.setFocus()
-    qtbot.keyClick(window.stage, Qt.Key.Key_Down)
+    QTest.keyClick(window.stage, Qt.Key.Key_Down)
     window.quick.setFocus()
-    qtbot.keyClick(window.quick, Qt.Key.Key_Down)
+    QTest.keyClick(window.quick, Qt.Key.Key_Down)
     window.refresh()
     settle(qtbot, window)
     assert window.model.rowCount() < total
-    qtbot.keyClick(
+    QTest.keyClick(
         window.table,
         Qt.Key.Key_L,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
@@ -291,7 +324,9 @@ def test_esc_clears_the_search_and_ctrl_shift_l_clears_every_filter(
 
 
 @POPUP
-def test_every_menu_has_unique_mnemonics(qtbot: QtBot, register: Register, settings: QSettings) -> None:
+def test_every_menu_has_unique_mnemonics(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
     window = opened(qtbot, register, settings)
 
     def mnemonics(texts: list[str]) -> list[str]:
@@ -307,12 +342,12 @@ def test_every_menu_has_unique_mnemonics(qtbot: QtBot, register: Register, setti
         assert len(keys) == len(texts) and len(set(keys)) == len(keys), texts
     # Alt+V, then A: Clear all filters, by its mnemonic.
     window.search.setFocus()
-    qtbot.keyClicks(window.search, "nothing like this")
+    QTest.keyClicks(window.search, "nothing like this")
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert isinstance(view, QMenu)
     view.popup(window.mapToGlobal(window.rect().center()))
     qtbot.waitExposed(view)
-    qtbot.keyClick(view, Qt.Key.Key_A)
+    QTest.keyClick(view, Qt.Key.Key_A)
     assert window.search.text() == ""
 
 
@@ -325,7 +360,7 @@ def click_header(qtbot: QtBot, window: MainWindow, column: rt.Column) -> None:
     header.setSectionHidden(logical, False)
     window.table.scrollTo(window.model.index(0, logical))
     x = header.sectionViewportPosition(logical) + header.sectionSize(logical) // 2
-    qtbot.mouseClick(
+    QTest.mouseClick(
         header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
     )
 
@@ -382,8 +417,8 @@ def with_requirement(register: Register, where: str) -> set[int]:
 def type_requirement(qtbot: QtBot, window: MainWindow, text: str) -> set[int]:
     window.requirement.setFocus()
     window.requirement.selectAll()
-    qtbot.keyClick(window.requirement, Qt.Key.Key_Delete)
-    qtbot.keyClicks(window.requirement, text)
+    QTest.keyClick(window.requirement, Qt.Key.Key_Delete)
+    QTest.keyClicks(window.requirement, text)
     qtbot.wait(SEARCH_DELAY_MS + 50)
     settle(qtbot, window)
     model = window.model
@@ -409,17 +444,15 @@ def test_the_requirement_filter_offers_the_catalog_as_you_type(
 ) -> None:
     window = opened(qtbot, big, settings)
     window.requirement.setFocus()
-    qtbot.keyClicks(window.requirement, "access control")
-    popup = window.requirement_completer.popup()
+    QTest.keyClicks(window.requirement, "access control")
+    popup = popup_of(window.requirement_completer)
     qtbot.waitUntil(popup.isVisible)
-    offered = [
-        popup.model().index(r, 0).data() for r in range(popup.model().rowCount())
-    ]
-    assert "A.5.15  Access control" in offered
-    row = offered.index("A.5.15  Access control")
+    listed = offered(popup)
+    assert "A.5.15  Access control" in listed
+    row = listed.index("A.5.15  Access control")
     for _ in range(row + 1):
-        qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+        QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
     assert window.requirement.text() == "A.5.15"
     qtbot.wait(SEARCH_DELAY_MS + 50)
     settle(qtbot, window)
@@ -457,16 +490,16 @@ def test_the_audit_filter_finds_an_audit_by_typing_part_of_its_label(
     assert labels == [a.label for a in audits]  # newest first, by label
     wanted = next(a for a in audits if a.kind is AuditKind.RECERTIFICATION and a.findings)
     window.audit.setFocus()
-    window.audit.lineEdit().selectAll()
-    qtbot.keyClicks(window.audit.lineEdit(), "recert")
-    popup = window.audit.completer().popup()
+    line_of(window.audit).selectAll()
+    QTest.keyClicks(line_of(window.audit), "recert")
+    popup = popup_of(window.audit.completer())
     qtbot.waitUntil(popup.isVisible)
-    offered = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
-    assert offered and all("Recertification" in o for o in offered)
-    row = offered.index(wanted.label)
+    listed = offered(popup)
+    assert listed and all("Recertification" in o for o in listed)
+    row = listed.index(wanted.label)
     for _ in range(row + 1):
-        qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+        QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
     settle(qtbot, window)
     assert window.audit.currentData() == wanted.ref
     assert window.current_filter().audit_ref == wanted.ref
@@ -483,11 +516,102 @@ def test_the_new_finding_dialog_finds_its_audit_by_typing(qtbot: QtBot, big: Reg
     assert dialog.audit.itemText(1) == audits[0].label
     wanted = audits[5]
     dialog.audit.setFocus()
-    dialog.audit.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.audit.lineEdit(), wanted.ref)
-    popup = dialog.audit.completer().popup()
+    line_of(dialog.audit).selectAll()
+    QTest.keyClicks(line_of(dialog.audit), wanted.ref)
+    popup = popup_of(dialog.audit.completer())
     qtbot.waitUntil(popup.isVisible)
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
     assert dialog.audit.currentData() == wanted.ref
     assert dialog.draft().audit_ref == wanted.ref
+
+
+# --- 6. a backup copy never lands on the wrong file unasked ------------------------------
+
+
+def backup_onto(
+    qtbot: QtBot,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    target: Path,
+    press: str | None,
+) -> tuple[str, list[str]]:
+    """Save a backup copy onto ``target`` from the toolbar; answer carapp's question by
+    clicking the button ``press`` (None: the only button). Returns the question and its
+    buttons."""
+    asked: list[object] = []
+
+    def choose(*args: object, **kwargs: object) -> tuple[str, str]:
+        asked.append(kwargs.get("options"))
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    seen: list[tuple[str, list[str]]] = []
+
+    def answer(modal: QWidget) -> None:
+        assert isinstance(modal, QMessageBox)
+        buttons = {b.text(): b for b in modal.buttons()}
+        seen.append((modal.text(), list(buttons)))
+        click(qtbot, buttons[press] if press else modal.buttons()[0])
+
+    answer_modal(qtbot, answer)
+    click(qtbot, toolbar_button(window, "Save a backup copy\u2026"))
+    assert asked == [QFileDialog.Option.DontConfirmOverwrite]
+    assert seen, "carapp asked nothing"
+    return seen[0]
+
+
+def test_a_backup_onto_the_open_register_is_refused_by_name(
+    qtbot: QtBot,
+    register: Register,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = opened(qtbot, register, settings)
+    assert register.path is not None
+    before = sha256(register.path)
+    text, _buttons = backup_onto(qtbot, window, monkeypatch, register.path, None)
+    assert text == "That is the register you have open; choose another file name."
+    assert sha256(register.path) == before
+
+
+def test_a_backup_onto_a_text_file_says_it_is_no_register_and_asks(
+    qtbot: QtBot,
+    register: Register,
+    settings: QSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = opened(qtbot, register, settings)
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("Ref,Title\n")
+    text, buttons = backup_onto(qtbot, window, monkeypatch, notes, "Cancel")
+    assert f"{notes} is not a carapp register (it is a text file, not a register)" in text
+    assert "would replace it" in text and "damaged" not in text
+    assert sorted(buttons) == ["Cancel", "Replace it"]
+    assert notes.read_text() == "Ref,Title\n"
+    backup_onto(qtbot, window, monkeypatch, notes, "Replace it")
+    copy = open_register(notes)
+    copy.close()
+    assert f"Backup copy saved to {notes}" == window.statusBar().currentMessage()
+
+
+def test_a_backup_onto_another_organisations_register_names_both_to_replace(
+    qtbot: QtBot,
+    register: Register,
+    settings: QSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other_path = tmp_path / "contoso.sqlite"
+    op.create_register(other_path, "Contoso Pharma").close()
+    window = opened(qtbot, register, settings)
+    text, buttons = backup_onto(qtbot, window, monkeypatch, other_path, "Cancel")
+    ours = "Northwind Logistics Ltd"
+    assert "Contoso Pharma" in text and ours in text
+    assert str(other_path) in text and str(register.path) in text
+    replace = f"Replace Contoso Pharma's register with {ours}'s"
+    assert sorted(buttons) == sorted([replace, "Cancel"])
+    assert backup_target(Path(str(register.path)), other_path).organisation == "Contoso Pharma"
+    backup_onto(qtbot, window, monkeypatch, other_path, replace)
+    assert backup_target(Path(str(register.path)), other_path).organisation == ours

@@ -48,7 +48,7 @@ from carapp.operations.changes import (
 )
 from carapp.queries import RegisterSummary, list_audits, list_people
 from carapp.queries import register_table as rt
-from carapp.store import Register, backup, is_url, translate_errors
+from carapp.store import BackupTarget, Register, backup, backup_target, is_url, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
@@ -385,10 +385,16 @@ class MainWindow(MainWindowView):
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         suggested = self.register.path.with_name(f"{self.register.path.stem}-backup-{stamp}.sqlite")
+        # carapp asks about what the copy would replace itself: Qt's own prompt cannot tell
+        # the open register, a stray text file and another organisation's register apart.
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save a backup copy", str(suggested), welcome.REGISTER_FILTER
+            self,
+            "Save a backup copy",
+            str(suggested),
+            welcome.REGISTER_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,
         )
-        if not name:
+        if not name or not self._may_replace(backup_target(self.register.path, Path(name))):
             return
         try:
             with translate_errors(where=name):
@@ -397,6 +403,47 @@ class MainWindow(MainWindowView):
             QMessageBox.warning(self, "carapp could not save the backup copy", str(exc))
             return
         self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
+
+    def _may_replace(self, target: BackupTarget) -> bool:
+        """Whether the backup copy may go to ``target``: never onto the open register, and
+        onto an existing file only once the user confirms in words naming what is lost."""
+        title = "Save a backup copy"
+        if not target.exists:
+            return True
+        if target.is_open_register:
+            QMessageBox.warning(
+                self, title, "That is the register you have open; choose another file name."
+            )
+            return False
+        ours = target.source_organisation or self.register.name
+        if target.organisation is None:
+            question = (
+                f"{target.path} is not a carapp register ({target.what}). The backup copy "
+                "would replace it. Replace it?"
+            )
+            replace = "Replace it"
+        elif target.organisation == target.source_organisation:
+            question = (
+                f"{target.path} is already a register of {target.organisation} (an older "
+                f"backup copy?). Replace it with a copy of the register open now "
+                f"({self.register.path})?"
+            )
+            replace = "Replace the older copy"
+        else:
+            other = target.organisation or "an unnamed organisation"
+            question = (
+                f"{target.path} is the register of {other}, not a copy of {ours}'s register "
+                f"({self.register.path}). Replacing it loses {other}'s register, unless it "
+                "has a copy elsewhere."
+            )
+            replace = f"Replace {other}'s register with {ours}'s"
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=self)
+        yes = box.addButton(replace, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
 
     def read_only_reason(self) -> str:
         # Resolved: a register opened as "ro.sqlite" would otherwise name its folder ".".

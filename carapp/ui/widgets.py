@@ -55,11 +55,11 @@ def make_searchable(combo: QComboBox) -> None:
     added as an item."""
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    completer = combo.completer()
+    completer, line = combo.completer(), combo.lineEdit()
+    assert completer is not None and line is not None  # an editable combo has both
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-    line = combo.lineEdit()
     line.setPlaceholderText("Type part of a reference, kind, body or date")
     # Leaving the box with text that names no item shows the item still chosen again,
     # so what the box says is what filters.
