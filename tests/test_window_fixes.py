@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -615,3 +616,54 @@ def test_a_backup_onto_another_organisations_register_names_both_to_replace(
     assert backup_target(Path(str(register.path)), other_path).organisation == "Contoso Pharma"
     backup_onto(qtbot, window, monkeypatch, other_path, replace)
     assert backup_target(Path(str(register.path)), other_path).organisation == ours
+
+
+# --- 9. the first layout fits 1280x800 ---------------------------------------------------
+
+
+@POPUP
+def test_the_first_layout_fits_and_hidden_columns_are_a_right_click_away(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    assert (window.width(), window.height()) == (1280, 800)
+    header = window.table.horizontalHeader()
+    shown = [c for i, c in enumerate(window.model.columns) if not header.isSectionHidden(i)]
+    assert shown == [
+        rt.Column.REF,
+        rt.Column.TITLE,
+        rt.Column.CLASSIFICATION,
+        rt.Column.STAGE,
+        rt.Column.DAYS_LEFT,
+        rt.Column.OWNERS,
+    ]
+    # Every shown header whole, no sideways scrolling, titles of ~45 characters, and the
+    # detail pane wide enough to read.
+    assert not window.table.horizontalScrollBar().isVisible()
+    last = max(header.sectionViewportPosition(i) + header.sectionSize(i) for i in range(14)
+               if not header.isSectionHidden(i))  # fmt: skip
+    assert last <= header.viewport().width()
+    title = window.model.columns.index(rt.Column.TITLE)
+    assert header.sectionSize(title) >= 300
+    assert window.detail.width() >= 360
+    # A hidden column comes back from the header's menu.
+    closure = window.model.columns.index(rt.Column.CLOSURE_DUE)
+    assert header.isSectionHidden(closure)
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(20, pick)
+            return
+        action = next(a for a in menu.actions() if a.text() == "Closure due")
+        menu.setActiveAction(action)
+        QTest.keyClick(menu, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, pick)
+    pos = QPoint(header.sectionViewportPosition(title) + 20, header.height() // 2)
+    # A right click as the platform reports it: QTest's mouse press sends no context event.
+    QApplication.sendEvent(
+        header.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, header.viewport().mapToGlobal(pos)),
+    )
+    qtbot.waitUntil(lambda: not header.isSectionHidden(closure))

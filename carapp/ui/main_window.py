@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QHeaderView,
     QMenu,
     QMessageBox,
     QTextBrowser,
@@ -66,6 +67,17 @@ CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
 DOT = "   \u2022   "
+# The columns a first run shows; the others are a click away in View > Columns.
+DEFAULT_COLUMNS = frozenset(
+    {
+        rt.Column.REF,
+        rt.Column.TITLE,
+        rt.Column.CLASSIFICATION,
+        rt.Column.STAGE,
+        rt.Column.DAYS_LEFT,
+        rt.Column.OWNERS,
+    }
+)
 # The tables whose changes move what the register table lists or counts.
 TABLE_TABLES = (
     FINDINGS,
@@ -176,24 +188,33 @@ class MainWindow(MainWindowView):
         return self.query.latest > 0 and self.shown_generation == self.query.latest
 
     def _set_column_widths(self) -> None:
+        """The first layout answers "what is open, what is late, whose is it" at 1280x800
+        beside a readable detail pane; the other columns wait in View > Columns and the
+        header's menu (a layout the user arranged is restored over this)."""
         widths = {
             rt.Column.REF: 110,
             rt.Column.CB_REF: 100,
-            rt.Column.TITLE: 280,
-            rt.Column.CLASSIFICATION: 90,
+            rt.Column.TITLE: 280,  # stretches to the room left
+            rt.Column.CLASSIFICATION: 95,
             rt.Column.SOURCE: 150,
-            rt.Column.AUDIT: 95,
+            rt.Column.AUDIT: 105,
             rt.Column.REQUIREMENTS: 120,
-            rt.Column.STAGE: 120,
-            rt.Column.OWNERS: 150,
+            rt.Column.STAGE: 105,
+            rt.Column.OWNERS: 130,
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 140,  # "1234 overdue" beside its mark
+            rt.Column.DAYS_LEFT: 100,  # "123 overdue" beside its mark
         }
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
         for i, col in enumerate(self.model.columns):
             if col in widths:
                 self.table.setColumnWidth(i, widths[col])
+            header.setSectionHidden(i, col not in DEFAULT_COLUMNS)
+        header.setSectionResizeMode(
+            self.model.columns.index(rt.Column.TITLE), QHeaderView.ResizeMode.Stretch
+        )
 
     def _action(
         self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None

@@ -109,7 +109,7 @@ class MainWindowView(QMainWindow):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
+        splitter.setSizes([880, 400])
         self.setCentralWidget(splitter)
 
     def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
