@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtGui import QColor, QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
-from carapp.models.enums import AuditKind, Stage
+from carapp.models.enums import AuditKind, Classification, Source, Stage
 from carapp.queries import finding_detail, list_audits
 from carapp.queries import register_table as rt
 from carapp.store import Register, backup_target, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
-from carapp.ui.main_window import SEARCH_DELAY_MS, MainWindow
+from carapp.ui.main_window import EMPTY_REGISTER, SEARCH_DELAY_MS, MainWindow
+from carapp.ui.register_model import BADGE_COLOURS, OVERDUE_INK
 from carapp.ui.widgets import TextBox
 from tests.conftest import TODAY, World, demo_register, sha256
 
@@ -667,3 +668,132 @@ def test_the_first_layout_fits_and_hidden_columns_are_a_right_click_away(
         QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, header.viewport().mapToGlobal(pos)),
     )
     qtbot.waitUntil(lambda: not header.isSectionHidden(closure))
+
+
+# --- 10. overdue, empty and void, as a reader sees them ----------------------------------
+
+
+def choose(qtbot: QtBot, combo: QComboBox, index: int) -> None:
+    """Pick item ``index`` of a combo with the arrow keys, as a keyboard user does."""
+    combo.setFocus()
+    while combo.currentIndex() != index:
+        key = Qt.Key.Key_Down if combo.currentIndex() < index else Qt.Key.Key_Up
+        QTest.keyClick(combo, key)
+
+
+def test_overdue_is_sorted_most_late_first_with_a_quiet_marker(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    choose(qtbot, window.quick, window.quick.findData(rt.QuickFilter.OVERDUE.value))
+    settle(qtbot, window)
+    assert (window.sort_column, window.sort_descending) == (rt.Column.DAYS_LEFT, False)
+    header = window.table.horizontalHeader()
+    days = window.model.columns.index(rt.Column.DAYS_LEFT)
+    assert header.sortIndicatorSection() == days
+    only = rt.RegisterFilter(quick=rt.QuickFilter.OVERDUE)
+    assert shown_id_list(window) == rt.finding_ids(big, only, TODAY, rt.Column.DAYS_LEFT)
+    lateness = [window.model.row_at(r).days_left for r in range(20)]  # type: ignore[union-attr]
+    assert lateness == sorted(lateness, key=lambda d: d if d is not None else 10**6)
+    # Only the Days left cell is marked (red, bold, a faint tint); the row is not pink.
+    title = window.model.columns.index(rt.Column.TITLE)
+    for row in range(5):
+        assert window.model.index(row, title).data(Qt.ItemDataRole.BackgroundRole) is None
+        cell = window.model.index(row, days)
+        assert cell.data(Qt.ItemDataRole.ForegroundRole).color() == OVERDUE_INK
+        assert cell.data(Qt.ItemDataRole.FontRole).bold()
+    # A Minor NC badge keeps an outline of its ink where it meets the row.
+    shot = window.table.viewport().grab().toImage()
+    klass = window.model.columns.index(rt.Column.CLASSIFICATION)
+    minor = next(
+        r for r in range(1, 20)
+        if window.model.row_at(r).classification is Classification.MINOR  # type: ignore[union-attr]
+    )  # fmt: skip
+    rect = window.table.visualRect(window.model.index(minor, klass))
+    ratio = shot.devicePixelRatio()
+    y = int(rect.center().y() * ratio)
+    fill = QColor(BADGE_COLOURS[Classification.MINOR][0])
+    edge = [QColor(shot.pixel(int((rect.left() + x) * ratio), y)) for x in range(2, 10)]
+    assert any(c.lightness() < fill.lightness() - 40 for c in edge), [c.name() for c in edge]
+
+
+def test_the_detail_pane_keeps_its_finding_through_filter_changes(
+    qtbot: QtBot, big: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, big, settings)
+    # Opened, the first finding is shown, not an empty pane.
+    first = window.model.row_at(0)
+    assert first is not None and first.ref in window.detail.toPlainText()
+    click_row(qtbot, window, 4)
+    picked = window.model.row_at(4)
+    assert picked is not None
+    choose(
+        qtbot, window.classification, window.classification.findData(picked.classification.value)
+    )
+    settle(qtbot, window)
+    assert window.selected_finding_id() == picked.id
+    assert picked.ref in window.detail.toPlainText()
+    # A filter that leaves it out: the first row of the answer is shown instead.
+    other = next(c for c in Classification if c is not picked.classification)
+    choose(qtbot, window.classification, window.classification.findData(other.value))
+    settle(qtbot, window)
+    top = window.model.row_at(0)
+    assert top is not None and window.selected_finding_id() == top.id
+    assert top.ref in window.detail.toPlainText()
+
+
+def test_an_empty_register_and_an_empty_answer_say_what_to_press(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    window = opened(qtbot, register, settings)
+    assert window.table.placeholder == EMPTY_REGISTER
+    assert EMPTY_REGISTER == "No findings yet: press Ctrl+N to add your first finding"
+    painted = window.table.viewport().grab().toImage()
+    window.table.placeholder = ""
+    blank = window.table.viewport().grab().toImage()
+    assert painted != blank  # the sentence is painted over the table
+    window.on_changes(
+        op.record_finding(
+            register,
+            op.FindingDraft("Leavers keep access", Source.MONITORING, Classification.MINOR, TODAY),
+        )
+    )
+    settle(qtbot, window)
+    assert window.table.placeholder == ""
+    window.search.setFocus()
+    QTest.keyClicks(window.search, "zzqqxx")
+    qtbot.wait(SEARCH_DELAY_MS + 50)
+    settle(qtbot, window)
+    assert window.model.rowCount() == 0
+    assert window.table.placeholder == (
+        "No finding matches: press Ctrl+Shift+L to clear the filters"
+    )
+    QTest.keyClick(
+        window.search,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    settle(qtbot, window)
+    assert window.model.rowCount() == 1 and window.table.placeholder == ""
+
+
+def test_void_rows_are_grey_italic_with_the_ref_struck_and_the_title_names_the_org(
+    qtbot: QtBot, register: Register, settings: QSettings
+) -> None:
+    for title in ("Leavers keep access", "Backups untested"):
+        op.record_finding(
+            register, op.FindingDraft(title, Source.MONITORING, Classification.MINOR, TODAY)
+        )
+    op.void(register, "NC-2026-001", "Duplicate.", TODAY)
+    window = opened(qtbot, register, settings)
+    assert window.windowTitle() == "Northwind Logistics Ltd \u2014 register.sqlite \u2014 carapp"
+    rows = {window.model.row_at(r).ref: r for r in range(2)}  # type: ignore[union-attr]
+    ref = window.model.columns.index(rt.Column.REF)
+    title = window.model.columns.index(rt.Column.TITLE)
+    void, live = rows["NC-2026-001"], rows["NC-2026-002"]
+    ref_font = window.model.index(void, ref).data(Qt.ItemDataRole.FontRole)
+    assert ref_font.strikeOut() and ref_font.italic()
+    assert window.model.index(void, title).data(Qt.ItemDataRole.FontRole).italic()
+    assert window.model.index(void, title).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert window.model.index(live, ref).data(Qt.ItemDataRole.FontRole) is None
+    assert window.model.index(live, title).data(Qt.ItemDataRole.ForegroundRole) is None

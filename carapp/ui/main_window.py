@@ -64,6 +64,8 @@ from carapp.ui.widgets import CatalogCompleter, make_searchable
 
 SEARCH_DELAY_MS = 150
 CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
+EMPTY_REGISTER = "No findings yet: press Ctrl+N to add your first finding"
+NO_MATCH = f"No finding matches: press {CLEAR_FILTERS_KEYS} to clear the filters"
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
 DOT = "   \u2022   "
@@ -109,6 +111,7 @@ class MainWindow(MainWindowView):
         self.settings = settings or QSettings()
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
+        self.organisation = ""  # known once the first full answer arrives
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -127,7 +130,7 @@ class MainWindow(MainWindowView):
         self.status.linkActivated.connect(self.show_overdue)
 
         self.search.textChanged.connect(self._debounce.start)
-        self.quick.currentIndexChanged.connect(self.refresh)
+        self.quick.currentIndexChanged.connect(self._quick_changed)
         for combo in (self.classification, self.stage, self.source, self.audit, self.owner):
             combo.currentIndexChanged.connect(self.refresh)
         self.requirement.textChanged.connect(self._debounce.start)
@@ -192,19 +195,19 @@ class MainWindow(MainWindowView):
         beside a readable detail pane; the other columns wait in View > Columns and the
         header's menu (a layout the user arranged is restored over this)."""
         widths = {
-            rt.Column.REF: 110,
+            rt.Column.REF: 100,
             rt.Column.CB_REF: 100,
             rt.Column.TITLE: 280,  # stretches to the room left
-            rt.Column.CLASSIFICATION: 95,
+            rt.Column.CLASSIFICATION: 92,
             rt.Column.SOURCE: 150,
             rt.Column.AUDIT: 105,
             rt.Column.REQUIREMENTS: 120,
-            rt.Column.STAGE: 105,
-            rt.Column.OWNERS: 130,
+            rt.Column.STAGE: 122,
+            rt.Column.OWNERS: 125,
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 100,  # "123 overdue" beside its mark
+            rt.Column.DAYS_LEFT: 125,  # "123 overdue" in bold beside its mark
         }
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -346,9 +349,15 @@ class MainWindow(MainWindowView):
         # that run started from: unknowable now, so it is dropped rather than guessed.
         return [p for p in listed if is_url(p) or Path(p).is_absolute()]
 
+    def _show_title(self) -> None:
+        """ "Organisation \u2014 register.sqlite \u2014 carapp": which organisation's register
+        this is, for someone keeping those of several."""
+        read_only = " (read-only)" if self.register.read_only else ""
+        parts = [self.organisation, f"{self.register.name}{read_only}", "carapp"]
+        self.setWindowTitle(" \u2014 ".join(p for p in parts if p))
+
     def _remember(self, register: Register) -> None:
-        read_only = " (read-only)" if register.read_only else ""
-        self.setWindowTitle(f"{register.name}{read_only} \u2014 carapp")
+        self._show_title()
         if register.path is None:
             return
         here = str(register.path.resolve())
@@ -370,6 +379,7 @@ class MainWindow(MainWindowView):
         self.model.register = register
         self.query.register = register
         self.query.invalidate()
+        self.organisation = ""
         self._remember(register)
         self._load_register_lists()
         self.detail.register = register
@@ -573,6 +583,19 @@ class MainWindow(MainWindowView):
             requirement_code=self.requirement.text().strip() or None,
         )
 
+    def _quick_changed(self) -> None:
+        # What is late is read most-late first: choosing Overdue sorts by days left.
+        if self.quick.currentData() == rt.QuickFilter.OVERDUE.value:
+            self.sort_column, self.sort_descending = rt.Column.DAYS_LEFT, False
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)  # the indicator follows; this asks once, below
+            header.setSortIndicator(
+                self.model.columns.index(rt.Column.DAYS_LEFT), Qt.SortOrder.AscendingOrder
+            )
+            header.blockSignals(False)
+            header.viewport().update()
+        self.refresh()
+
     def refresh(self) -> None:
         """Ask again for the findings to show; the answer arrives off the GUI thread."""
         self._debounce.stop()
@@ -595,7 +618,19 @@ class MainWindow(MainWindowView):
         self.status.setText(self._status_text(len(ids), summary))
         for index, quick in enumerate(rt.QuickFilter):
             self.quick.setItemText(index, f"{quick.label} ({summary.counts[quick]:,})")
+        self.organisation = summary.organisation
+        self._show_title()
+        if summary.findings == 0:
+            self.table.placeholder = EMPTY_REGISTER
+        elif not ids:
+            self.table.placeholder = NO_MATCH
+        else:
+            self.table.placeholder = ""
+        # The finding shown stays shown while it is in the answer; else the first one is,
+        # so the detail pane never empties under a filter change.
         row = self.model.row_of(selected) if selected is not None else None
+        if row is None and ids:
+            row = 0
         if row is not None:
             self.table.selectRow(row)
         else:

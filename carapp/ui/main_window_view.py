@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +27,45 @@ from carapp.ui.detail_pane import DetailPane
 
 ANY = "Any"
 SIZE = (1280, 800)
+
+
+class RegisterTableView(QTableView):
+    """The register table, which says over its empty body why it is empty and what to do
+    (an empty table alone reads as "broken" or "still loading")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = ""
+
+    @property
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    @placeholder.setter
+    def placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self.setAccessibleDescription(text)
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self._placeholder or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        try:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(
+                area,
+                Qt.AlignmentFlag.AlignHCenter
+                | Qt.AlignmentFlag.AlignTop
+                | Qt.TextFlag.TextWordWrap,
+                self._placeholder,
+            )
+        finally:
+            painter.end()
 
 
 class MainWindowView(QMainWindow):
@@ -64,7 +104,7 @@ class MainWindowView(QMainWindow):
         self.requirement = QLineEdit(self)
         self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
         self.requirement.setAccessibleName("Requirement filter")
-        self.table = QTableView(self)
+        self.table = RegisterTableView(self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
@@ -109,7 +149,7 @@ class MainWindowView(QMainWindow):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([880, 400])
+        splitter.setSizes([900, 380])
         self.setCentralWidget(splitter)
 
     def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
