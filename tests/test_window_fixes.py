@@ -780,9 +780,9 @@ def test_an_empty_register_and_an_empty_answer_say_what_to_press(
 def test_void_rows_are_grey_italic_with_the_ref_struck_and_the_title_names_the_org(
     qtbot: QtBot, register: Register, settings: QSettings
 ) -> None:
-    for title in ("Leavers keep access", "Backups untested"):
+    for text in ("Leavers keep access", "Backups untested"):
         op.record_finding(
-            register, op.FindingDraft(title, Source.MONITORING, Classification.MINOR, TODAY)
+            register, op.FindingDraft(text, Source.MONITORING, Classification.MINOR, TODAY)
         )
     op.void(register, "NC-2026-001", "Duplicate.", TODAY)
     window = opened(qtbot, register, settings)
