@@ -368,7 +368,7 @@ def finding_ids(
 def ids_queries(
     f: RegisterFilter, today: dt.date, sort: Column, descending: bool, full_text: bool
 ) -> list[Select[tuple[int]]]:
-    """The SQL behind :func:`finding_ids`: one query, or two whose rows follow each other.
+    """The SQL behind :func:`finding_ids`: one query, or several whose rows follow each other.
 
     A single ORDER BY with "empty values last" makes SQLite sort every row (100 ms at
     100,000). So a column that may be empty is read in two parts, each walking an index:
@@ -390,20 +390,25 @@ def ids_queries(
         return [select(Finding.id).where(*where).order_by(*in_order(*REF_ORDER))]
     if sort in NEVER_EMPTY:
         return [select(Finding.id).where(*where).order_by(*in_order(key, Finding.id))]
-    # A text key is empty when NULL or ''; "key > ''" keeps the present ones as one range
-    # of the key's index, walked in either direction.
+    # A text key is empty when NULL or '': "key > ''" keeps the present ones as one range of
+    # the key's index, walked either way; the empty ones follow, the NULLs then the '',
+    # each an index lookup already in id order (one OR of both would be sorted whole).
     text = sort in TEXT_KEYS
     has_value = key > "" if text else key.is_not(None)
-    no_value = or_(key.is_(None), key == "") if text else key.is_(None)
+    no_values = [key.is_(None), key == ""] if text else [key.is_(None)]
     if sort in KEPT_SORT_KEYS:
         present = select(keys.c.finding_id).where(has_value, *chosen)
         present = present.order_by(*in_order(key, keys.c.finding_id))
-        empty = select(keys.c.finding_id).where(no_value, *chosen)
-        return [present, empty.order_by(*in_order(keys.c.finding_id))]
+        return [present] + [
+            select(keys.c.finding_id).where(empty, *chosen).order_by(*in_order(keys.c.finding_id))
+            for empty in no_values
+        ]
     present = select(Finding.id).where(*where, has_value)
     present = present.order_by(*in_order(key, Finding.id))
-    empty = select(Finding.id).where(*where, no_value)
-    return [present, empty.order_by(*in_order(Finding.id))]
+    return [present] + [
+        select(Finding.id).where(*where, empty).order_by(*in_order(Finding.id))
+        for empty in no_values
+    ]
 
 
 # Columns sorted by the keys kept in finding_sort_keys.
