@@ -112,6 +112,8 @@ class MainWindow(MainWindowView):
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
         self.organisation = ""  # known once the first full answer arrives
+        self._detail_ref: str | None = None  # the finding the detail pane shows
+        self._answering = False  # the table is taking a new answer in
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -383,7 +385,7 @@ class MainWindow(MainWindowView):
         self._remember(register)
         self._load_register_lists()
         self.detail.register = register
-        self.detail.show_finding(None)
+        self._show_detail(None)
         self._show_read_only()
         self.refresh()
         if old is not register:
@@ -613,7 +615,20 @@ class MainWindow(MainWindowView):
             return  # a newer question is on its way
         selected = self.selected_finding_id()
         self.shown_generation = generation
-        self.model.set_ids(ids)
+        self._answering = True
+        try:
+            self.model.set_ids(ids)
+            # The finding shown stays shown while it is in the answer; else the first one
+            # is, so the detail pane never empties under a filter change.
+            row = self.model.row_of(selected) if selected is not None else None
+            if row is None and ids:
+                row = 0
+            if row is not None:
+                self.table.selectRow(row)
+        finally:
+            self._answering = False
+        shown = self.model.row_at(row) if row is not None else None
+        self._show_detail(shown.ref if shown else None)
         self.matches.setText(f"{len(ids):,} of {summary.findings:,} findings")
         self.status.setText(self._status_text(len(ids), summary))
         for index, quick in enumerate(rt.QuickFilter):
@@ -626,15 +641,6 @@ class MainWindow(MainWindowView):
             self.table.placeholder = NO_MATCH
         else:
             self.table.placeholder = ""
-        # The finding shown stays shown while it is in the answer; else the first one is,
-        # so the detail pane never empties under a filter change.
-        row = self.model.row_of(selected) if selected is not None else None
-        if row is None and ids:
-            row = 0
-        if row is not None:
-            self.table.selectRow(row)
-        else:
-            self._show_detail(None)
 
     def _show_failure(self, generation: int, message: str) -> None:
         if generation == self.query.latest:
@@ -695,11 +701,18 @@ class MainWindow(MainWindowView):
         return self.model.finding_id(rows[0].row()) if rows else None
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._answering:
+            return  # the new answer's selection is settled in _show_ids
         rows = self.table.selectionModel().selectedRows()
         row = self.model.row_at(rows[0].row()) if rows else None
         self._show_detail(row.ref if row else None)
 
     def _show_detail(self, ref: str | None) -> None:
+        # The finding already shown is not read again: a new answer that keeps it selected
+        # costs no detail query (the pane refreshes itself when the finding changes).
+        if ref is not None and ref == self._detail_ref:
+            return
+        self._detail_ref = ref
         self.detail.show_finding(ref)
 
     def show_register_about(self) -> None:
