@@ -105,6 +105,7 @@ class MainWindowView(QMainWindow):
         self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
         self.requirement.setAccessibleName("Requirement filter")
         self.table = RegisterTableView(self)
+        self.table.setAccessibleName("Findings")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
