@@ -29,7 +29,7 @@ from carapp import operations as op
 from carapp.models.enums import AuditKind, Classification, Source, Stage
 from carapp.queries import finding_detail, list_audits
 from carapp.queries import register_table as rt
-from carapp.store import Register, backup_target, open_register
+from carapp.store import Register, backup, backup_target, open_register
 from carapp.ui.app import starting_register
 from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
 from carapp.ui.main_window import EMPTY_REGISTER, SEARCH_DELAY_MS, MainWindow
@@ -796,3 +796,23 @@ def test_void_rows_are_grey_italic_with_the_ref_struck_and_the_title_names_the_o
     assert window.model.index(void, title).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert window.model.index(live, ref).data(Qt.ItemDataRole.FontRole) is None
     assert window.model.index(live, title).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_a_second_backup_onto_the_same_copy_asks_to_replace_the_older_copy(
+    qtbot: QtBot,
+    register: Register,
+    settings: QSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = opened(qtbot, register, settings)
+    target = tmp_path / "backup.sqlite"
+    op.record_finding(
+        register,
+        op.FindingDraft("Backups untested", Source.MONITORING, Classification.MINOR, TODAY),
+    )
+    backup(Path(str(register.path)), target)
+    text, buttons = backup_onto(qtbot, window, monkeypatch, target, "Replace the older copy")
+    assert "already a register of Northwind Logistics Ltd" in text
+    assert sorted(buttons) == ["Cancel", "Replace the older copy"]
+    assert window.statusBar().currentMessage() == f"Backup copy saved to {target}"
