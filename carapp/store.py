@@ -639,6 +639,79 @@ def backup(register_path: Path, destination: Path) -> Path:
     return destination
 
 
+@dataclass(frozen=True, slots=True)
+class BackupTarget:
+    """What a backup copy saved at ``path`` would replace, found without writing anything:
+    so the caller can refuse or ask before :func:`backup` replaces a file."""
+
+    path: Path
+    exists: bool
+    is_open_register: bool = False  # the register being copied itself
+    # Set when the file is a carapp register: the organisation it belongs to.
+    organisation: str | None = None
+    # Set when the file is something else: what it is ("it is a text file, not a register").
+    what: str = ""
+    source_organisation: str = ""  # the organisation of the register being copied
+
+
+def _organisation_at(path: Path) -> str | None:
+    """The organisation a carapp register names, read without writing; None if the file is
+    no carapp register SQLite can read."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'organisation'").fetchone()
+            conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else ""
+
+
+def backup_target(register_path: Path, destination: Path) -> BackupTarget:
+    """What saving a backup copy of the register at ``register_path`` onto ``destination``
+    would replace (see :class:`BackupTarget`)."""
+    source = _organisation_at(register_path) or ""
+    if not (destination.exists() or destination.is_symlink()):
+        return BackupTarget(destination, exists=False, source_organisation=source)
+    try:
+        same = destination.resolve() == register_path.resolve() or os.path.samefile(
+            destination, register_path
+        )
+    except OSError:
+        same = False
+    if same:
+        return BackupTarget(
+            destination, exists=True, is_open_register=True, source_organisation=source
+        )
+    what = ""
+    try:
+        info = destination.stat()
+        if stat.S_ISDIR(info.st_mode):
+            what = "it is a folder"
+        elif not stat.S_ISREG(info.st_mode):
+            what = f"it is {_not_a_file(info.st_mode)}"
+        else:
+            with destination.open("rb") as fh:
+                header = fh.read(100)
+            if not header.startswith(SQLITE_MAGIC):
+                what = _describe_non_sqlite(header)
+    except OSError as exc:
+        what = f"it cannot be read ({exc.strerror})"
+    organisation = None if what else _organisation_at(destination)
+    if organisation is None and not what:
+        what = "it is a SQLite database of another program, or a damaged one"
+    return BackupTarget(
+        destination,
+        exists=True,
+        organisation=organisation,
+        what=what,
+        source_organisation=source,
+    )
+
+
 def _pre_migration_backup(path: Path, revision: str) -> Path:
     stamp_ = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return backup(

@@ -24,15 +24,30 @@ class AuditView:
     scope_note: str
     findings: int
 
+    @property
+    def label(self) -> str:
+        """How a picker names the audit: "AUD-2026-12 · Surveillance · BSI · 3 Nov 2026"
+        (reference, kind, certification body if any, start date)."""
+        start = f"{self.starts_on.day} {self.starts_on:%b %Y}"
+        parts = [self.ref, self.kind.label, self.certification_body or "", start]
+        return " \u00b7 ".join(p for p in parts if p)
 
-def list_audits(register: Register) -> list[AuditView]:
-    """Every audit by start date, with how many findings it raised."""
+
+def list_audits(register: Register, *, newest_first: bool = False) -> list[AuditView]:
+    """Every audit by start date (the newest first if asked: a picker's order), with how
+    many findings it raised."""
     counts = select(Finding.audit_id, func.count().label("n")).group_by(Finding.audit_id).subquery()
     query = (
         select(Audit, Person.name, func.coalesce(counts.c.n, 0))
         .outerjoin(Person, Person.id == Audit.lead_auditor_id)
         .outerjoin(counts, counts.c.audit_id == Audit.id)
-        .order_by(Audit.starts_on, Audit.id)
+        .order_by(
+            *(
+                (Audit.starts_on.desc(), Audit.id.desc())
+                if newest_first
+                else (Audit.starts_on, Audit.id)
+            )
+        )
     )
     with register.sessions() as session:
         return [

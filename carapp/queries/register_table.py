@@ -214,6 +214,36 @@ def _search_term(term: str, full_text: bool) -> ColumnElement[bool]:
     )
 
 
+def requirement_matches(text: str) -> ColumnElement[bool]:
+    """Requirements ``text`` names, as a person types it: case aside, a code and every code
+    under it ("A.5" is A.5.1 to A.5.37, not A.50), Annex A with or without its "A." ("5.15"
+    is A.5.15 and clause 5.15 if there is one), or words of the title ("access")."""
+    term = text.strip()
+    code = term.upper()
+    codes = [code] if code.startswith("A.") else [code, f"A.{code}"]
+    upper = func.upper(Requirement.code)
+    out: list[ColumnElement[bool]] = []
+    for c in codes:
+        below = c.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+        out += [upper == c, upper.like(below, escape="\\")]
+    # A code is digits and dots after its "A."; anything with letters in it is a title word.
+    if any(ch.isalpha() for ch in code.removeprefix("A.")):
+        out.append(Requirement.title.ilike(escape_like(term), escape="\\"))
+    return or_(*out)
+
+
+def requirement_catalog(register: Register) -> list[tuple[str, str]]:
+    """(code, title) of the register's requirements in use, by code: what the requirement
+    filter offers as the user types."""
+    query = (
+        select(Requirement.code, Requirement.title)
+        .where(Requirement.retired.is_(False))
+        .order_by(Requirement.kind, func.length(Requirement.code), Requirement.code)
+    )
+    with register.engine.connect() as conn:
+        return [(code, title) for code, title in conn.execute(query)]
+
+
 def quick_condition(quick: QuickFilter, today: dt.date) -> ColumnElement[bool] | None:
     """The SQL condition of a quick filter; None for all findings."""
     # Only the chosen one is built: a keystroke's budget is a few milliseconds of Python.
@@ -260,7 +290,7 @@ def where_clauses(
         out.append(Finding.audit_id.in_(select(Audit.id).where(Audit.ref == f.audit_ref)))
     if f.owner_id is not None:
         out.append(literal(f.owner_id).in_(_current_owner_ids()))
-    if f.requirement_code:
+    if f.requirement_code and f.requirement_code.strip():
         out.append(
             exists(
                 select(1)
@@ -268,7 +298,7 @@ def where_clauses(
                 .join(Requirement, Requirement.id == finding_requirements.c.requirement_id)
                 .where(
                     finding_requirements.c.finding_id == Finding.id,
-                    Requirement.code == f.requirement_code,
+                    requirement_matches(f.requirement_code),
                 )
             )
         )
@@ -338,7 +368,7 @@ def finding_ids(
 def ids_queries(
     f: RegisterFilter, today: dt.date, sort: Column, descending: bool, full_text: bool
 ) -> list[Select[tuple[int]]]:
-    """The SQL behind :func:`finding_ids`: one query, or two whose rows follow each other.
+    """The SQL behind :func:`finding_ids`: one query, or several whose rows follow each other.
 
     A single ORDER BY with "empty values last" makes SQLite sort every row (100 ms at
     100,000). So a column that may be empty is read in two parts, each walking an index:
@@ -360,15 +390,25 @@ def ids_queries(
         return [select(Finding.id).where(*where).order_by(*in_order(*REF_ORDER))]
     if sort in NEVER_EMPTY:
         return [select(Finding.id).where(*where).order_by(*in_order(key, Finding.id))]
+    # A text key is empty when NULL or '': "key > ''" keeps the present ones as one range of
+    # the key's index, walked either way; the empty ones follow, the NULLs then the '',
+    # each an index lookup already in id order (one OR of both would be sorted whole).
+    text = sort in TEXT_KEYS
+    has_value = key > "" if text else key.is_not(None)
+    no_values = [key.is_(None), key == ""] if text else [key.is_(None)]
     if sort in KEPT_SORT_KEYS:
-        present = select(keys.c.finding_id).where(key.is_not(None), *chosen)
+        present = select(keys.c.finding_id).where(has_value, *chosen)
         present = present.order_by(*in_order(key, keys.c.finding_id))
-        empty = select(keys.c.finding_id).where(key.is_(None), *chosen)
-        return [present, empty.order_by(*in_order(keys.c.finding_id))]
-    present = select(Finding.id).where(*where, key.is_not(None))
+        return [present] + [
+            select(keys.c.finding_id).where(empty, *chosen).order_by(*in_order(keys.c.finding_id))
+            for empty in no_values
+        ]
+    present = select(Finding.id).where(*where, has_value)
     present = present.order_by(*in_order(key, Finding.id))
-    empty = select(Finding.id).where(*where, key.is_(None))
-    return [present, empty.order_by(*in_order(Finding.id))]
+    return [present] + [
+        select(Finding.id).where(*where, empty).order_by(*in_order(Finding.id))
+        for empty in no_values
+    ]
 
 
 # Columns sorted by the keys kept in finding_sort_keys.
@@ -391,8 +431,13 @@ NEVER_EMPTY = frozenset(
         Column.TITLE,
         Column.SOURCE,
         Column.IDENTIFIED,
-        Column.CB_REF,
     }
+)
+
+# Columns whose key is text: '' is as empty as NULL (a finding without a certification
+# body's reference has cb_ref '').
+TEXT_KEYS = frozenset(
+    {Column.CB_REF, Column.OWNERS, Column.REQUIREMENTS, Column.CAUSE_CATEGORY, Column.AUDIT}
 )
 
 

@@ -45,7 +45,12 @@ def starting_register(location: str, *, explicit: bool, settings: QSettings) -> 
     if explicit:
         return welcome.open_chosen(None, location)
     last = settings.value("registers/last")
-    for candidate in (last, location):
+    # A relative "last" (remembered by an older carapp) named a file in the folder that run
+    # started from, unknown now: it is skipped, not looked for here.
+    remembered = (
+        last if isinstance(last, str) and (is_url(last) or Path(last).is_absolute()) else None
+    )
+    for candidate in (remembered, location):
         if (
             isinstance(candidate, str)
             and candidate

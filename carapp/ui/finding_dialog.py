@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -18,17 +19,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from carapp import operations as op
 from carapp.errors import CarappError
-from carapp.models.enums import Classification, Source
+from carapp.models.enums import Classification, Source, Stage
 from carapp.operations.changes import Changes
-from carapp.queries import list_audits
+from carapp.queries import finding_detail, list_audits
 from carapp.store import Register
+from carapp.ui.widgets import TextBox, make_searchable
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -57,17 +58,19 @@ class NewFindingDialog(QDialog):
         self.identified.setDisplayFormat("yyyy-MM-dd")
         self.audit = QComboBox(self)
         self.audit.addItem("(none)", "")
-        for audit in reversed(list_audits(register)):
-            body = audit.certification_body or "internal"
-            self.audit.addItem(f"{audit.ref} \u2014 {audit.kind}, {body}", audit.ref)
+        for audit in list_audits(register, newest_first=True):
+            self.audit.addItem(audit.label, audit.ref)
+        make_searchable(self.audit)
         self.cb_ref = QLineEdit(self)
         self.requirements = QLineEdit(self)
         self.requirements.setPlaceholderText("e.g. A.5.18, 9.2.2")
         self.area = QLineEdit(self)
-        self.statement = QPlainTextEdit(self)
-        self.statement.setPlaceholderText("What was required, and what was seen")
-        self.evidence = QPlainTextEdit(self)
-        self.evidence.setPlaceholderText("Records and samples examined")
+        self.statement = TextBox(
+            "Statement", self, placeholder="What was required, and what was seen"
+        )
+        self.evidence = TextBox(
+            "Evidence observed", self, placeholder="Records and samples examined"
+        )
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a40000")
@@ -87,6 +90,9 @@ class NewFindingDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Enter in any single-line field saves, as in every dialog.
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -119,7 +125,9 @@ class NewFindingDialog(QDialog):
 
 
 class VoidDialog(QDialog):
-    """Voiding keeps the finding, with the reason, for the auditor to see."""
+    """Voiding keeps the finding, with the reason, for the auditor to see. The dialog names
+    the finding by reference and title, so the wrong row is not voided by a slip; a closed
+    finding says so and needs its own confirmation besides the reason."""
 
     def __init__(
         self, register: Register, ref: str, today: dt.date, parent: QWidget | None = None
@@ -129,25 +137,55 @@ class VoidDialog(QDialog):
         self.ref = ref
         self.changes: Changes[Any] | None = None
         self.today = today
+        detail = finding_detail(register, ref, today)
+        self.closed = detail.stage is Stage.CLOSED
         self.setWindowTitle(f"Void {ref}")
-        self.reason = QPlainTextEdit(self)
-        self.reason.setPlaceholderText("Why this finding is void (e.g. duplicate of NC-2026-004)")
+        self.setMinimumWidth(520)
+        self.question = QLabel(
+            f"Void {ref} \u201c{detail.title}\u201d? It stays in the register, marked void, "
+            "with this reason:",
+            self,
+        )
+        self.question.setWordWrap(True)
+        self.reason = TextBox(
+            "Reason for voiding",
+            self,
+            placeholder="Why this finding is void (e.g. duplicate of NC-2026-004)",
+        )
+        self.confirm_closed = QCheckBox(f"Void {ref} although it is closed", self)
+        self.confirm_closed.setVisible(self.closed)
+        self.closed_note = QLabel(
+            f"{ref} is closed"
+            + (f" (closed on {detail.closed_on.isoformat()})" if detail.closed_on else "")
+            + ": voiding takes it out of the corrective actions that count. Tick the box "
+            "below to confirm.",
+            self,
+        )
+        self.closed_note.setWordWrap(True)
+        self.closed_note.setStyleSheet("font-weight: bold")
+        self.closed_note.setVisible(self.closed)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a40000")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        void = buttons.addButton("Void finding", QDialogButtonBox.ButtonRole.AcceptRole)
-        void.clicked.connect(self.save)
+        self.void_button = buttons.addButton(f"Void {ref}", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.void_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(f"{ref} stays in the register, marked void, with this reason:", self)
-        )
+        layout.addWidget(self.question)
+        layout.addWidget(self.closed_note)
         layout.addWidget(self.reason)
+        layout.addWidget(self.confirm_closed)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
     def save(self) -> None:
+        if self.closed and not self.confirm_closed.isChecked():
+            self.error.setText(
+                f"{self.ref} is closed: tick \u201cVoid {self.ref} although it is closed\u201d "
+                "to void it, or cancel."
+            )
+            return
         try:
             self.changes = op.void(self.register, self.ref, self.reason.toPlainText(), self.today)
         except CarappError as exc:

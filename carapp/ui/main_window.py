@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QHeaderView,
     QMenu,
     QMessageBox,
     QTextBrowser,
@@ -46,9 +47,9 @@ from carapp.operations.changes import (
     SETTINGS,
     Changes,
 )
-from carapp.queries import RegisterSummary, audit_refs, list_people
+from carapp.queries import RegisterSummary, list_audits, list_people
 from carapp.queries import register_table as rt
-from carapp.store import Register, backup, translate_errors
+from carapp.store import BackupTarget, Register, backup, backup_target, is_url, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
@@ -59,12 +60,26 @@ from carapp.ui.register_model import (
     RegisterQuery,
     RegisterTableModel,
 )
+from carapp.ui.widgets import CatalogCompleter, make_searchable
 
 SEARCH_DELAY_MS = 150
+CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
+EMPTY_REGISTER = "No findings yet: press Ctrl+N to add your first finding"
+NO_MATCH = f"No finding matches: press {CLEAR_FILTERS_KEYS} to clear the filters"
 RECENT_LIMIT = 8
 FIRST_SCREEN = 60
-AUDITS_LISTED = 200  # the filter lists recent audits; a register rarely has more
 DOT = "   \u2022   "
+# The columns a first run shows; the others are a click away in View > Columns.
+DEFAULT_COLUMNS = frozenset(
+    {
+        rt.Column.REF,
+        rt.Column.TITLE,
+        rt.Column.CLASSIFICATION,
+        rt.Column.STAGE,
+        rt.Column.DAYS_LEFT,
+        rt.Column.OWNERS,
+    }
+)
 # The tables whose changes move what the register table lists or counts.
 TABLE_TABLES = (
     FINDINGS,
@@ -96,6 +111,9 @@ class MainWindow(MainWindowView):
         self.settings = settings or QSettings()
         self.sort_column, self.sort_descending = self._saved_sort()
         self.shown_generation = 0  # the query whose answer the table shows
+        self.organisation = ""  # known once the first full answer arrives
+        self._detail_ref: str | None = None  # the finding the detail pane shows
+        self._answering = False  # the table is taking a new answer in
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -114,10 +132,13 @@ class MainWindow(MainWindowView):
         self.status.linkActivated.connect(self.show_overdue)
 
         self.search.textChanged.connect(self._debounce.start)
-        self.quick.currentIndexChanged.connect(self.refresh)
+        self.quick.currentIndexChanged.connect(self._quick_changed)
         for combo in (self.classification, self.stage, self.source, self.audit, self.owner):
             combo.currentIndexChanged.connect(self.refresh)
         self.requirement.textChanged.connect(self._debounce.start)
+        make_searchable(self.audit)
+        self.requirement_completer = CatalogCompleter(self)
+        self.requirement.setCompleter(self.requirement_completer)
         header = self.table.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
@@ -172,24 +193,33 @@ class MainWindow(MainWindowView):
         return self.query.latest > 0 and self.shown_generation == self.query.latest
 
     def _set_column_widths(self) -> None:
+        """The first layout answers "what is open, what is late, whose is it" at 1280x800
+        beside a readable detail pane; the other columns wait in View > Columns and the
+        header's menu (a layout the user arranged is restored over this)."""
         widths = {
-            rt.Column.REF: 110,
+            rt.Column.REF: 100,
             rt.Column.CB_REF: 100,
-            rt.Column.TITLE: 280,
-            rt.Column.CLASSIFICATION: 90,
+            rt.Column.TITLE: 280,  # stretches to the room left
+            rt.Column.CLASSIFICATION: 92,
             rt.Column.SOURCE: 150,
-            rt.Column.AUDIT: 95,
+            rt.Column.AUDIT: 105,
             rt.Column.REQUIREMENTS: 120,
-            rt.Column.STAGE: 120,
-            rt.Column.OWNERS: 150,
+            rt.Column.STAGE: 122,
+            rt.Column.OWNERS: 125,
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 140,  # "1234 overdue" beside its mark
+            rt.Column.DAYS_LEFT: 125,  # "123 overdue" in bold beside its mark
         }
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
         for i, col in enumerate(self.model.columns):
             if col in widths:
                 self.table.setColumnWidth(i, widths[col])
+            header.setSectionHidden(i, col not in DEFAULT_COLUMNS)
+        header.setSectionResizeMode(
+            self.model.columns.index(rt.Column.TITLE), QHeaderView.ResizeMode.Stretch
+        )
 
     def _action(
         self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
@@ -235,8 +265,12 @@ class MainWindow(MainWindowView):
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self._action("&Find\u2026", self.focus_search, QKeySequence(keys.Find)))
-        clear = self._action("&Clear search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
+        clear = self._action("Clear &search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
         view_menu.addAction(clear)
+        self.clear_filters_action = self._action(
+            "Clear &all filters", self.clear_filters, QKeySequence(CLEAR_FILTERS_KEYS)
+        )
+        view_menu.addAction(self.clear_filters_action)
         view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence(keys.Refresh)))
         self.columns_menu = view_menu.addMenu("&Columns")
         self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
@@ -311,15 +345,24 @@ class MainWindow(MainWindowView):
     def recent_registers(self) -> list[str]:
         value = self.settings.value("registers/recent", [])
         if isinstance(value, str):  # QSettings gives a lone item back as a string
-            return [value]
-        return [str(v) for v in value] if isinstance(value, list) else []
+            value = [value]
+        listed = [str(v) for v in value] if isinstance(value, list) else []
+        # A relative path remembered by an older carapp named a file in whatever folder
+        # that run started from: unknowable now, so it is dropped rather than guessed.
+        return [p for p in listed if is_url(p) or Path(p).is_absolute()]
+
+    def _show_title(self) -> None:
+        """ "Organisation \u2014 register.sqlite \u2014 carapp": which organisation's register
+        this is, for someone keeping those of several."""
+        read_only = " (read-only)" if self.register.read_only else ""
+        parts = [self.organisation, f"{self.register.name}{read_only}", "carapp"]
+        self.setWindowTitle(" \u2014 ".join(p for p in parts if p))
 
     def _remember(self, register: Register) -> None:
-        read_only = " (read-only)" if register.read_only else ""
-        self.setWindowTitle(f"{register.name}{read_only} \u2014 carapp")
+        self._show_title()
         if register.path is None:
             return
-        here = str(register.path)
+        here = str(register.path.resolve())
         recent = [here] + [p for p in self.recent_registers() if p != here]
         self.settings.setValue("registers/recent", recent[:RECENT_LIMIT])
         self.settings.setValue("registers/last", here)
@@ -338,19 +381,21 @@ class MainWindow(MainWindowView):
         self.model.register = register
         self.query.register = register
         self.query.invalidate()
+        self.organisation = ""
         self._remember(register)
         self._load_register_lists()
         self.detail.register = register
-        self.detail.show_finding(None)
+        self._show_detail(None)
         self._show_read_only()
         self.refresh()
         if old is not register:
             old.close()
 
     def _load_register_lists(self) -> None:
-        recent = audit_refs(self.register, AUDITS_LISTED)
-        self._fill(self.audit, "Audit", [(ref, ref) for ref in recent])
+        audits = list_audits(self.register, newest_first=True)
+        self._fill(self.audit, "Audit", [(a.label, a.ref) for a in audits])
         self._fill(self.owner, "Owner", [(name, pid) for pid, name in list_people(self.register)])
+        self.requirement_completer.set_catalog(rt.requirement_catalog(self.register))
 
     def _switch_to_path(self, path: Path) -> None:
         register = welcome.open_chosen(self, path)
@@ -373,10 +418,16 @@ class MainWindow(MainWindowView):
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         suggested = self.register.path.with_name(f"{self.register.path.stem}-backup-{stamp}.sqlite")
+        # carapp asks about what the copy would replace itself: Qt's own prompt cannot tell
+        # the open register, a stray text file and another organisation's register apart.
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save a backup copy", str(suggested), welcome.REGISTER_FILTER
+            self,
+            "Save a backup copy",
+            str(suggested),
+            welcome.REGISTER_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,
         )
-        if not name:
+        if not name or not self._may_replace(backup_target(self.register.path, Path(name))):
             return
         try:
             with translate_errors(where=name):
@@ -385,6 +436,47 @@ class MainWindow(MainWindowView):
             QMessageBox.warning(self, "carapp could not save the backup copy", str(exc))
             return
         self.statusBar().showMessage(f"Backup copy saved to {name}", 8000)
+
+    def _may_replace(self, target: BackupTarget) -> bool:
+        """Whether the backup copy may go to ``target``: never onto the open register, and
+        onto an existing file only once the user confirms in words naming what is lost."""
+        title = "Save a backup copy"
+        if not target.exists:
+            return True
+        if target.is_open_register:
+            QMessageBox.warning(
+                self, title, "That is the register you have open; choose another file name."
+            )
+            return False
+        ours = target.source_organisation or self.register.name
+        if target.organisation is None:
+            question = (
+                f"{target.path} is not a carapp register ({target.what}). The backup copy "
+                "would replace it. Replace it?"
+            )
+            replace = "Replace it"
+        elif target.organisation == target.source_organisation:
+            question = (
+                f"{target.path} is already a register of {target.organisation} (an older "
+                f"backup copy?). Replace it with a copy of the register open now "
+                f"({self.register.path})?"
+            )
+            replace = "Replace the older copy"
+        else:
+            other = target.organisation or "an unnamed organisation"
+            question = (
+                f"{target.path} is the register of {other}, not a copy of {ours}'s register "
+                f"({self.register.path}). Replacing it loses {other}'s register, unless it "
+                "has a copy elsewhere."
+            )
+            replace = f"Replace {other}'s register with {ours}'s"
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=self)
+        yes = box.addButton(replace, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
 
     def read_only_reason(self) -> str:
         # Resolved: a register opened as "ro.sqlite" would otherwise name its folder ".".
@@ -452,7 +544,7 @@ class MainWindow(MainWindowView):
         self.model.on_changes(changes)
         self.query.on_changes(changes)
         self.detail.on_changes(changes)
-        if changes.touches(PEOPLE, AUDITS):
+        if changes.touches(PEOPLE, AUDITS, REQUIREMENTS):
             self._load_register_lists()
         if changes.touches(*TABLE_TABLES):
             # Rows may have joined or left the filter, and the counts moved: ask again.
@@ -493,6 +585,19 @@ class MainWindow(MainWindowView):
             requirement_code=self.requirement.text().strip() or None,
         )
 
+    def _quick_changed(self) -> None:
+        # What is late is read most-late first: choosing Overdue sorts by days left.
+        if self.quick.currentData() == rt.QuickFilter.OVERDUE.value:
+            self.sort_column, self.sort_descending = rt.Column.DAYS_LEFT, False
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)  # the indicator follows; this asks once, below
+            header.setSortIndicator(
+                self.model.columns.index(rt.Column.DAYS_LEFT), Qt.SortOrder.AscendingOrder
+            )
+            header.blockSignals(False)
+            header.viewport().update()
+        self.refresh()
+
     def refresh(self) -> None:
         """Ask again for the findings to show; the answer arrives off the GUI thread."""
         self._debounce.stop()
@@ -510,16 +615,32 @@ class MainWindow(MainWindowView):
             return  # a newer question is on its way
         selected = self.selected_finding_id()
         self.shown_generation = generation
-        self.model.set_ids(ids)
+        self._answering = True
+        try:
+            self.model.set_ids(ids)
+            # The finding shown stays shown while it is in the answer; else the first one
+            # is, so the detail pane never empties under a filter change.
+            row = self.model.row_of(selected) if selected is not None else None
+            if row is None and ids:
+                row = 0
+            if row is not None:
+                self.table.selectRow(row)
+        finally:
+            self._answering = False
+        shown = self.model.row_at(row) if row is not None else None
+        self._show_detail(shown.ref if shown else None)
         self.matches.setText(f"{len(ids):,} of {summary.findings:,} findings")
         self.status.setText(self._status_text(len(ids), summary))
         for index, quick in enumerate(rt.QuickFilter):
             self.quick.setItemText(index, f"{quick.label} ({summary.counts[quick]:,})")
-        row = self.model.row_of(selected) if selected is not None else None
-        if row is not None:
-            self.table.selectRow(row)
+        self.organisation = summary.organisation
+        self._show_title()
+        if summary.findings == 0:
+            self.table.placeholder = EMPTY_REGISTER
+        elif not ids:
+            self.table.placeholder = NO_MATCH
         else:
-            self._show_detail(None)
+            self.table.placeholder = ""
 
     def _show_failure(self, generation: int, message: str) -> None:
         if generation == self.query.latest:
@@ -537,6 +658,38 @@ class MainWindow(MainWindowView):
         """Show what is late (the status bar's overdue count links here)."""
         self.quick.setCurrentIndex(self.quick.findData(rt.QuickFilter.OVERDUE.value))
 
+    def clear_filters(self) -> None:
+        """Back to every finding: search, quick filter and each column filter reset, and one
+        query asked, not one per widget."""
+        widgets: tuple[QWidget, ...] = (
+            self.search,
+            self.quick,
+            self.classification,
+            self.stage,
+            self.source,
+            self.audit,
+            self.owner,
+            self.requirement,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.search.clear()
+            self.requirement.clear()
+            for combo in (
+                self.quick,
+                self.classification,
+                self.stage,
+                self.source,
+                self.audit,
+                self.owner,
+            ):
+                combo.setCurrentIndex(0)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.refresh()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -548,11 +701,18 @@ class MainWindow(MainWindowView):
         return self.model.finding_id(rows[0].row()) if rows else None
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._answering:
+            return  # the new answer's selection is settled in _show_ids
         rows = self.table.selectionModel().selectedRows()
         row = self.model.row_at(rows[0].row()) if rows else None
         self._show_detail(row.ref if row else None)
 
     def _show_detail(self, ref: str | None) -> None:
+        # The finding already shown is not read again: a new answer that keeps it selected
+        # costs no detail query (the pane refreshes itself when the finding changes).
+        if ref is not None and ref == self._detail_ref:
+            return
+        self._detail_ref = ref
         self.detail.show_finding(ref)
 
     def show_register_about(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +29,45 @@ ANY = "Any"
 SIZE = (1280, 800)
 
 
+class RegisterTableView(QTableView):
+    """The register table, which says over its empty body why it is empty and what to do
+    (an empty table alone reads as "broken" or "still loading")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = ""
+
+    @property
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    @placeholder.setter
+    def placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self.setAccessibleDescription(text)
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self._placeholder or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        try:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(
+                area,
+                Qt.AlignmentFlag.AlignHCenter
+                | Qt.AlignmentFlag.AlignTop
+                | Qt.TextFlag.TextWordWrap,
+                self._placeholder,
+            )
+        finally:
+            painter.end()
+
+
 class MainWindowView(QMainWindow):
     """Search and quick filter above the filters, the register table, the detail pane beside
     it, and a read-only banner shown only for a register this account cannot write."""
@@ -47,11 +87,13 @@ class MainWindowView(QMainWindow):
         self.status = QLabel(self)
         # The overdue count is a link to the Overdue quick filter: one click to what is late.
         self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.statusBar().addPermanentWidget(self.status, 1)
+        # Mouse only: a keyboard-reachable link would make the label a Tab stop, and the
+        # keyboard reaches the same list through the quick filter.
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.status.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # No stretch: the bar paints its transient messages ("Backup copy saved to ...")
+        # in the room the permanent widgets leave.
+        self.statusBar().addPermanentWidget(self.status)
         self.classification = self._choice(
             "Classification", [(c.label, c.value) for c in Classification]
         )
@@ -62,10 +104,13 @@ class MainWindowView(QMainWindow):
         self.requirement = QLineEdit(self)
         self.requirement.setPlaceholderText("Requirement, e.g. A.5.18")
         self.requirement.setAccessibleName("Requirement filter")
-        self.table = QTableView(self)
+        self.table = RegisterTableView(self)
+        self.table.setAccessibleName("Findings")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
+        # Tab leaves the table for the next widget: walking cells would scroll Ref away.
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         # Every row the same height: the view never measures 100,000 rows.

@@ -19,15 +19,16 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
+    QRectF,
     QSize,
     Qt,
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from carapp.models.enums import CauseCategory, Classification
+from carapp.models.enums import CauseCategory, Classification, Stage
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -48,10 +49,17 @@ PAGE = 40
 CACHED_PAGES = 100
 Index = QModelIndex | QPersistentModelIndex
 
+MAJOR = Classification.MAJOR
 NEWEST_FIRST = frozenset({rt.Column.IDENTIFIED, rt.Column.REF})
 
-OVERDUE_TINT = QColor(253, 226, 226)
-DUE_SOON_TINT = QColor(255, 243, 214)
+# Only the Days left cell is marked: a whole pink row drowned the pale badges, and on the
+# Overdue list every row was pink. Red or amber bold text, a faint tint and an icon: not
+# by colour alone.
+OVERDUE_TINT = QColor(253, 236, 236)
+DUE_SOON_TINT = QColor(255, 246, 226)
+OVERDUE_INK = QColor("#b3261e")
+DUE_SOON_INK = QColor("#7a4d00")
+VOID_INK = QColor("#80868b")
 
 
 def _date(value: dt.date | None) -> str:
@@ -105,6 +113,7 @@ _ROLES = frozenset(
         Qt.ItemDataRole.FontRole,
         Qt.ItemDataRole.DecorationRole,
         Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
         Qt.ItemDataRole.AccessibleTextRole,
     }
 )
@@ -115,8 +124,12 @@ class _Cells:
     """What one row paints, worked out once when the row is fetched."""
 
     texts: tuple[str, ...]
-    font: QFont | None
-    background: QBrush | None
+    font: QFont | None  # the row's: bold for a major, italic for a void finding
+    ref_font: QFont | None  # a void finding's reference is struck through
+    ink: QBrush | None  # the row's: grey for a void finding
+    days_font: QFont | None
+    days_ink: QBrush | None
+    background: QBrush | None  # of the Days left cell only
     mark: QIcon | None
     overdue: bool
 
@@ -136,8 +149,16 @@ class RegisterTableModel(QAbstractTableModel):
         self._cells: dict[int, _Cells] = {}
         self._pages: list[list[int]] = []  # fetched pages, oldest first
         self._days_column = self.columns.index(rt.Column.DAYS_LEFT)
+        self._ref_column = self.columns.index(rt.Column.REF)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._struck = QFont(self._italic)
+        self._struck.setStrikeOut(True)
+        self._overdue_ink = QBrush(OVERDUE_INK)
+        self._due_ink = QBrush(DUE_SOON_INK)
+        self._void_ink = QBrush(VOID_INK)
         self._marks: tuple[QIcon, QIcon] | None = None  # made when first painted
         self._overdue_brush = QBrush(OVERDUE_TINT)
         self._due_brush = QBrush(DUE_SOON_TINT)
@@ -174,10 +195,17 @@ class RegisterTableModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return cells.texts[index.column()]
+        column = index.column()
         if role == Qt.ItemDataRole.FontRole:
-            return cells.font
+            if column == self._days_column and cells.days_font is not None:
+                return cells.days_font
+            return cells.ref_font if column == self._ref_column and cells.ref_font else cells.font
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == self._days_column and cells.days_ink is not None:
+                return cells.days_ink
+            return cells.ink
         if role == Qt.ItemDataRole.BackgroundRole:
-            return cells.background
+            return cells.background if column == self._days_column else None
         if role == Qt.ItemDataRole.DecorationRole and index.column() == self._days_column:
             return cells.mark
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -203,9 +231,16 @@ class RegisterTableModel(QAbstractTableModel):
         overdue_mark, due_mark = self._marks
         mark = overdue_mark if row.overdue else due_mark if row.due_soon else None
         tint = self._overdue_brush if row.overdue else self._due_brush if row.due_soon else None
+        ink = self._overdue_ink if row.overdue else self._due_ink if row.due_soon else None
+        void = row.stage is Stage.VOID
+        font = self._italic if void else self._bold if row.classification is MAJOR else None
         return _Cells(
             texts=tuple(cell_text(row, c) for c in self.columns),
-            font=self._bold if row.classification is Classification.MAJOR else None,
+            font=font,
+            ref_font=self._struck if void else None,
+            ink=self._void_ink if void else None,
+            days_font=self._bold if tint is not None else None,
+            days_ink=ink,
             background=tint,
             mark=mark,
             overdue=row.overdue,
@@ -375,10 +410,16 @@ class BadgeDelegate(QStyledItemDelegate):
         try:
             pen.setFont(font)
             pen.setRenderHint(QPainter.RenderHint.Antialiasing)
-            pen.setPen(Qt.PenStyle.NoPen)
+            # An outline in the badge's ink: a pale badge stays a badge on any row colour
+            # (selected, tinted, or the alternate base of another style).
+            edge = QColor(ink)
+            edge.setAlpha(150)
+            pen.setPen(QPen(edge, 1))
             pen.setBrush(QColor(fill))
             area = QRect(0, 0, size.width(), size.height())
-            pen.drawRoundedRect(area, size.height() / 2, size.height() / 2)
+            pen.drawRoundedRect(
+                QRectF(area).adjusted(0.5, 0.5, -0.5, -0.5), size.height() / 2, size.height() / 2
+            )
             pen.setPen(QColor(ink))
             pen.drawText(area, Qt.AlignmentFlag.AlignCenter, classification.label)
         finally:
