@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from carapp import __version__
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
+from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -53,7 +55,8 @@ from carapp.store import BackupTarget, Register, backup, backup_target, is_url, 
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
-from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.editor import FindingEditor
+from carapp.ui.finding_dialog import VoidDialog
 from carapp.ui.main_window_view import MainWindowView
 from carapp.ui.register_model import (
     BadgeDelegate,
@@ -114,6 +117,7 @@ class MainWindow(MainWindowView):
         self.organisation = ""  # known once the first full answer arrives
         self._detail_ref: str | None = None  # the finding the detail pane shows
         self._answering = False  # the table is taking a new answer in
+        self.editors: dict[str, FindingEditor] = {}  # open editors by finding reference
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -511,15 +515,45 @@ class MainWindow(MainWindowView):
     def new_finding(self) -> None:
         if self._refuse_edit("New finding"):
             return
-        dialog = NewFindingDialog(self.register, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
-            self.on_changes(dialog.changes)
-            self.statusBar().showMessage(f"{dialog.changes.result} recorded", 8000)
+        self.open_editor(None)
 
     def open_finding(self) -> None:
-        """Show the selected finding whole (the editor will open here)."""
-        if self.selected_finding_id() is not None:
-            self.detail.setFocus()
+        """Open the selected finding in its editor."""
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is None:
+            self.statusBar().showMessage("Select a finding to open first.", 5000)
+            return
+        self.open_editor(row.ref)
+
+    def open_editor(
+        self, ref: str | None, template: FindingTemplate | None = None
+    ) -> FindingEditor:
+        """The finding's editor window, raised if already open; a new one for ``ref`` None.
+
+        Editors are windows of their own, so the register stays usable beside them."""
+        editor = self.editors.get(ref) if ref is not None else None
+        if editor is None or not isValid(editor):
+            editor = FindingEditor(
+                self.register,
+                ref,
+                self.today(),
+                on_changes=self._editor_saved,
+                template=template,
+            )
+            editor.setWindowTitle(editor.windowTitle())
+            if ref is not None:
+                self.editors[ref] = editor
+            editor.destroyed.connect(lambda _o=None, r=ref: self.editors.pop(r, None))
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def _editor_saved(self, changes: Changes[Any]) -> None:
+        self.on_changes(changes)
+        if isinstance(changes.result, str):
+            self.statusBar().showMessage(f"{changes.result} saved", 8000)
 
     def void_finding(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from carapp import operations as op
+from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes
 from carapp.queries import FindingDetail
 from carapp.store import Register
@@ -74,6 +75,8 @@ class EditorContext:
         self.register = register
         self.today = today
         self.people = people
+        # What a new finding starts from (Finding > New from template), if anything.
+        self.template: FindingTemplate | None = None
 
     def person_picker(self, name: str, parent: QWidget | None = None) -> PersonPicker:
         return PersonPicker(name, self.people, parent)

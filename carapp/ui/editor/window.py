@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from carapp import operations as op
 from carapp.errors import CarappError, StaleEditError, WorkflowRefused
 from carapp.models.enums import Stage
+from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes, changes_of
 from carapp.queries import FindingDetail, finding_detail, list_people
 from carapp.store import Register
@@ -78,6 +79,7 @@ class FindingEditor(QMainWindow):
         on_changes: Callable[[Changes[Any]], None] | None = None,
         parent: QWidget | None = None,
         sections: Sequence[type[Section]] | None = None,
+        template: FindingTemplate | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -89,6 +91,7 @@ class FindingEditor(QMainWindow):
         self.saving: tasks.Task[Saved | Refused] | None = None
         self.marked: QWidget | None = None
         self.context = EditorContext(register, today, PeopleList(list_people(register)))
+        self.context.template = template
 
         self.step_bar = StepBar(self)
         self.nav = QListWidget(self)
