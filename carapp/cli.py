@@ -88,6 +88,32 @@ def _findings_count(value: str) -> int:
     return n
 
 
+EDITOR_SECTIONS = (
+    "finding",
+    "containment",
+    "cause",
+    "actions",
+    "effectiveness",
+    "deadlines",
+    "closure",
+    "attachments",
+    "history",
+)
+
+
+def _view(text: str) -> str:
+    parts = text.split(":")
+    if parts == ["register"]:
+        return text
+    editor = parts[0] == "editor" and len(parts) in (2, 3) and bool(parts[1].strip())
+    if editor and (len(parts) == 2 or parts[2] in EDITOR_SECTIONS):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown view {text!r}: use register, editor:REF or editor:REF:SECTION with SECTION "
+        f"one of {', '.join(EDITOR_SECTIONS)}"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from carapp.models.enums import Classification, Stage
     from carapp.queries.register_table import QuickFilter
@@ -122,7 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="render a view offscreen at 1280x800 into PNG and exit",
     )
     parser.add_argument(
-        "--view", default="register", choices=["register"], help="the view to render"
+        "--view",
+        default="register",
+        type=_view,
+        metavar="VIEW",
+        help="the view to render: register, editor:REF or editor:REF:SECTION (SECTION one of "
+        f"{', '.join(EDITOR_SECTIONS)})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

@@ -42,8 +42,11 @@ class TextBox(QPlainTextEdit):
         self.setAccessibleName(plain(name))
         if placeholder:
             self.setPlaceholderText(placeholder)
+        # Room for ``lines`` lines, growing to about twice that with the window; more text
+        # scrolls, so that one long statement does not push the rest of a form off screen.
         line = self.fontMetrics().lineSpacing()
         self.setMinimumHeight(line * lines + 12)
+        self.setMaximumHeight(line * max(lines * 2, 4) + 12)
 
     def text(self) -> str:
         return self.toPlainText()

@@ -95,12 +95,15 @@ class StepBar(QFrame):
 def _path_html(detail: FindingDetail) -> str:
     path = NC_PATH if detail.classification.is_nonconformity else OBSERVATION_PATH
     parts = []
-    for stage in path:
+    reached = path.index(detail.stage) if detail.stage in path else -1
+    for index, stage in enumerate(path):
         name = html.escape(stage.label)
-        if stage is detail.stage:
-            parts.append(f"<span style='color:palette(highlight)'>[{name}]</span>")
+        if index == reached:
+            parts.append(f"<span style='color:#0b5cad'>▶ {name}</span>")
+        elif index < reached:
+            parts.append(f"<span style='font-weight:400'>✓ {name}</span>")
         else:
-            parts.append(f"<span style='font-weight:400'>{name}</span>")
+            parts.append(f"<span style='font-weight:400; color:#666'>{name}</span>")
     trail = " \u203a ".join(parts)
     if detail.stage not in path:
         trail = f"<span style='color:#a00'>[{html.escape(detail.stage.label)}]</span> {trail}"
