@@ -104,6 +104,47 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
     ]
 
 
+def editor(path: Path, what: str) -> dict[str, Any]:
+    """One finding-editor measurement in a fresh process (see bench/editor.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.editor", str(path), what],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def editor_rows(path: Path) -> list[Row]:
+    size = int(path.stem.split("-")[-1])
+    editor(path, "prepare")  # 10 actions, 3 reviews, 200 history entries on one finding
+    opened, saved, attached = editor(path, "open"), editor(path, "save"), editor(path, "attach")
+    return [
+        (
+            "editor open to paint",
+            size,
+            opened["seconds"],
+            "sqlite3 same rows (<=0.150 s)",
+            opened["baseline"],
+        ),
+        (
+            "editor save to table",
+            size,
+            saved["seconds"],
+            "sqlite3 UPDATE (<=0.150 s)",
+            saved["baseline"],
+        ),
+        (
+            "attach 20 MB, GUI gap",
+            size,
+            attached["worst_gap"],
+            "target <= 0.050 s",
+            None,
+        ),
+    ]
+
+
 RULE_CHANGE = """
 import sys, time
 from carapp import operations as op
@@ -206,6 +247,7 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
         rows.append(rule_change_row(path, repeat))
         if size == max(sizes):
             rows += gui_rows(path, repeat)
+            rows += editor_rows(path)
         print(f"  {size:>7,} findings measured", file=sys.stderr)
     return rows
 
