@@ -46,6 +46,10 @@ COLUMNS = (
 )
 
 
+# "Plan" alone reads as any plan; the certification body's letters say "action plan".
+DEADLINE_NAMES = {Deadline.PLAN: "Action plan", Deadline.CLOSURE: "Closure"}
+
+
 @dataclass(frozen=True)
 class PendingRequest:
     deadline: Deadline
@@ -242,7 +246,7 @@ class DeadlinesSection(Section):
                 row,
                 e.id,
                 (
-                    e.deadline.label,
+                    DEADLINE_NAMES[e.deadline],
                     e.asked_on.isoformat(),
                     e.previous_due.isoformat(),
                     e.requested_due.isoformat(),
@@ -258,7 +262,7 @@ class DeadlinesSection(Section):
                 len(saved) + offset,
                 None,
                 (
-                    p.deadline.label,
+                    DEADLINE_NAMES[p.deadline],
                     p.asked_on.isoformat(),
                     due.isoformat() if due else "",
                     p.requested_due.isoformat(),
@@ -310,14 +314,23 @@ class DeadlinesSection(Section):
     # --- Asking ----------------------------------------------------------------------
 
     def ask_request(self) -> None:
+        dues = []
+        for name, due in (
+            ("action plan", self._current_due(Deadline.PLAN)),
+            ("closure", self._current_due(Deadline.CLOSURE)),
+        ):
+            dues.append(f"{name} due {due.isoformat()}" if due else f"no {name} deadline")
         dialog = SmallDialog(
             "Request an extension",
-            "An extension must be asked for before the deadline it extends. It is recorded "
-            "as requested when you Save; record the body's answer when it comes.",
+            f"Now: {'; '.join(dues)}. An extension must be asked for before the deadline it "
+            "extends. It is recorded as requested when you Save; record the body's answer "
+            "when it comes.",
             "&Add the request",
             self,
         )
         deadline = EnumBox("Deadline", list(Deadline), parent=dialog)
+        for index, member in enumerate(Deadline):
+            deadline.setItemText(index, DEADLINE_NAMES[member])
         if self.detail is not None and (
             self.detail.plan_sent_on is not None or self.detail.plan_due is None
         ):
@@ -358,7 +371,7 @@ class DeadlinesSection(Section):
             return
         dialog = SmallDialog(
             "The certification body's answer",
-            f"{request.deadline.label} deadline {request.previous_due.isoformat()}, "
+            f"{DEADLINE_NAMES[request.deadline]} deadline {request.previous_due.isoformat()}, "
             f"asked to move to {request.requested_due.isoformat()}.",
             "&Record the answer",
             self,
