@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from carapp import operations as op
 from carapp.models.enums import (
+    Classification,
     DisputeOutcome,
     ExtensionStatus,
     IsmsDecision,
     IsmsTarget,
+    ObservationDecision,
     Stage,
 )
 from carapp.queries import finding_detail
@@ -333,3 +336,43 @@ def test_every_input_has_an_accessible_name(qtbot: QtBot, world: World) -> None:
         unnamed = [w.metaObject().className() for w in inputs if not w.accessibleName().strip()]
         # The table's select-all corner is part of the table, not an input of its own.
         assert [n for n in unnamed if n != "QTableCornerButton"] == [], key
+
+
+def test_an_observation_shows_the_decision_to_act_instead_of_the_isms(
+    qtbot: QtBot, world: World
+) -> None:
+    ref = world.nc(Classification.OFI, requirements=())
+    editor = editor_at(qtbot, world, ref, "closure")
+    assert not [
+        w
+        for w in editor.findChildren(QComboBox)
+        if w.accessibleName() == "Policies" and w.isVisibleTo(editor)
+    ]
+    assert "no decision to act or not" in editor.step_bar.missing.text()
+    choose(named(editor, "Decision", QComboBox), "A")
+    save(qtbot, editor)
+    assert "note on the decision is empty" in editor.message.text()
+    assert finding_detail(world.register, ref, TODAY).decision.decision is None
+    type_into(named(editor, "Note on the decision", QPlainTextEdit), "Cheap to fix; do it.")
+    save(qtbot, editor)
+    decision = finding_detail(world.register, ref, TODAY).decision
+    assert (decision.decision, decision.note) == (ObservationDecision.ACT, "Cheap to fix; do it.")
+    assert "no decision to act or not" not in editor.step_bar.missing.text()
+
+
+def test_a_dispute_reclassified_needs_the_new_classification(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    op.raise_dispute(world.register, ref, dt.date(2026, 3, 15), "An isolated case.")
+    editor = editor_at(qtbot, world, ref, "closure")
+    choose(named(editor, "Outcome", QComboBox), "R")
+    type_into(named(editor, "Date of the outcome", QLineEdit), "2026-03-20")
+    save(qtbot, editor)
+    new_class = named(editor, "New classification", QComboBox)
+    assert editor.marked is new_class
+    assert finding_detail(world.register, ref, TODAY).stage is Stage.DISPUTED
+    choose(new_class, "Ob")
+    save(qtbot, editor)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert (detail.classification, detail.stage) == (Classification.OBSERVATION, Stage.OPEN)
+    # Now an observation: the section shows the decision to act, not the ISMS update.
+    assert named(editor, "Decision", QComboBox).isVisibleTo(editor)
