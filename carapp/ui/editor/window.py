@@ -64,9 +64,13 @@ class Refused:
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
-    from carapp.ui.editor import containment
+    from carapp.ui.editor import closure, containment, deadlines
 
-    return [containment.ContainmentSection]
+    return [
+        containment.ContainmentSection,
+        deadlines.DeadlinesSection,
+        closure.ClosureSection,
+    ]
 
 
 class FindingEditor(QMainWindow):
