@@ -325,9 +325,9 @@ def missing_isms_decisions(f: FindingRecord) -> list[str]:
     return out
 
 
-def _missing_closure(f: FindingRecord) -> list[str]:
+def _missing_closure(f: FindingRecord, closing: bool = False) -> list[str]:
     out = missing_isms_decisions(f) if f.classification.is_nonconformity else []
-    if f.closed_on is None:
+    if f.closed_on is None and not closing:
         out.append("no closure date is recorded")
     return out
 
@@ -340,13 +340,13 @@ def _missing_decision(f: FindingRecord) -> list[str]:
     return []
 
 
-def _missing_observation_close(f: FindingRecord) -> list[str]:
+def _missing_observation_close(f: FindingRecord, closing: bool = False) -> list[str]:
     out = []
     if f.decision is ObservationDecision.ACT:
         if not _live_actions(f):
             out.append("the decision was to act, but no action is recorded")
         out.extend(_missing_done(f))
-    return out + _missing_closure(f)
+    return out + _missing_closure(f, closing)
 
 
 _STEP_NEEDS = {
@@ -361,8 +361,11 @@ _STEP_NEEDS = {
 }
 
 
-def missing_for(finding: FindingRecord, stage: Stage) -> list[str]:
-    """Everything the record lacks to prove ``stage``; empty when it is proven."""
+def missing_for(finding: FindingRecord, stage: Stage, *, closing: bool = False) -> list[str]:
+    """Everything the record lacks to prove ``stage``; empty when it is proven.
+
+    ``closing``: the question is whether the finding can be closed now, by a move that
+    records the closing date itself, so its absence is not missing."""
     if stage is Stage.VOID:
         lacks = []
         if not finding.void_reason.strip():
@@ -382,12 +385,12 @@ def missing_for(finding: FindingRecord, stage: Stage) -> list[str]:
     out: list[str] = []
     for step in path[: path.index(stage) + 1]:
         if step is Stage.CLOSED:
-            closing = (
+            closer = (
                 _missing_closure
                 if finding.classification.is_nonconformity
                 else _missing_observation_close
             )
-            out.extend(closing(finding))
+            out.extend(closer(finding, closing))
         else:
             out.extend(_STEP_NEEDS[step](finding))
     return out

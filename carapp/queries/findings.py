@@ -381,7 +381,10 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
             void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
             next_step=workflow.next_step(finding),
             next_stage=(upcoming := workflow.upcoming(finding)),
-            missing=tuple(workflow.missing_for(finding, upcoming)) if upcoming else (),
+            # The editor closes with today's date, so a missing closing date is not missing.
+            missing=tuple(workflow.missing_for(finding, upcoming, closing=True))
+            if upcoming
+            else (),
             root_causes=tuple(
                 RootCauseView(
                     id=link.root_cause.id,
