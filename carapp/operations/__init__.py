@@ -49,7 +49,11 @@ from carapp.operations.deadlines import (
 )
 from carapp.operations.editing import confirm_unchanged
 from carapp.operations.evidence import (
+    MAX_EVIDENCE_BYTES,
     attach_evidence,
+    megabytes,
+    read_evidence_file,
+    too_large,
 )
 from carapp.operations.findings import (
     FindingDraft,
@@ -102,7 +106,11 @@ __all__ = [
     "add_audit",
     "add_person",
     "add_requirement",
+    "MAX_EVIDENCE_BYTES",
     "attach_evidence",
+    "megabytes",
+    "read_evidence_file",
+    "too_large",
     "cancel_action",
     "changes_of",
     "close",

@@ -25,11 +25,18 @@ from carapp.queries.pickers import (
     other_actions,
     other_root_causes,
 )
+from carapp.queries.settings import (
+    DeadlineRuleView,
+    evidence_data,
+    list_deadline_rules,
+    register_settings,
+)
 from carapp.queries.similar import Similar, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
 __all__ = [
     "AuditView",
+    "DeadlineRuleView",
     "FindingDetail",
     "FindingRow",
     "HistoryLine",
@@ -40,15 +47,18 @@ __all__ = [
     "Similar",
     "audit_refs",
     "find_requirements",
+    "evidence_data",
     "finding_detail",
     "finding_history",
     "history_lines",
     "list_audits",
+    "list_deadline_rules",
     "list_findings",
     "list_people",
     "load_findings_whole",
     "other_actions",
     "other_root_causes",
+    "register_settings",
     "register_summary",
     "similar_findings",
     "to_json",
