@@ -5,6 +5,7 @@ cannot be read or is over the limit is said, and nothing changes."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 import time
@@ -183,7 +184,7 @@ def test_unreadable_and_oversized_files_are_said_and_change_nothing(
 
 def test_the_use_case_refuses_oversized_bytes_too(world: World) -> None:
     ref = world.nc()
-    with pytest.raises(InvalidInputError, match="huge.bin is 25.0 MB; files over 25 MB"):
+    with pytest.raises(InvalidInputError, match=r"huge\.bin is 25\.0 MB; files over 25 MB"):
         op.attach_evidence(
             world.register,
             data=bytes(op.MAX_EVIDENCE_BYTES + 1),
@@ -219,7 +220,7 @@ def test_a_20_mb_file_is_read_off_the_gui_thread(
     timer.stop()
     assert read_on and all(t is not threading.main_thread() for t in read_on)
     assert cells(section.table, 1) == ["20.0 MB"]
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     # The timing itself is in bench (this machine is shared); here only a freeze fails.
     assert max(gaps) < 0.25, f"the GUI thread stopped for {max(gaps) * 1000:.0f} ms"
 
@@ -262,7 +263,7 @@ def test_open_writes_the_stored_bytes_to_the_cache_and_opens_them(
 
 
 def test_every_input_has_a_name(qtbot: QtBot, world: World) -> None:
-    editor, section = attachments(qtbot, world, world.nc())
+    _editor, section = attachments(qtbot, world, world.nc())
     inputs = [w for w in section.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     assert inputs
     for widget in inputs:
