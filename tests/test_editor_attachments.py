@@ -184,7 +184,7 @@ def test_unreadable_and_oversized_files_are_said_and_change_nothing(
 
 def test_the_use_case_refuses_oversized_bytes_too(world: World) -> None:
     ref = world.nc()
-    with pytest.raises(InvalidInputError, match=r"huge\.bin is 25\.0 MB; files over 25 MB"):
+    with pytest.raises(InvalidInputError, match=r"huge\.bin is 26,214,401 bytes; files over 25 MB"):
         op.attach_evidence(
             world.register,
             data=bytes(op.MAX_EVIDENCE_BYTES + 1),

@@ -42,8 +42,11 @@ def too_large(name: str, size: int) -> str | None:
     """The sentence refusing a file of ``size`` bytes, or None when it may be stored."""
     if size <= MAX_EVIDENCE_BYTES:
         return None
+    shown = megabytes(size)
+    if shown == megabytes(MAX_EVIDENCE_BYTES):
+        shown = f"{size:,} bytes"  # just over: "25.0 MB" would read as within the limit
     return (
-        f"{name} is {megabytes(size)}; files over {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"
+        f"{name} is {shown}; files over {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"
         " are not stored in the register: attach a smaller export or a reference to where "
         "it is kept."
     )

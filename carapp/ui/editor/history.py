@@ -22,8 +22,9 @@ from carapp.ui.editor.section import Edit, EditorContext, Section
 from carapp.ui.widgets import add_row
 
 COLUMNS = ("When", "Who", "What", "Old value", "New value", "Note")
-# Readable at 1100 px: the time and the name whole, the values given what is left.
-WIDTHS = (120, 110, 220, 200, 200)
+# Readable at 1100 px: the time and the name whole, the values wrapped, the note in what
+# is left (a person can widen any column).
+WIDTHS = (0, 90, 180, 150, 170)  # When: as wide as a time
 
 
 class _HistoryOrder(QSortFilterProxyModel):
@@ -71,9 +72,10 @@ class HistorySection(Section):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        when = self.fontMetrics().horizontalAdvance("2026-12-31 23:59") + 16
         for column, width in enumerate(WIDTHS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
+            self.table.setColumnWidth(column, width or when)
         header.setStretchLastSection(True)
         # Rows grow with wrapped values as columns are resized.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
