@@ -57,8 +57,14 @@ def add_with_dialog(
     wait_read(qtbot, section)
 
 
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None
+    return item.text()
+
+
 def cells(table: QTableWidget, column: int) -> list[str]:
-    return [table.item(r, column).text() for r in range(table.rowCount())]
+    return [cell(table, r, column) for r in range(table.rowCount())]
 
 
 def history_count(world: World, ref: str) -> int:
@@ -78,8 +84,8 @@ def test_files_added_show_unsaved_and_save_the_bytes_shown(
     table = section.table
     assert sorted(cells(table, 0)) == ["directory-export.csv (unsaved)", "leavers.txt (unsaved)"]
     row = cells(table, 0).index("directory-export.csv (unsaved)")
-    assert table.item(row, 1).text() == "1.0 MB"
-    shown = table.item(row, 3).text()
+    assert cell(table, row, 1) == "1.0 MB"
+    shown = cell(table, row, 3)
     assert shown == hashlib.sha256(export.read_bytes()).hexdigest()
     assert editor.windowTitle().startswith("*")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -249,7 +255,7 @@ def test_open_writes_the_stored_bytes_to_the_cache_and_opens_them(
     section.table.setFocus()
     section.table.selectRow(0)
     opened = _Opened()
-    QDesktopServices.setUrlHandler("file", opened, "open")
+    QDesktopServices.setUrlHandler("file", opened, b"open")
     try:
         click(open_button)
         qtbot.waitUntil(lambda: bool(opened.urls), timeout=5000)
