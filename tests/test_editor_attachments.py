@@ -255,7 +255,7 @@ def test_open_writes_the_stored_bytes_to_the_cache_and_opens_them(
     section.table.setFocus()
     section.table.selectRow(0)
     opened = _Opened()
-    QDesktopServices.setUrlHandler("file", opened, b"open")
+    QDesktopServices.setUrlHandler("file", opened, "open")  # type: ignore[arg-type]  # the stubs say bytes; PySide6 takes the name
     try:
         click(open_button)
         qtbot.waitUntil(lambda: bool(opened.urls), timeout=5000)
