@@ -215,20 +215,25 @@ def test_a_20_mb_file_is_read_off_the_gui_thread(
 
     monkeypatch.setattr(op, "read_evidence_file", recording)
     editor, section = attachments(qtbot, world, ref)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
-    qtbot.wait(50)
-    add_with_dialog(qtbot, editor, section, monkeypatch, path)
-    qtbot.wait(30)
-    timer.stop()
-    assert read_on and all(t is not threading.main_thread() for t in read_on)
-    assert cells(section.table, 1) == ["20.0 MB"]
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    # The timing itself is in bench (this machine is shared); here only a freeze fails.
-    assert max(gaps) < 0.25, f"the GUI thread stopped for {max(gaps) * 1000:.0f} ms"
+    worst: list[float] = []
+    # The best of three tries: on a machine shared with other work, noise only adds time.
+    for _try in range(3):
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        qtbot.wait(50)
+        add_with_dialog(qtbot, editor, section, monkeypatch, path)
+        qtbot.wait(30)
+        timer.stop()
+        assert cells(section.table, 1) == ["20.0 MB"]
+        worst.append(max(b - a for a, b in itertools.pairwise(ticks)))
+        click(named(editor, "Remove unsaved", QPushButton))
+        assert section.table.rowCount() == 0
+    assert len(read_on) == 3
+    assert all(t is not threading.main_thread() for t in read_on)
+    assert min(worst) < 0.05, f"the GUI thread stopped for {min(worst) * 1000:.0f} ms"
 
 
 class _Opened(QObject):
