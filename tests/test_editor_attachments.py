@@ -221,7 +221,7 @@ def test_a_20_mb_file_is_read_off_the_gui_thread(
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(10)
-        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.timeout.connect(lambda ticks=ticks: ticks.append(time.perf_counter()))
         timer.start()
         qtbot.wait(50)
         add_with_dialog(qtbot, editor, section, monkeypatch, path)
