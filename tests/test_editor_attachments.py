@@ -279,3 +279,21 @@ def test_every_input_has_a_name(qtbot: QtBot, world: World) -> None:
     assert inputs
     for widget in inputs:
         assert widget.accessibleName(), f"{type(widget).__name__} has no accessible name"
+
+
+def test_a_name_that_reads_as_another_is_refused_when_added(
+    qtbot: QtBot, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = world.nc()
+    good = tmp_path / "minutes.txt"
+    good.write_text("Minutes")
+    tricky = tmp_path / "invoice\u202efdp.exe"  # shows as "invoiceexe.pdf"
+    tricky.write_bytes(b"MZ")
+    editor, section = attachments(qtbot, world, ref)
+    add_with_dialog(qtbot, editor, section, monkeypatch, good, tricky)
+    assert section.message.text().startswith(
+        "The file name contains the bidirectional control U+202E"
+    )
+    assert cells(section.table, 0) == ["minutes.txt (unsaved)"]
+    save(qtbot, editor)
+    assert [e.name for e in finding_detail(world.register, ref, TODAY).evidence] == ["minutes.txt"]

@@ -96,6 +96,7 @@ def test_a_new_rule_for_one_body_is_added(qtbot: QtBot, world: World) -> None:
     table = named(d, "Deadline rules", QTableWidget)
     type_cell(table, table.rowCount() - 1, 2, "14")
     type_cell(table, table.rowCount() - 1, 3, "60")
+    d.grab().save(str(OUT / "settings-new-rule.png"))
     ok(qtbot, d)
     assert d.message.text() == ""
     rules = {(r.scope, r.classification): r for r in list_deadline_rules(world.register)}
@@ -115,9 +116,11 @@ def test_a_refusal_keeps_what_was_typed_and_saves_nothing(qtbot: QtBot, world: W
     type_into(named(d, "Corrective actions", QLineEdit), "C-A")
     ok(qtbot, d)
     assert d.isVisible()
+    d.grab().save(str(OUT / "settings-refused.png"))
     assert d.message.text().startswith("Nothing was saved: The prefix for action references")
     assert named(d, "Organisation", QLineEdit).text() == "Northwind Group"
     assert named(d, "Corrective actions", QLineEdit).text() == "C-A"
+    assert named(d, "Corrective actions", QLineEdit).hasFocus()  # where the refusal is
     assert table.item(
         rule_row(table, "Any certification body", Classification.MINOR), 3
     ).text() == (  # type: ignore[union-attr]
@@ -186,3 +189,16 @@ def test_the_organisation_name_changes_the_window_title(
     qtbot.waitUntil(
         lambda: window.windowTitle().startswith("Northwind Group plc \u2014"), timeout=10000
     )
+
+
+def test_cancel_writes_nothing(qtbot: QtBot, world: World) -> None:
+    assert world.register.path is not None
+    before = sha256(world.register.path)
+    d, handed = dialog(qtbot, world.register)
+    type_into(named(d, "Organisation", QLineEdit), "Someone Else Ltd")
+    table = named(d, "Deadline rules", QTableWidget)
+    type_cell(table, 0, 2, "10")
+    click(named(d, "Cancel", QPushButton))
+    assert d.result() == SettingsDialog.DialogCode.Rejected
+    assert sha256(world.register.path) == before
+    assert handed == []

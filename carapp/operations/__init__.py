@@ -51,6 +51,7 @@ from carapp.operations.editing import confirm_unchanged
 from carapp.operations.evidence import (
     MAX_EVIDENCE_BYTES,
     attach_evidence,
+    evidence_name,
     megabytes,
     read_evidence_file,
     too_large,
@@ -118,6 +119,7 @@ __all__ = [
     "decide_extension",
     "decide_isms_update",
     "decide_observation",
+    "evidence_name",
     "format_ref",
     "get_action",
     "get_audit",

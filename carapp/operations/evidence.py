@@ -52,8 +52,15 @@ def too_large(name: str, size: int) -> str | None:
     )
 
 
+def evidence_name(name: str) -> str:
+    """A file name as the register keeps it, or refused with a sentence saying why."""
+    return file_name(name, length_of(Evidence.name))
+
+
 def read_evidence_file(path: Path) -> bytes:
-    """The bytes of the file at ``path``, refused (before reading it) when over the limit."""
+    """The bytes of the file at ``path``, refused (before reading it) when its name cannot
+    be kept or it is over the limit."""
+    evidence_name(path.name)
     try:
         size = path.stat().st_size
         refusal = too_large(path.name, size)
@@ -95,7 +102,7 @@ def attach_evidence(
         raise InvalidInputError(refusal)
     with register.session() as session:
         evidence = Evidence(
-            name=file_name(name, length_of(Evidence.name)),
+            name=evidence_name(name),
             media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),

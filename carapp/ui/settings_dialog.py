@@ -56,6 +56,7 @@ PREFIXES = (
     ("prefix.audit", "A&udits"),
     ("prefix.action", "Corrective a&ctions"),
 )
+PROBLEM_STYLE = "border: 2px solid #c00;"
 RULE_COLUMNS = ("Certification body", "Classification", "Plan days", "Closure days")
 PLAN, CLOSURE = 2, 3
 
@@ -101,6 +102,7 @@ class SettingsDialog(QDialog):
         self.on_changes = on_changes or (lambda _c: None)
         self.changes: Changes[Any] | None = None
         self.saving: tasks.Task[Changes[Any] | Refusal] | None = None
+        self.marked: QWidget | None = None  # the input a refusal came from
         self.setWindowTitle("Settings")
         self.resize(780, 660)
         self.settings = register_settings(register)
@@ -281,6 +283,10 @@ class SettingsDialog(QDialog):
         if self.saving is not None and not self.saving.ended:
             return
         self.message.setText("")
+        if self.marked is not None:
+            self.marked.setStyleSheet("")
+            self.marked.setToolTip("")
+            self.marked = None
         try:
             rows = self.rule_rows()
         except InvalidInputError as exc:
@@ -342,7 +348,10 @@ class SettingsDialog(QDialog):
         if isinstance(outcome, Refusal):
             self.message.setText(f"Nothing was saved: {outcome.message}")
             if outcome.widget is not None:
+                outcome.widget.setStyleSheet(PROBLEM_STYLE)
+                outcome.widget.setToolTip(outcome.message)
                 outcome.widget.setFocus()
+                self.marked = outcome.widget
             return
         self.changes = outcome
         self.message.setText("")
