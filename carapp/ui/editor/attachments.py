@@ -161,8 +161,10 @@ class AttachmentsSection(Section):
         self._generation += 1
         self.pending = []
         self.reading = []
-        self.message.setText("")
         self._fill()
+        self.message.setText(
+            "" if detail is not None and detail.evidence else "No files are attached yet."
+        )
 
     def _fill(self) -> None:
         saved = self.detail.evidence if self.detail else ()
