@@ -101,6 +101,13 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
         (f"GUI sort ({slowest})", size, live["sorts"][slowest], "target <= 0.300 s", None),
         ("GUI scroll, worst block", size, live["scroll_worst"], "target <= 0.050 s", None),
         ("GUI resident MB", size, live["rss_mb"], "target <= 300 MB", None),
+        (
+            "GUI longest pause adding a 20 MB attachment",
+            size,
+            gui(path, "attach")["seconds"],
+            "target <= 0.050 s",
+            None,
+        ),
     ]
 
 

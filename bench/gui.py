@@ -7,6 +7,7 @@ REGISTER WHAT`` prints one JSON object. Qt runs offscreen.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import resource
@@ -192,9 +193,64 @@ def interactive(path: str) -> dict[str, Any]:
     }
 
 
+def attach(path: str) -> dict[str, float]:
+    """The longest pause of the GUI thread (a timer ticking every 10 ms) while the finding
+    editor reads and hashes a 20 MB file added to the first finding; best of TRIES.
+    Nothing is saved."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QTimer
+    from sqlalchemy import select
+
+    from carapp.models.entities import Finding
+    from carapp.store import open_register
+    from carapp.ui.editor import FindingEditor
+    from carapp.ui.editor.attachments import AttachmentsSection
+
+    app = make_application([])
+    register = open_register(path)
+    with register.sessions() as session:
+        ref = session.scalars(select(Finding.ref).order_by(Finding.id).limit(1)).one()
+    editor = FindingEditor(register, ref, TODAY)
+    editor.show()
+    editor.show_key("attachments")
+    section = editor.section("attachments")
+    assert isinstance(section, AttachmentsSection)
+    worst: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / "export.csv"
+        big.write_bytes(os.urandom(20 * 1024 * 1024))
+        for _ in range(TRIES):
+            ticks: list[float] = []
+            timer = QTimer()
+            timer.setInterval(10)
+            timer.timeout.connect(lambda ticks=ticks: ticks.append(time.perf_counter()))
+            timer.start()
+            settle = time.perf_counter() + 0.05
+            while time.perf_counter() < settle:
+                app.processEvents()
+            section.add_paths([big])
+            while section.is_reading():
+                app.processEvents()
+            settle = time.perf_counter() + 0.03
+            while time.perf_counter() < settle:
+                app.processEvents()
+            timer.stop()
+            worst.append(max(b - a for a, b in itertools.pairwise(ticks)))
+            section.load(section.detail)
+    editor.discard()
+    register.close()
+    return {"seconds": min(worst)}
+
+
 def main() -> int:
     path, what = sys.argv[1], sys.argv[2]
-    measure = {"open": open_to_paint, "bare": bare_window, "interactive": interactive}[what]
+    measure = {
+        "open": open_to_paint,
+        "bare": bare_window,
+        "interactive": interactive,
+        "attach": attach,
+    }[what]
     print(json.dumps(measure(path)), flush=True)
     # The measurement is out; skip interpreter teardown, where PySide6 can abort while its
     # thread pools are finalised, which would turn a good run into a failed one.

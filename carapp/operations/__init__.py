@@ -49,7 +49,12 @@ from carapp.operations.deadlines import (
 )
 from carapp.operations.editing import confirm_unchanged
 from carapp.operations.evidence import (
+    MAX_EVIDENCE_BYTES,
     attach_evidence,
+    evidence_name,
+    megabytes,
+    read_evidence_file,
+    too_large,
 )
 from carapp.operations.findings import (
     FindingDraft,
@@ -88,6 +93,7 @@ __all__ = [
     "EVIDENCE",
     "EXTENSIONS",
     "FINDINGS",
+    "MAX_EVIDENCE_BYTES",
     "PEOPLE",
     "REF_WIDTH",
     "REQUIREMENTS",
@@ -113,6 +119,7 @@ __all__ = [
     "decide_extension",
     "decide_isms_update",
     "decide_observation",
+    "evidence_name",
     "format_ref",
     "get_action",
     "get_audit",
@@ -120,10 +127,12 @@ __all__ = [
     "get_person",
     "link_action",
     "link_root_cause",
+    "megabytes",
     "move",
     "next_ref",
     "plan_action",
     "raise_dispute",
+    "read_evidence_file",
     "record_audit_report",
     "record_containment",
     "record_finding",
@@ -140,6 +149,7 @@ __all__ = [
     "set_requirements",
     "set_setting",
     "setting",
+    "too_large",
     "update_action",
     "update_finding",
     "update_review",

@@ -25,11 +25,18 @@ from carapp.queries.pickers import (
     other_actions,
     other_root_causes,
 )
+from carapp.queries.settings import (
+    DeadlineRuleView,
+    evidence_data,
+    list_deadline_rules,
+    register_settings,
+)
 from carapp.queries.similar import Similar, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
 __all__ = [
     "AuditView",
+    "DeadlineRuleView",
     "FindingDetail",
     "FindingRow",
     "HistoryLine",
@@ -39,16 +46,19 @@ __all__ = [
     "RegisterSummary",
     "Similar",
     "audit_refs",
+    "evidence_data",
     "find_requirements",
     "finding_detail",
     "finding_history",
     "history_lines",
     "list_audits",
+    "list_deadline_rules",
     "list_findings",
     "list_people",
     "load_findings_whole",
     "other_actions",
     "other_root_causes",
+    "register_settings",
     "register_summary",
     "similar_findings",
     "to_json",

@@ -246,6 +246,7 @@ class EvidenceView:
     media_type: str
     size: int
     sha256: str
+    id: int = 0  # for carapp.queries.evidence_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +466,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                 for e in finding.extensions
             ),
             evidence=tuple(
-                EvidenceView(e.name, e.media_type, e.size, e.sha256) for e in finding.evidence
+                EvidenceView(e.name, e.media_type, e.size, e.sha256, e.id) for e in finding.evidence
             ),
             history=finding_history(session, finding),
         )

@@ -63,6 +63,7 @@ from carapp.ui.register_model import (
     RegisterQuery,
     RegisterTableModel,
 )
+from carapp.ui.settings_dialog import SettingsDialog
 from carapp.ui.widgets import CatalogCompleter, make_searchable
 
 SEARCH_DELAY_MS = 150
@@ -249,14 +250,19 @@ class MainWindow(MainWindowView):
             "&Open finding", self.open_finding, QKeySequence(Qt.Key.Key_Return)
         )
         self.void_action = self._action("&Void finding\u2026", self.void_finding)
+        self.settings_action = self._action(
+            "S&ettings\u2026", self.show_settings, QKeySequence("Ctrl+,")
+        )
         # Every action that writes to the register; the finding editor's joins them here.
-        self.edit_actions = (self.new_finding_action, self.void_action)
+        self.edit_actions = (self.new_finding_action, self.void_action, self.settings_action)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_register_action)
         file_menu.addAction(self.open_register_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence(keys.Quit)))
 
@@ -567,6 +573,13 @@ class MainWindow(MainWindowView):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
             self.on_changes(dialog.changes)
             self.statusBar().showMessage(f"{row.ref} voided", 8000)
+
+    def show_settings(self) -> None:
+        if self._refuse_edit("Settings"):
+            return
+        dialog = SettingsDialog(self.register, self, on_changes=self.on_changes)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
+            self.statusBar().showMessage("Settings saved", 8000)
 
     # --- the one place a change to the register arrives ------------------------------------
 

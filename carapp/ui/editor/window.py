@@ -64,12 +64,14 @@ class Refused:
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
-    from carapp.ui.editor import closure, containment, deadlines
+    from carapp.ui.editor import attachments, closure, containment, deadlines, history
 
     return [
         containment.ContainmentSection,
         deadlines.DeadlinesSection,
         closure.ClosureSection,
+        attachments.AttachmentsSection,
+        history.HistorySection,
     ]
 
 
