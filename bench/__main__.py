@@ -126,7 +126,7 @@ def editor(path: Path, what: str) -> dict[str, Any]:
 def editor_rows(path: Path) -> list[Row]:
     size = int(path.stem.split("-")[-1])
     editor(path, "prepare")  # 10 actions, 3 reviews, 200 history entries on one finding
-    opened, saved, attached = editor(path, "open"), editor(path, "save"), editor(path, "attach")
+    opened, saved = editor(path, "open"), editor(path, "save")
     return [
         (
             "editor open to paint",
@@ -141,13 +141,6 @@ def editor_rows(path: Path) -> list[Row]:
             saved["seconds"],
             "sqlite3 UPDATE (<=0.150 s)",
             saved["baseline"],
-        ),
-        (
-            "attach 20 MB, GUI gap",
-            size,
-            attached["worst_gap"],
-            "target <= 0.050 s",
-            None,
         ),
     ]
 

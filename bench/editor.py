@@ -7,9 +7,7 @@ and 200 history entries (through the use cases, as a user would have); then ``op
 - open: seconds from asking for the editor to its first paint with the finding's data,
   beside the bare way (sqlite3 reading the same finding, its actions, reviews and history);
 - save: seconds from pressing Save on a changed title to the register table showing it,
-  beside sqlite3 updating the title and committing;
-- attach: the longest the GUI thread went without turning its event loop while a 20 MB
-  file was added to the finding (a timer asks every 5 ms).
+  beside sqlite3 updating the title and committing.
 """
 
 from __future__ import annotations
