@@ -63,9 +63,14 @@ class Refused:
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
-    from carapp.ui.editor import containment
+    from carapp.ui.editor import actions, cause, containment, effectiveness
 
-    return [containment.ContainmentSection]
+    return [
+        containment.ContainmentSection,
+        cause.CauseSection,
+        actions.ActionsSection,
+        effectiveness.EffectivenessSection,
+    ]
 
 
 class FindingEditor(QMainWindow):
