@@ -35,7 +35,14 @@ from carapp.models.enums import ActionKind, ActionStatus
 from carapp.queries import FindingDetail, OtherAction, other_actions
 from carapp.queries.findings import ActionView
 from carapp.ui.editor.fields import DateField, EnumBox, FieldProblem, PersonChoice, parse_date
-from carapp.ui.editor.rounds import Chooser, PastRounds, fit, text_html
+from carapp.ui.editor.rounds import (
+    Chooser,
+    PastRounds,
+    fit,
+    round_heading,
+    show_round,
+    text_html,
+)
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
 from carapp.ui.widgets import TextBox, add_row
 
@@ -204,6 +211,8 @@ class ActionsSection(Section):
         self.past = PastRounds(_render_round, self)
         box = QVBoxLayout(self)
         box.addWidget(intro)
+        self.heading = round_heading(self)
+        box.addWidget(self.heading)
         box.addWidget(self.table)
         box.addLayout(buttons)
         box.addWidget(self.form_box)
@@ -409,6 +418,7 @@ class ActionsSection(Section):
         self.rows = [_Row.of(a) for a in (detail.current_actions if detail else ())]
         self._show_rows(0)
         self.past.load(detail)
+        show_round(self.heading, detail)
 
     def _target(self, row: _Row) -> dt.date | None:
         try:
@@ -516,6 +526,8 @@ class CompletionDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
+        for button in buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)

@@ -31,7 +31,14 @@ from carapp.models.symptoms import symptom_phrases
 from carapp.queries import FindingDetail, OtherCause, other_root_causes
 from carapp.queries.findings import RootCauseView
 from carapp.ui.editor.fields import EnumBox
-from carapp.ui.editor.rounds import Chooser, PastRounds, fit, text_html
+from carapp.ui.editor.rounds import (
+    Chooser,
+    PastRounds,
+    fit,
+    round_heading,
+    show_round,
+    text_html,
+)
 from carapp.ui.editor.section import Edit, EditorContext, Section
 from carapp.ui.widgets import TextBox, add_row
 
@@ -130,10 +137,10 @@ class CauseSection(Section):
         fit(self.statement, 3)
         fit(self.justification, 2)
         form = QFormLayout()
-        add_row(form, "&Method", self.method)
+        add_row(form, "Met&hod", self.method)
         add_row(form, "Ca&tegory", self.category)
         form.addRow("", self.explanation)
-        add_row(form, "&Statement", self.statement)
+        add_row(form, "Stat&ement", self.statement)
         form.addRow("", self.symptom)
         add_row(form, "&Justification", self.justification)
         self.justification.setAccessibleName("Symptom justification")
@@ -143,7 +150,7 @@ class CauseSection(Section):
         self.rows = QVBoxLayout()
         self.none_yet = QLabel("No why asked yet: Add a why starts the chain.", self.chain)
         self.add = QPushButton("&Add a why", self.chain)
-        self.remove = QPushButton("Remove", self.chain)
+        self.remove = QPushButton("Remo&ve", self.chain)
         self.up = QPushButton("Move &up", self.chain)
         self.down = QPushButton("Move dow&n", self.chain)
         buttons = QHBoxLayout()
@@ -176,6 +183,8 @@ class CauseSection(Section):
         self.past = PastRounds(_render_round, self)
         box = QVBoxLayout(self)
         box.addWidget(intro)
+        self.heading = round_heading(self)
+        box.addWidget(self.heading)
         box.addWidget(self.shared)
         box.addLayout(form)
         box.addWidget(self.chain)
@@ -227,6 +236,8 @@ class CauseSection(Section):
             widget.installEventFilter(self)
         self.watch(*step.inputs())
         self.rows.addWidget(box)
+        # Shown now, not when the layout gets round to it: the focus goes to it at once.
+        box.show()
         return step
 
     def _steps_changed(self) -> None:
@@ -355,6 +366,7 @@ class CauseSection(Section):
         self._explain()
         self._warn()
         self.past.load(detail)
+        show_round(self.heading, detail)
 
     def _show_link(self) -> None:
         link = self.pending_link

@@ -18,7 +18,14 @@ from carapp.models.enums import ReviewResult
 from carapp.queries import FindingDetail
 from carapp.queries.findings import ReviewView
 from carapp.ui.editor.fields import DateField, EnumBox
-from carapp.ui.editor.rounds import PastRounds, fit, reading_label, text_html
+from carapp.ui.editor.rounds import (
+    PastRounds,
+    fit,
+    reading_label,
+    round_heading,
+    show_round,
+    text_html,
+)
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
 from carapp.ui.widgets import TextBox, add_row
 
@@ -38,9 +45,7 @@ class EffectivenessSection(Section):
             self,
         )
         intro.setWordWrap(True)
-        self.heading = QLabel(self)
-        self.heading.setAccessibleName("Round")
-        self.heading.setStyleSheet("font-weight: 600;")
+        self.heading = round_heading(self)
         self.earlier = reading_label("", "Earlier reviews of this round", self)
         plan = QGroupBox("Schedule", self)
         plan.setAccessibleName("Schedule")
@@ -53,7 +58,7 @@ class EffectivenessSection(Section):
         self.due = DateField("Review due", plan)
         self.reviewer = context.person_picker("Reviewer", plan)
         plan_form = QFormLayout(plan)
-        add_row(plan_form, "&Method", self.method)
+        add_row(plan_form, "Met&hod", self.method)
         add_row(plan_form, "&Pass criteria", self.criteria)
         add_row(plan_form, "D&ue", self.due, focus=self.due.line)
         add_row(plan_form, "Re&viewer", self.reviewer)
@@ -122,9 +127,7 @@ class EffectivenessSection(Section):
         self.done_on.set_value(review.done_on if review else None)
         self.result.set_value(review.result if review else None)
         self.notes.setText(review.notes if review else "")
-        cycle = detail.cycle if detail else 1
-        self.heading.setText(f"Round {cycle}" if cycle > 1 else "")
-        self.heading.setVisible(cycle > 1)
+        show_round(self.heading, detail)
         earlier = detail.current_reviews[:-1] if detail else ()
         self.earlier.setText("<br>".join(_review_html(r) for r in earlier))
         self.earlier.setVisible(bool(earlier))

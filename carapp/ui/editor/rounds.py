@@ -42,6 +42,27 @@ def round_title(detail: FindingDetail, number: int) -> str:
     return f"Round {number}"
 
 
+def round_heading(parent: QWidget) -> QLabel:
+    """Which round the inputs below belong to; shown from round 2 on."""
+    label = QLabel(parent)
+    label.setAccessibleName("Round")
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: 600;")
+    label.hide()
+    return label
+
+
+def show_round(label: QLabel, detail: FindingDetail | None) -> None:
+    cycle = detail.cycle if detail else 1
+    label.setText(
+        f"Round {cycle}: round {cycle - 1}’s actions were found not effective, so the "
+        "analysis starts again here. Earlier rounds are below, read-only."
+        if cycle > 1
+        else ""
+    )
+    label.setVisible(cycle > 1)
+
+
 def past_rounds(detail: FindingDetail | None) -> list[int]:
     """The finished rounds, newest first (the one just failed is the most useful)."""
     if detail is None:
@@ -136,6 +157,8 @@ class Chooser(QDialog, Generic[T]):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
+        for button in self.buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
         self.buttons.accepted.connect(self._take)
         self.buttons.rejected.connect(self.reject)
         self.list.itemActivated.connect(lambda _i: self._take())
