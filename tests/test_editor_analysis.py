@@ -279,7 +279,8 @@ def test_actions_planned_edited_completed_and_cancelled(qtbot: QtBot, world: Wor
         "Replaced by the checklist step.",
     )
     # Done and cancelled actions are shown, not edited.
-    assert not named(editor, "Description", QPlainTextEdit).isEnabled()
+    assert not section.form_box.isVisibleTo(editor)
+    assert "Checklist HR-PRO-004 v3 issued." in named(editor, "Action as saved", QLabel).text()
 
 
 def test_an_existing_action_is_linked(qtbot: QtBot, world: World) -> None:

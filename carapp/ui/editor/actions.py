@@ -39,6 +39,7 @@ from carapp.ui.editor.rounds import (
     Chooser,
     PastRounds,
     fit,
+    reading_label,
     round_heading,
     show_round,
     text_html,
@@ -164,9 +165,13 @@ class ActionsSection(Section):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(True)
+        # One line per action, the whole text in its tooltip and in the form below: wrapped
+        # cells made every row five lines high and still cut the text.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(150)
+        self.table.setMinimumHeight(130)
+        self.table.setMaximumHeight(220)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -207,6 +212,10 @@ class ActionsSection(Section):
         add_row(form, "&Target date", self.target, focus=self.target.line)
         add_row(form, "M&easurable outcome", self.outcome)
         form.addRow(self.state)
+        self.read_box = QGroupBox("Selected action", self)
+        self.read_box.setAccessibleName("Selected action, as saved")
+        self.summary = reading_label("", "Action as saved", self.read_box)
+        QVBoxLayout(self.read_box).addWidget(self.summary)
 
         self.past = PastRounds(_render_round, self)
         box = QVBoxLayout(self)
@@ -216,6 +225,7 @@ class ActionsSection(Section):
         box.addWidget(self.table)
         box.addLayout(buttons)
         box.addWidget(self.form_box)
+        box.addWidget(self.read_box)
         box.addWidget(self.past)
         box.addStretch(1)
 
@@ -281,7 +291,6 @@ class ActionsSection(Section):
         self.table.setRowCount(len(self.rows))
         for index in range(len(self.rows)):
             self._fill_row(index)
-        self.table.resizeRowsToContents()
         if self.rows:
             self.table.setCurrentCell(max(0, min(select, len(self.rows) - 1)), 0)
         self._show_current()
@@ -290,15 +299,20 @@ class ActionsSection(Section):
         row = self.current()
         self._showing = True
         try:
-            self.form_box.setVisible(row is not None)
-            self.form_box.setEnabled(row is not None and row.editable)
+            # A done, cancelled or linked action is read, not edited: plain text, not a
+            # greyed-out form nobody can read.
+            self.form_box.setVisible(row is not None and row.editable)
+            self.read_box.setVisible(row is not None and not row.editable)
             self.form_box.setTitle(f"Selected action: {row.label}" if row else "Selected action")
+            self.read_box.setTitle(f"Selected action: {row.label}" if row else "Selected action")
+            read_only = row is not None and not row.editable
+            self.summary.setText(_summary_html(row, self._ref()) if row and read_only else "")
             self.kind.set_value(row.kind if row else ActionKind.CORRECTIVE)
             self.description.setText(row.description if row else "")
             self.owner.set_value(row.owner if row else None)
             self.target.line.setText(row.target if row else "")
             self.outcome.setText(row.outcome if row else "")
-            self.state.setText(_state_html(row) if row else "")
+            self.state.setText(_state_html(row, self._ref()) if row else "")
             self.state.setVisible(bool(self.state.text()))
         finally:
             self._showing = False
@@ -312,6 +326,9 @@ class ActionsSection(Section):
         self.cancel.setEnabled(saved_live)
         self.revert.setEnabled(bool(row and row.is_pending()))
         self.cancel.setText("&Cancel action\u2026")
+
+    def _ref(self) -> str:
+        return self.detail.ref if self.detail else ""
 
     def _typed(self) -> None:
         """Keep the selected row's draft as typed in the form."""
@@ -612,7 +629,28 @@ class CancelDialog(QDialog):
         self.accept()
 
 
-def _state_html(row: _Row) -> str:
+def _summary_html(row: _Row, ref: str) -> str:
+    """An action that is no longer planned here, whole."""
+    if row.linked is not None:
+        a = row.linked
+        lines = [
+            f"<b>{html.escape(a.description)}</b>",
+            html.escape(f"{a.status.label}, owner {a.owner or 'nobody'}"),
+        ]
+    else:
+        target = row.target or "no target date"
+        owner = row.saved.owner if row.saved and row.saved.owner else "nobody"
+        lines = [
+            f"<b>{text_html(row.description)}</b>",
+            html.escape(f"{row.kind.label}, owner {owner}, target {target}"),
+        ]
+        if row.outcome:
+            lines.append(f"Measurable outcome: {text_html(row.outcome)}")
+    state = _state_html(row, ref)
+    return "<br>".join([*lines, state] if state else lines)
+
+
+def _state_html(row: _Row, ref: str) -> str:
     lines: list[str] = []
     if row.linked is not None:
         lines.append(
@@ -622,8 +660,8 @@ def _state_html(row: _Row) -> str:
         )
     saved = row.saved
     if saved is not None:
-        others = [r for r in saved.findings if len(saved.findings) > 1]
-        if len(others) > 1:
+        others = [r for r in saved.findings if r != ref]
+        if others:
             lines.append("Shared with " + html.escape(", ".join(others)) + ".")
         if saved.status is ActionStatus.DONE:
             lines.append(

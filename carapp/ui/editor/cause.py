@@ -124,7 +124,7 @@ class CauseSection(Section):
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
         self.explanation.setAccessibleName("What the category means")
-        self.explanation.setStyleSheet("color: palette(dark); font-style: italic;")
+        self.explanation.setStyleSheet("color: #444; font-style: italic;")
         self.statement = TextBox("Statement", self, lines=3)
         self.symptom = QLabel(self)
         self.symptom.setWordWrap(True)
@@ -160,9 +160,10 @@ class CauseSection(Section):
         buttons.addStretch(1)
         self.remove.setToolTip("Remove the why whose field has the focus")
         chain_box = QVBoxLayout(self.chain)
+        # The buttons above the steps, where they stay in reach however long the chain.
+        chain_box.addLayout(buttons)
         chain_box.addWidget(self.none_yet)
         chain_box.addLayout(self.rows)
-        chain_box.addLayout(buttons)
         self.steps: list[_Step] = []
         self.current = -1  # the step last typed in: Remove and Move act on it
 
@@ -250,10 +251,10 @@ class CauseSection(Section):
             step.evidence.setAccessibleName(f"Why {number} evidence")
             step.checked.setAccessibleName(f"Why {number} checked")
         self.none_yet.setVisible(not self.steps)
-        chain: list[QWidget] = [self.justification]
+        chain: list[QWidget] = [self.justification, self.add, self.remove, self.up, self.down]
         for step in self.steps:
             chain.extend(step.inputs())
-        chain.extend([self.add, self.remove, self.up, self.down, self.link, self.unlink])
+        chain.extend([self.link, self.unlink])
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         has = 0 <= self.current < len(self.steps)

@@ -137,6 +137,8 @@ class Chooser(QDialog, Generic[T]):
         find: Callable[[str], Sequence[T]],
         describe: Callable[[T], str],
         parent: QWidget | None = None,
+        *,
+        none_yet: str = "No other finding has one yet.",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -144,6 +146,7 @@ class Chooser(QDialog, Generic[T]):
         self._find = find
         self.describe = describe
         self.items: list[T] = []
+        self.none_yet = none_yet
         self.search = QLineEdit(self)
         self.search.setAccessibleName("Search")
         self.search.setPlaceholderText("Type words of the text or a finding's reference")
@@ -184,7 +187,7 @@ class Chooser(QDialog, Generic[T]):
             self.empty.setText("")
         else:
             self.empty.setText(
-                "Nothing matches." if text.strip() else "No other finding has one yet."
+                "Nothing matches: try fewer words." if text.strip() else self.none_yet
             )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
