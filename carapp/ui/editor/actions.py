@@ -413,6 +413,7 @@ class ActionsSection(Section):
                 f" \u2014 {a.owner or 'no owner'}, {a.status.label.lower()}"
             ),
             self,
+            none_yet="No other finding has a live action this one could share yet.",
         )
         chooser.accepted.connect(lambda: self._linked(chooser.choice()))
         self.chooser = chooser

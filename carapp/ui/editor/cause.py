@@ -30,7 +30,7 @@ from carapp.models.enums import CauseCategory, RootCauseMethod
 from carapp.models.symptoms import symptom_phrases
 from carapp.queries import FindingDetail, OtherCause, other_root_causes
 from carapp.queries.findings import RootCauseView
-from carapp.ui.editor.fields import EnumBox
+from carapp.ui.editor.fields import EnumBox, FieldProblem
 from carapp.ui.editor.rounds import (
     Chooser,
     PastRounds,
@@ -353,7 +353,11 @@ class CauseSection(Section):
         self.pending_link = None
         self._show_link()
         others = [r for r in (cause.findings if cause else ()) if detail and r != detail.ref]
-        self.shared.setText("Shared with " + ", ".join(others) if others else "")
+        self.shared.setText(
+            "Shared with " + ", ".join(others) + ": a change here changes their root cause too."
+            if others
+            else ""
+        )
         self.shared.setVisible(bool(others))
         extra = detail.current_root_causes[1:] if detail else ()
         if extra:
@@ -381,12 +385,6 @@ class CauseSection(Section):
                 f"\u201c{link.statement}\u201d"
             )
             self.linked_label.show()
-        # Linking gives a round with no cause of its own the other finding's: writing one
-        # here as well would record two.
-        writable = link is None or self.cause() is not None
-        for widget in (self.method, self.category, self.statement, self.justification):
-            widget.setEnabled(writable)
-        self.chain.setEnabled(writable)
 
     def _choose_link(self) -> None:
         if self.detail is None:
@@ -401,6 +399,7 @@ class CauseSection(Section):
                 + (f" [{c.category.label}]" if c.category else "")
             ),
             self,
+            none_yet="No other finding has a root cause recorded yet.",
         )
         chooser.accepted.connect(lambda: self._linked(chooser.choice()))
         self.chooser = chooser
@@ -432,7 +431,15 @@ class CauseSection(Section):
         whys = self.whys()
         if cause is None:
             typed = bool(statement.strip() or justification.strip() or whys or category is not None)
-            if typed and self.pending_link is None:
+            if typed and self.pending_link is not None:
+                # Both would give the round two causes, which is seldom what was meant;
+                # nothing typed is dropped without the user saying so.
+                raise FieldProblem(
+                    self.statement,
+                    "This round gets either the root cause written here or the linked one: "
+                    "clear what is written, or Drop the link.",
+                )
+            if typed:
                 out.append(
                     Edit(
                         "Record the root cause",

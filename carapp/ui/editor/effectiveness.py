@@ -159,7 +159,10 @@ class EffectivenessSection(Section):
                 full = replace(draft, reviewer_id=s.person(reviewer))
                 return op.record_review(s.register, s.finding, full)
 
-            return [Edit("Schedule the effectiveness review", record, self.method)]
+            first: QWidget = self.method
+            if draft.result is not None and draft.done_on is None:
+                first = self.done_on.line
+            return [Edit("Schedule the effectiveness review", record, first)]
         saved = op.ReviewDraft(
             review.method,
             review.criteria,
@@ -172,7 +175,9 @@ class EffectivenessSection(Section):
         if draft == saved and reviewer == review.reviewer_id:
             return []
         review_id = review.id
-        widget = self.result if draft.result is not review.result else self.method
+        widget: QWidget = self.result if draft.result is not review.result else self.method
+        if draft.result is not None and draft.done_on is None:
+            widget = self.done_on.line
 
         def update(s: SaveContext) -> op.Changes[None]:
             full = replace(draft, reviewer_id=s.person(reviewer))
