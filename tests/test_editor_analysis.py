@@ -36,7 +36,7 @@ from carapp.ui.editor.cause import CauseSection
 from carapp.ui.editor.effectiveness import EffectivenessSection
 from carapp.ui.editor.rounds import Chooser
 from tests.conftest import TODAY, World
-from tests.editor_helpers import click, named, open_editor, save, type_into
+from tests.editor_helpers import click, named, open_editor, press, save, type_into
 
 STATEMENT = "The offboarding checklist has no step that tells IT, and nobody owns it."
 
@@ -52,6 +52,12 @@ def tab() -> None:
     widget = QApplication.focusWidget()
     assert widget is not None
     QTest.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def alt(qtbot: QtBot, editor: FindingEditor, key: Qt.Key) -> None:
+    """A mnemonic pressed; a button's is an animated click, over after 100 ms."""
+    press(qtbot, editor, key, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait(150)
 
 
 def choose(combo: QComboBox, text: str) -> None:
@@ -505,3 +511,47 @@ def test_a_result_without_its_date_is_refused(qtbot: QtBot, world: World) -> Non
     save(qtbot, editor)
     (review,) = finding_detail(world.register, ref, TODAY).reviews
     assert (review.result, review.done_on) == (ReviewResult.EFFECTIVE, dt.date(2026, 11, 20))
+
+
+def test_an_action_planned_and_completed_from_the_keyboard(qtbot: QtBot, world: World) -> None:
+    ref = at(world, Stage.CAUSE_FOUND)
+    editor = editor_on(qtbot, world, ref, "actions")
+    section = editor.section("actions")
+    assert isinstance(section, ActionsSection)
+    alt(qtbot, editor, Qt.Key.Key_P)
+    typed("Add an IT step to the offboarding checklist.")
+    alt(qtbot, editor, Qt.Key.Key_U)  # the outcome's label
+    typed("All leavers disabled on the day.")
+    save(qtbot, editor)
+    alt(qtbot, editor, Qt.Key.Key_E)  # Complete…
+    dialog = section.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    tab()  # from the date to the evidence
+    typed("Checklist v3 issued.")
+    QTest.keyClick(
+        QApplication.focusWidget() or dialog, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier
+    )
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    save(qtbot, editor)
+    (done,) = finding_detail(world.register, ref, TODAY).current_actions
+    assert (done.outcome, done.status, done.completion_evidence) == (
+        "All leavers disabled on the day.",
+        ActionStatus.DONE,
+        "Checklist v3 issued.",
+    )
+
+
+def test_why_steps_added_from_the_keyboard(qtbot: QtBot, world: World) -> None:
+    ref = at(world, Stage.CONTAINED)
+    editor = editor_on(qtbot, world, ref, "cause")
+    alt(qtbot, editor, Qt.Key.Key_E)  # the statement's label
+    typed(STATEMENT)
+    for question in ("Why first?", "Why second?"):
+        alt(qtbot, editor, Qt.Key.Key_A)
+        typed(question)
+    alt(qtbot, editor, Qt.Key.Key_U)  # Move up: the second goes first
+    save(qtbot, editor)
+    whys = finding_detail(world.register, ref, TODAY).current_root_causes[0].whys
+    assert [w.question for w in whys] == ["Why second?", "Why first?"]

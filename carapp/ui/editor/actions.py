@@ -181,7 +181,7 @@ class ActionsSection(Section):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
 
         self.plan = QPushButton("&Plan an action", self)
-        self.complete = QPushButton("Co&mplete\u2026", self)
+        self.complete = QPushButton("Compl&ete\u2026", self)
         self.cancel = QPushButton("&Cancel action\u2026", self)
         self.link = QPushButton("&Link an existing action\u2026", self)
         self.revert = QPushButton("Undo chan&ges to this action", self)
@@ -210,7 +210,7 @@ class ActionsSection(Section):
         add_row(form, "&Description", self.description)
         add_row(form, "&Owner", self.owner)
         add_row(form, "&Target date", self.target, focus=self.target.line)
-        add_row(form, "M&easurable outcome", self.outcome)
+        add_row(form, "Measurable o&utcome", self.outcome)
         form.addRow(self.state)
         self.read_box = QGroupBox("Selected action", self)
         self.read_box.setAccessibleName("Selected action, as saved")
