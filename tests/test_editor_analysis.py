@@ -142,7 +142,8 @@ def test_a_root_cause_with_three_whys_typed_is_saved(qtbot: QtBot, world: World)
     assert [w.checked for w in cause.whys] == [False, True, False]
     assert "no root cause is recorded" not in editor.step_bar.missing.text()
     # Saved, the section shows what was saved, and nothing is left to save.
-    assert named(editor, "Why 3 answer", QLineEdit).text() == "Nobody owns it since 2024."
+    last = named(editor, "Why 3 answer", QPlainTextEdit)
+    assert last.toPlainText() == "Nobody owns it since 2024."
     assert not editor.is_dirty()
 
 

@@ -170,8 +170,6 @@ class ActionsSection(Section):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(130)
-        self.table.setMaximumHeight(220)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -293,6 +291,11 @@ class ActionsSection(Section):
             self._fill_row(index)
         if self.rows:
             self.table.setCurrentCell(max(0, min(select, len(self.rows) - 1)), 0)
+        # As high as its rows (three at least, eight at most, then it scrolls).
+        shown = min(max(len(self.rows), 3), 8)
+        header = self.table.horizontalHeader().sizeHint().height()
+        rows = self.table.verticalHeader().defaultSectionSize() * shown
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 18)
         self._show_current()
 
     def _show_current(self) -> None:

@@ -65,7 +65,7 @@ class _Step:
 
     box: QGroupBox
     question: QLineEdit
-    answer: QLineEdit
+    answer: TextBox
     evidence: QLineEdit
     checked: QCheckBox
     branch_of: int | None = None
@@ -218,7 +218,9 @@ class CauseSection(Section):
         number = len(self.steps) + 1
         box = QGroupBox(f"Why {number}", self.chain)
         box.setAccessibleName(f"Why {number}")
-        question, answer, evidence = QLineEdit(box), QLineEdit(box), QLineEdit(box)
+        question, evidence = QLineEdit(box), QLineEdit(box)
+        # The answer is what the next why asks about, often a sentence or two: it wraps.
+        answer = fit(TextBox(f"Why {number} answer", box, lines=2), 2)
         checked = QCheckBox("Checked", box)
         step = _Step(box, question, answer, evidence, checked)
         grid = QGridLayout(box)

@@ -70,7 +70,10 @@ def past_rounds(detail: FindingDetail | None) -> list[int]:
     return list(range(detail.cycle - 1, 0, -1))
 
 
-def fit(box: QPlainTextEdit, lines: int) -> QPlainTextEdit:
+P = TypeVar("P", bound=QPlainTextEdit)
+
+
+def fit(box: P, lines: int) -> P:
     """Keep a text box to about ``lines`` lines high: left to grow, a page of text boxes
     pushes everything below it out of the window."""
     box.setMaximumHeight(box.fontMetrics().lineSpacing() * (lines + 1) + 14)
