@@ -247,6 +247,11 @@ def test_actions_planned_edited_completed_and_cancelled(qtbot: QtBot, world: Wor
 
     # Edit the first one's target date: the table selects the first row after a save.
     assert section.table.currentRow() == 0
+    type_into(named(editor, "Target date"), "15 Dec 2026")  # the same day, written otherwise
+    assert not editor.is_dirty()
+    type_into(named(editor, "Target date"), "2027-13-01")
+    save(qtbot, editor)
+    assert "\u201c2027-13-01\u201d is not a date" in editor.message.text()
     type_into(named(editor, "Target date"), "15 Jan 2027")
     save(qtbot, editor)
     assert finding_detail(world.register, ref, TODAY).current_actions[0].target_on == dt.date(

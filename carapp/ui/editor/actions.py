@@ -128,12 +128,15 @@ class _Row:
         a = self.saved
         if a is None:
             return True
-        target = a.target_on.isoformat() if a.target_on else ""
-        return (self.kind, self.description, self.owner, self.target.strip(), self.outcome) != (
+        try:
+            target = parse_date(self.target)
+        except ValueError:
+            return True  # not a date yet: Save says so
+        return (self.kind, self.description, self.owner, target, self.outcome) != (
             a.kind,
             a.description,
             a.owner_id,
-            target,
+            a.target_on,
             a.outcome,
         )
 
