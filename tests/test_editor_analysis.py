@@ -5,6 +5,7 @@ effectiveness review whose failure starts a new round with the old one still rea
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ from carapp.ui.editor.actions import ActionsSection
 from carapp.ui.editor.cause import CauseSection
 from carapp.ui.editor.effectiveness import EffectivenessSection
 from carapp.ui.editor.rounds import Chooser
+from carapp.ui.widgets import plain
 from tests.conftest import TODAY, World
 from tests.editor_helpers import click, named, open_editor, press, save, type_into
 
@@ -104,6 +106,21 @@ def unnamed_inputs(root: QWidget) -> list[str]:
         # an editable combo's own line edit is named through the combo
         and not isinstance(w.parent(), QComboBox)
     ]
+
+
+def misnamed_inputs(root: QWidget) -> list[str]:
+    """Inputs whose name is not their label's words (a why step's "Answer" in the group
+    "Why 2" is named "Why 2 answer")."""
+    out = []
+    for label in root.findChildren(QLabel):
+        buddy = label.buddy()
+        if buddy is None or not label.isVisibleTo(root):
+            continue
+        words, name = plain(label.text()), buddy.accessibleName()
+        in_step = re.fullmatch(rf"Why \d+ {words.lower()}", name) is not None
+        if name != words and not in_step:
+            out.append(f"{words!r} labels {name!r}")
+    return out
 
 
 # --- Root cause ----------------------------------------------------------------------
@@ -431,6 +448,7 @@ def test_every_input_is_named(qtbot: QtBot, world: World) -> None:
         section = editor.section(key)
         assert isinstance(section, CauseSection | ActionsSection | EffectivenessSection)
         assert unnamed_inputs(section) == [], key
+        assert misnamed_inputs(section) == [], key
     actions = editor.section("actions")
     assert isinstance(actions, ActionsSection)
     editor.show_key("actions")

@@ -142,8 +142,7 @@ class CauseSection(Section):
         form.addRow("", self.explanation)
         add_row(form, "Stat&ement", self.statement)
         form.addRow("", self.symptom)
-        add_row(form, "&Justification", self.justification)
-        self.justification.setAccessibleName("Symptom justification")
+        add_row(form, "Symptom &justification", self.justification)
 
         self.chain = QGroupBox("Why chain", self)
         self.chain.setAccessibleName("Why chain")

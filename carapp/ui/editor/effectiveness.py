@@ -60,7 +60,7 @@ class EffectivenessSection(Section):
         plan_form = QFormLayout(plan)
         add_row(plan_form, "Met&hod", self.method)
         add_row(plan_form, "&Pass criteria", self.criteria)
-        add_row(plan_form, "D&ue", self.due, focus=self.due.line)
+        add_row(plan_form, "Review d&ue", self.due, focus=self.due.line)
         add_row(plan_form, "Re&viewer", self.reviewer)
         done = QGroupBox("Result", self)
         done.setAccessibleName("Result")
