@@ -113,7 +113,7 @@ class _Row:
 
     def status(self) -> str:
         if self.linked is not None:
-            return f"{self.linked.status.label}, linked {UNSAVED}"
+            return f"Linked {UNSAVED}"
         if self.saved is None:
             return f"Planned {UNSAVED}"
         if self.cancel_reason is not None:
@@ -121,7 +121,7 @@ class _Row:
         if self.completion is not None:
             return f"Done {UNSAVED}"
         if self.plan_changed():
-            return f"{self.saved.status.label}, changed {UNSAVED}"
+            return f"Changed {UNSAVED}"
         return self.saved.status.label
 
     def plan_changed(self) -> bool:
