@@ -64,10 +64,22 @@ class Refused:
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
-    from carapp.ui.editor import attachments, closure, containment, deadlines, history
+    from carapp.ui.editor import (
+        actions,
+        attachments,
+        cause,
+        closure,
+        containment,
+        deadlines,
+        effectiveness,
+        history,
+    )
 
     return [
         containment.ContainmentSection,
+        cause.CauseSection,
+        actions.ActionsSection,
+        effectiveness.EffectivenessSection,
         deadlines.DeadlinesSection,
         closure.ClosureSection,
         attachments.AttachmentsSection,
