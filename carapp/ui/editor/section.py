@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from carapp import operations as op
+from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes
 from carapp.queries import FindingDetail
 from carapp.store import Register
@@ -70,10 +71,18 @@ class Edit:
 class EditorContext:
     """What the editor shares with its sections."""
 
-    def __init__(self, register: Register, today: dt.date, people: PeopleList) -> None:
+    def __init__(
+        self,
+        register: Register,
+        today: dt.date,
+        people: PeopleList,
+        template: FindingTemplate | None = None,
+    ) -> None:
         self.register = register
         self.today = today
         self.people = people
+        # What a new finding starts from (the Finding section prefills it once).
+        self.template = template
 
     def person_picker(self, name: str, parent: QWidget | None = None) -> PersonPicker:
         return PersonPicker(name, self.people, parent)

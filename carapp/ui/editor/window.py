@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from carapp import operations as op
 from carapp.errors import CarappError, StaleEditError, WorkflowRefused
 from carapp.models.enums import Stage
+from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes, changes_of
 from carapp.queries import FindingDetail, finding_detail, list_people
 from carapp.store import Register
@@ -63,9 +64,9 @@ class Refused:
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
-    from carapp.ui.editor import containment
+    from carapp.ui.editor import containment, finding
 
-    return [containment.ContainmentSection]
+    return [finding.FindingSection, containment.ContainmentSection]
 
 
 class FindingEditor(QMainWindow):
@@ -78,6 +79,7 @@ class FindingEditor(QMainWindow):
         on_changes: Callable[[Changes[Any]], None] | None = None,
         parent: QWidget | None = None,
         sections: Sequence[type[Section]] | None = None,
+        template: FindingTemplate | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -88,7 +90,9 @@ class FindingEditor(QMainWindow):
         self.detail: FindingDetail | None = None
         self.saving: tasks.Task[Saved | Refused] | None = None
         self.marked: QWidget | None = None
-        self.context = EditorContext(register, today, PeopleList(list_people(register)))
+        self.context = EditorContext(
+            register, today, PeopleList(list_people(register)), template if ref is None else None
+        )
 
         self.step_bar = StepBar(self)
         self.nav = QListWidget(self)
