@@ -198,19 +198,27 @@ def test_the_requirement_picker_finds_codes_and_words(qtbot: QtBot, register: Re
     type_into(line, "A.6.3")
     enter(line)
     assert picker.codes() == ["A.5.18", "A.6.3"]
+    # A click in the list of matches adds that one.
+    type_into(line, "supplier")
+    popup = picker.matches.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    row = next(i for i, t in enumerate(picker.matches.texts()) if t.startswith("A.5.22 "))
+    spot = popup.visualRect(popup.model().index(row, 0)).center()
+    QTest.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    assert picker.codes() == ["A.5.18", "A.6.3", "A.5.22"]
+    assert line.text() == ""
     # Delete in the list removes the chosen one.
     chosen = named(editor, "Chosen requirements", QListWidget)
     chosen.setFocus()
     chosen.setCurrentRow(0)
     QTest.keyClick(chosen, Qt.Key.Key_Delete)
-    assert picker.codes() == ["A.6.3"]
+    assert picker.codes() == ["A.6.3", "A.5.22"]
+    QTest.keyClick(chosen, Qt.Key.Key_End)
     click(named(editor, "Remove requirement", QAbstractButton))
-    assert picker.codes() == []
+    assert picker.codes() == ["A.6.3"]
 
 
-def test_an_own_document_added_in_the_picker_is_created_on_save(
-    qtbot: QtBot, world: World
-) -> None:
+def test_an_own_document_added_in_the_picker_is_created_on_save(qtbot: QtBot, world: World) -> None:
     ref = world.nc()
     editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
 
@@ -253,7 +261,10 @@ def test_a_new_audit_from_the_picker_is_created_on_save(qtbot: QtBot, world: Wor
     QTest.keyClick(view, Qt.Key.Key_End)
     QTest.keyClick(view, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(done), timeout=3000)
-    assert audit.currentText() == "New audit \u00b7 Surveillance \u00b7 BSI \u00b7 9 Nov 2026 (unsaved)"
+    assert (
+        audit.currentText()
+        == "New audit \u00b7 Surveillance \u00b7 BSI \u00b7 9 Nov 2026 (unsaved)"
+    )
     assert named(editor, "Source", QComboBox).currentText() == Source.CERTIFICATION_AUDIT.label
     assert len(list_audits(world.register)) == 1  # only the world's, before Save
     save(qtbot, editor)
@@ -304,3 +315,39 @@ def test_every_input_has_a_name(qtbot: QtBot, world: World) -> None:
         buddy = label.buddy()
         assert buddy is not None
         assert buddy.accessibleName() == label.text().replace("&", "")
+
+
+def test_finding_new_from_template_opens_the_editor_prefilled(
+    qtbot: QtBot, register: Register, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from carapp.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(register, today=lambda: TODAY, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    template = FINDING_TEMPLATES[1]
+    assert [a.text() for a in window.template_menu.actions()] == [t.name for t in FINDING_TEMPLATES]
+    # Finding > New from template > the second one, by keys.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
+    QTest.keyClick(QApplication.activePopupWidget() or window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is window.template_menu, timeout=2000)
+    QTest.keyClick(window.template_menu, Qt.Key.Key_Down)
+    QTest.keyClick(window.template_menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any(e.isVisible() for e in editors()), timeout=2000)
+    (editor,) = editors()
+    qtbot.addWidget(editor, before_close_func=lambda e: e.discard())
+    assert named(editor, "Title", QLineEdit).text() == template.title
+    assert section(editor).requirements.codes() == list(template.requirement_codes)
+    save(qtbot, editor)
+    assert [f.title for f in list_findings(register, today=TODAY)] == [template.title]
+
+
+def editors() -> list[FindingEditor]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, FindingEditor)]

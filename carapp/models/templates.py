@@ -1,26 +1,26 @@
-"""Findings that recur across organisations, as starting points for a new finding.
-
-Each gives the title, the requirement breached and its usual classification, and a
-statement skeleton that says what was required and leaves what was seen for the person
-who saw it: a template never invents evidence.
-"""
+"""Findings that recur across organisations, as starting points for a new finding."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from carapp.models.enums import Classification
 
-SEEN = "Seen: \u2026"
-
 
 @dataclass(frozen=True, slots=True)
 class FindingTemplate:
-    name: str  # how a menu lists it
+    name: str
     title: str
     statement: str
-    requirement_codes: tuple[str, ...]
+    requirement_codes: Sequence[str]
     classification: Classification
+
+
+# Each template gives the title, the requirements breached and the usual classification,
+# and a statement that says what was required and leaves what was seen to the person who
+# saw it: a template never invents evidence.
+SEEN = "Seen: \u2026"
 
 
 def _statement(required: str) -> str:

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from carapp import __version__
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
+from carapp.models.templates import FINDING_TEMPLATES, FindingTemplate
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -53,7 +55,8 @@ from carapp.store import BackupTarget, Register, backup, backup_target, is_url, 
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
-from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.editor import FindingEditor
+from carapp.ui.finding_dialog import VoidDialog
 from carapp.ui.main_window_view import MainWindowView
 from carapp.ui.register_model import (
     BadgeDelegate,
@@ -114,6 +117,7 @@ class MainWindow(MainWindowView):
         self.organisation = ""  # known once the first full answer arrives
         self._detail_ref: str | None = None  # the finding the detail pane shows
         self._answering = False  # the table is taking a new answer in
+        self.editors: dict[str, FindingEditor] = {}  # open editors by finding reference
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -246,7 +250,8 @@ class MainWindow(MainWindowView):
         )
         self.void_action = self._action("&Void finding\u2026", self.void_finding)
         # Every action that writes to the register; the finding editor's joins them here.
-        self.edit_actions = (self.new_finding_action, self.void_action)
+        self.template_menu = self._template_menu()
+        self.edit_actions = (self.new_finding_action, self.void_action, *self.template_actions)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_register_action)
@@ -257,7 +262,9 @@ class MainWindow(MainWindowView):
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence(keys.Quit)))
 
         finding_menu = self.menuBar().addMenu("F&inding")
-        for action in (self.new_finding_action, self.open_finding_action, self.void_action):
+        finding_menu.addAction(self.new_finding_action)
+        finding_menu.addMenu(self.template_menu)
+        for action in (self.open_finding_action, self.void_action):
             finding_menu.addAction(action)
         # Return opens the selected finding only from the table, not from the search box.
         self.open_finding_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -508,18 +515,65 @@ class MainWindow(MainWindowView):
 
     # --- findings ----------------------------------------------------------------------------
 
+    def _template_menu(self) -> QMenu:
+        """Finding > New from template: the findings that recur everywhere, each opening a
+        new finding's editor with its title, statement, requirements and classification."""
+        menu = QMenu("New from &template", self)
+        self.template_actions: list[QAction] = []
+        for template in FINDING_TEMPLATES:
+            action = menu.addAction(template.name)
+            action.setToolTip(template.title)
+            action.triggered.connect(lambda _c=False, t=template: self.new_from_template(t))
+            self.template_actions.append(action)
+        return menu
+
+    def new_from_template(self, template: FindingTemplate) -> None:
+        if self._refuse_edit("New finding"):
+            return
+        self.open_editor(None, template)
+
     def new_finding(self) -> None:
         if self._refuse_edit("New finding"):
             return
-        dialog = NewFindingDialog(self.register, self.today(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.changes is not None:
-            self.on_changes(dialog.changes)
-            self.statusBar().showMessage(f"{dialog.changes.result} recorded", 8000)
+        self.open_editor(None)
 
     def open_finding(self) -> None:
-        """Show the selected finding whole (the editor will open here)."""
-        if self.selected_finding_id() is not None:
-            self.detail.setFocus()
+        """Open the selected finding in its editor."""
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is None:
+            self.statusBar().showMessage("Select a finding to open first.", 5000)
+            return
+        self.open_editor(row.ref)
+
+    def open_editor(
+        self, ref: str | None, template: FindingTemplate | None = None
+    ) -> FindingEditor:
+        """The finding's editor window, raised if already open; a new one for ``ref`` None.
+
+        Editors are windows of their own, so the register stays usable beside them."""
+        editor = self.editors.get(ref) if ref is not None else None
+        if editor is None or not isValid(editor):
+            editor = FindingEditor(
+                self.register,
+                ref,
+                self.today(),
+                on_changes=self._editor_saved,
+                template=template,
+            )
+            editor.setWindowTitle(editor.windowTitle())
+            if ref is not None:
+                self.editors[ref] = editor
+            editor.destroyed.connect(lambda _o=None, r=ref: self.editors.pop(r, None))
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def _editor_saved(self, changes: Changes[Any]) -> None:
+        self.on_changes(changes)
+        if isinstance(changes.result, str):
+            self.statusBar().showMessage(f"{changes.result} saved", 8000)
 
     def void_finding(self) -> None:
         rows = self.table.selectionModel().selectedRows()

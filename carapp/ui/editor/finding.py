@@ -160,7 +160,9 @@ class FindingSection(Section):
             self.cb_ref.setText("")
             self.raised_by.set_value(None)
             self.identified.set_value(self.context.today)
-            self.requirements.set_codes(self._titled(template.requirement_codes if template else ()))
+            self.requirements.set_codes(
+                self._titled(template.requirement_codes if template else ())
+            )
         else:
             self.title_line.setText(detail.title)
             self.statement.setText(detail.statement)
@@ -234,9 +236,7 @@ class FindingSection(Section):
     def _saved(self) -> Typed:
         d = self.detail
         if d is None:
-            return Typed(
-                "", "", "", "", None, NEW_SOURCE, None, "", None, self.context.today, ()
-            )
+            return Typed("", "", "", "", None, NEW_SOURCE, None, "", None, self.context.today, ())
         return Typed(
             d.title,
             d.statement,

@@ -264,7 +264,8 @@ def best_match(register: Register, text: str) -> RequirementView | None:
     control, not clause 6.3, which a bare "6.3" would find first), else the best ranked."""
     found = find_requirements(register, text, limit=5)
     exact = [r for r in found if r.code.casefold() == text.strip().casefold()]
-    return (exact or found or [None])[0]
+    best = exact or found
+    return best[0] if best else None
 
 
 def requirement_text(code: str, title: str) -> str:
@@ -352,7 +353,7 @@ class RequirementPicker(QWidget):
         self._new: list[NewRequirement] = []
         self.line.textEdited.connect(self._typed)
         self.line.returnPressed.connect(self._enter)
-        self.matches.activated[QModelIndex].connect(self._picked)
+        self.matches.activated[QModelIndex].connect(self._picked)  # type: ignore[index]
         self.remove.clicked.connect(self._remove_current)
         self.chosen.removed.connect(self._changed)
         self.add_own.clicked.connect(self._add_own)
@@ -398,9 +399,7 @@ class RequirementPicker(QWidget):
         elif found:
             self._say(f"Enter adds {requirement_text(found[0].code, found[0].title)}")
         else:
-            self._say(
-                "No requirement matches; Add a document or duty\u2026 names one of your own."
-            )
+            self._say("No requirement matches; Add a document or duty\u2026 names one of your own.")
         if found:
             self.matches.complete()
 

@@ -71,18 +71,12 @@ class Edit:
 class EditorContext:
     """What the editor shares with its sections."""
 
-    def __init__(
-        self,
-        register: Register,
-        today: dt.date,
-        people: PeopleList,
-        template: FindingTemplate | None = None,
-    ) -> None:
+    def __init__(self, register: Register, today: dt.date, people: PeopleList) -> None:
         self.register = register
         self.today = today
         self.people = people
-        # What a new finding starts from (the Finding section prefills it once).
-        self.template = template
+        # What a new finding starts from (Finding > New from template), if anything.
+        self.template: FindingTemplate | None = None
 
     def person_picker(self, name: str, parent: QWidget | None = None) -> PersonPicker:
         return PersonPicker(name, self.people, parent)

@@ -90,9 +90,8 @@ class FindingEditor(QMainWindow):
         self.detail: FindingDetail | None = None
         self.saving: tasks.Task[Saved | Refused] | None = None
         self.marked: QWidget | None = None
-        self.context = EditorContext(
-            register, today, PeopleList(list_people(register)), template if ref is None else None
-        )
+        self.context = EditorContext(register, today, PeopleList(list_people(register)))
+        self.context.template = template
 
         self.step_bar = StepBar(self)
         self.nav = QListWidget(self)
