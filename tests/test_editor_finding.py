@@ -351,3 +351,23 @@ def test_finding_new_from_template_opens_the_editor_prefilled(
 
 def editors() -> list[FindingEditor]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, FindingEditor)]
+
+
+def test_an_audit_is_found_by_typing_part_of_its_label(qtbot: QtBot, world: World) -> None:
+    ref = world.nc(audit=None)
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    audit = named(editor, "Audit", QComboBox)
+    (label,) = [a.label for a in list_audits(world.register)]
+    type_into(audit, "meridian")
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
+    popup = QApplication.activePopupWidget()
+    assert popup is not None
+    QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    assert audit.currentText() == label
+    # The source follows the audit's kind (the user has not chosen one).
+    assert named(editor, "Source", QComboBox).currentText() == Source.CERTIFICATION_AUDIT.label
+    assert editor.is_dirty()
+    save(qtbot, editor)
+    saved = finding_detail(world.register, ref, TODAY)
+    assert (saved.audit, saved.source) == (world.audit, Source.CERTIFICATION_AUDIT)
