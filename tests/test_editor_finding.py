@@ -201,6 +201,7 @@ def test_the_requirement_picker_finds_codes_and_words(qtbot: QtBot, register: Re
     # A click in the list of matches adds that one.
     type_into(line, "supplier")
     popup = picker.matches.popup()
+    assert popup is not None
     qtbot.waitUntil(popup.isVisible, timeout=2000)
     row = next(i for i, t in enumerate(picker.matches.texts()) if t.startswith("A.5.22 "))
     spot = popup.visualRect(popup.model().index(row, 0)).center()
