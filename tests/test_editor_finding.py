@@ -233,6 +233,15 @@ def test_an_own_document_added_in_the_picker_is_created_on_save(qtbot: QtBot, wo
     chosen = named(editor, "Chosen requirements", QListWidget)
     assert chosen.item(1).text() == "ISMS-PRO-014  Leavers procedure (unsaved)"
     assert find_requirements(world.register, "ISMS-PRO-014") == []  # not before Save
+    # A refused save rolls the new requirement back with everything else, and keeps it
+    # pending for the next Save.
+    title = named(editor, "Title", QLineEdit)
+    type_into(title, "")
+    save(qtbot, editor)
+    assert editor.marked is title and "title" in editor.message.text()
+    assert find_requirements(world.register, "ISMS-PRO-014") == []
+    assert chosen.item(1).text().endswith("(unsaved)")
+    type_into(title, "Leavers keep access")
     save(qtbot, editor)
     assert editor.message.text() == f"{ref} saved."
     saved = finding_detail(world.register, ref, TODAY)
