@@ -71,6 +71,8 @@ def test_a_second_editor_cannot_overwrite_the_first(qtbot: QtBot, world: World) 
     ref = world.nc()
     first = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
     second = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    first.show_key("containment")
+    second.show_key("containment")
     type_into(named(first, "What was done"), "First editor's words.")
     type_into(named(first, "Date contained"), "2026-03-04")
     named(first, "Contained by", QComboBox).setCurrentIndex(1)
@@ -101,6 +103,7 @@ def test_a_second_editor_cannot_overwrite_the_first(qtbot: QtBot, world: World) 
 def test_closing_with_unsaved_changes_asks(qtbot: QtBot, world: World, answer: str) -> None:
     ref = world.nc()
     editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    editor.show_key("containment")
     type_into(named(editor, "What was done"), "Typed, never saved.")
     asked: list[str] = []
 
@@ -122,6 +125,7 @@ def test_closing_with_unsaved_changes_asks(qtbot: QtBot, world: World, answer: s
 def test_a_refused_save_keeps_every_typed_value(qtbot: QtBot, world: World) -> None:
     ref = world.nc()
     editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    editor.show_key("containment")
     type_into(named(editor, "What was done"), "Disabled the accounts.")
     type_into(named(editor, "Date contained"), "4 March")
     named(editor, "Contained by", QComboBox).setCurrentIndex(1)

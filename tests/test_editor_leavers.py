@@ -94,6 +94,15 @@ def answer_dialog(qtbot: QtBot, fill: object) -> None:
     QTimer.singleShot(100, run)
 
 
+def editor_open() -> FindingEditor | None:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, FindingEditor)), None)
+
+
+def shown_refs(window: MainWindow) -> list[str]:
+    rows = (window.model.row_at(r) for r in range(window.model.rowCount()))
+    return [row.ref for row in rows if row is not None]
+
+
 def state(register: Register, ref: str) -> tuple[Stage, str]:
     detail = finding_detail(register, ref, TODAY)
     return detail.stage, "; ".join(detail.missing)
@@ -104,8 +113,9 @@ def test_the_leavers_finding_from_new_to_closed(
 ) -> None:
     register = world.register
     press(qtbot, window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: any(isinstance(w, FindingEditor) for w in QApplication.topLevelWidgets()))
-    editor = next(w for w in QApplication.topLevelWidgets() if isinstance(w, FindingEditor))
+    qtbot.waitUntil(lambda: editor_open() is not None)
+    editor = editor_open()
+    assert editor is not None
     qtbot.waitExposed(editor)
 
     # 1. The finding.
@@ -120,7 +130,8 @@ def test_the_leavers_finding_from_new_to_closed(
     type_into(named(editor, "Date identified", QLineEdit), "2026-03-03")
     requirement = named(editor, "Requirements breached", QLineEdit)
     type_into(requirement, "5.18")
-    QTest.keyClick(requirement, Qt.Key.Key_Return)
+    # Return as the keyboard sends it: to the completer's list of matches.
+    QTest.keyClick(QApplication.activePopupWidget() or requirement, Qt.Key.Key_Return)
     press(qtbot, editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_saved(qtbot, editor)
     ref = editor.ref
@@ -129,7 +140,7 @@ def test_the_leavers_finding_from_new_to_closed(
     assert stage is Stage.IDENTIFIED and "no containment or correction" in missing
     assert "no containment or correction" in editor.step_bar.missing.text()
     # The register shows it at once.
-    qtbot.waitUntil(lambda: any(window.model.row_at(r).ref == ref for r in range(window.model.rowCount())))  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: ref in shown_refs(window))
 
     # 2. Containment, then the step bar's move.
     section(qtbot, editor, 2)
@@ -183,6 +194,7 @@ def test_the_leavers_finding_from_new_to_closed(
 
     # Completed with evidence.
     section(qtbot, editor, 4)
+
     def complete(dialog: QDialog) -> None:
         type_into(named(dialog, "Completion date", QLineEdit), "2026-04-20")
         type_into(named(dialog, "Evidence"), "Checklist HR-PRO-004 v3 issued; owner named.")
@@ -229,10 +241,17 @@ def test_the_leavers_finding_from_new_to_closed(
     assert not editor.step_bar.move_button.isVisible()
     # The history says it all, in order.
     stages = [h.new for h in finding_detail(register, ref, TODAY).history if h.field == "stage"]
-    assert stages[-6:] == [s.value for s in (
-        Stage.CONTAINED, Stage.CAUSE_FOUND, Stage.ACTIONS_PLANNED, Stage.ACTIONS_DONE,
-        Stage.EFFECTIVE, Stage.CLOSED,
-    )]
+    assert stages[-6:] == [
+        s.value
+        for s in (
+            Stage.CONTAINED,
+            Stage.CAUSE_FOUND,
+            Stage.ACTIONS_PLANNED,
+            Stage.ACTIONS_DONE,
+            Stage.EFFECTIVE,
+            Stage.CLOSED,
+        )
+    ]
 
 
 def test_every_input_in_the_editor_has_a_name(qtbot: QtBot, world: World) -> None:

@@ -631,20 +631,26 @@ def test_voiding_from_the_window_updates_the_row_and_the_detail_pane(
     assert window.statusBar().currentMessage() == f"{ref} voided"
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_recording_a_finding_from_the_window_updates_the_table_and_counts(
     qtbot: QtBot, register: Register, settings: QSettings
 ) -> None:
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from tests.editor_helpers import named, open_editor, save, type_into
+
     window = loaded(qtbot, register, settings)
     assert window.model.rowCount() == 0 and window.matches.text() == "0 of 0 findings"
-
-    def record(dialog: QDialog) -> None:
-        assert isinstance(dialog, NewFindingDialog)
-        dialog.title.setText("Leavers keep access")
-        dialog.requirements.setText("A.5.18")
-        dialog.save()
-
-    _answer_modal(qtbot, record)
-    window.new_finding()
+    editor = open_editor(qtbot, window.open_editor(None))
+    type_into(named(editor, "Title"), "Leavers keep access")
+    named(editor, "Classification", QComboBox).setFocus()
+    QTest.keyClicks(named(editor, "Classification", QComboBox), "Minor")
+    type_into(named(editor, "Requirements breached", QLineEdit), "A.5.18")
+    QTest.keyClick(
+        QApplication.activePopupWidget() or named(editor, "Requirements breached", QLineEdit),
+        Qt.Key.Key_Return,
+    )
+    save(qtbot, editor)
     settle(qtbot, window)
     assert window.model.rowCount() == 1 and window.matches.text() == "1 of 1 findings"
     assert window.model.row_at(0).ref == "NC-2026-001"  # type: ignore[union-attr]

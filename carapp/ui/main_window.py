@@ -35,7 +35,7 @@ from shiboken6 import isValid
 from carapp import __version__
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
-from carapp.models.templates import FindingTemplate
+from carapp.models.templates import FINDING_TEMPLATES, FindingTemplate
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -254,7 +254,13 @@ class MainWindow(MainWindowView):
             "S&ettings\u2026", self.show_settings, QKeySequence("Ctrl+,")
         )
         # Every action that writes to the register; the finding editor's joins them here.
-        self.edit_actions = (self.new_finding_action, self.void_action, self.settings_action)
+        self.template_menu = self._template_menu()
+        self.edit_actions = (
+            self.new_finding_action,
+            self.void_action,
+            self.settings_action,
+            *self.template_actions,
+        )
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_register_action)
@@ -267,7 +273,9 @@ class MainWindow(MainWindowView):
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence(keys.Quit)))
 
         finding_menu = self.menuBar().addMenu("F&inding")
-        for action in (self.new_finding_action, self.open_finding_action, self.void_action):
+        finding_menu.addAction(self.new_finding_action)
+        finding_menu.addMenu(self.template_menu)
+        for action in (self.open_finding_action, self.void_action):
             finding_menu.addAction(action)
         # Return opens the selected finding only from the table, not from the search box.
         self.open_finding_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -517,6 +525,23 @@ class MainWindow(MainWindowView):
         return True
 
     # --- findings ----------------------------------------------------------------------------
+
+    def _template_menu(self) -> QMenu:
+        """Finding > New from template: the findings that recur everywhere, each opening a
+        new finding's editor with its title, statement, requirements and classification."""
+        menu = QMenu("New from &template", self)
+        self.template_actions: list[QAction] = []
+        for template in FINDING_TEMPLATES:
+            action = menu.addAction(template.name)
+            action.setToolTip(template.title)
+            action.triggered.connect(lambda _c=False, t=template: self.new_from_template(t))
+            self.template_actions.append(action)
+        return menu
+
+    def new_from_template(self, template: FindingTemplate) -> None:
+        if self._refuse_edit("New finding"):
+            return
+        self.open_editor(None, template)
 
     def new_finding(self) -> None:
         if self._refuse_edit("New finding"):

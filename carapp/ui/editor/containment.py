@@ -26,6 +26,8 @@ class ContainmentSection(Section):
         intro.setWordWrap(True)
         self.done = QRadioButton("&Contained or corrected", self)
         self.none = QRadioButton("&No containment needed", self)
+        self.done.setAccessibleName("Contained or corrected")
+        self.none.setAccessibleName("No containment needed")
         group = QButtonGroup(self)
         group.addButton(self.done)
         group.addButton(self.none)

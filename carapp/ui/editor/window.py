@@ -72,10 +72,12 @@ def section_classes() -> list[type[Section]]:
         containment,
         deadlines,
         effectiveness,
+        finding,
         history,
     )
 
     return [
+        finding.FindingSection,
         containment.ContainmentSection,
         cause.CauseSection,
         actions.ActionsSection,
