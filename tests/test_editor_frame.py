@@ -4,6 +4,7 @@ is refused naming the other change, and closing with unsaved changes asks first.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from carapp import store
 from carapp.models.enums import Stage
 from carapp.queries import finding_detail
 from carapp.ui.editor import FindingEditor
@@ -134,3 +136,45 @@ def test_a_refused_save_keeps_every_typed_value(qtbot: QtBot, world: World) -> N
     assert named(editor, "Date contained", QLineEdit).text() == "4 March"
     assert named(editor, "What was done", QPlainTextEdit).toPlainText() == "Disabled the accounts."
     assert finding_detail(world.register, ref, TODAY).containment.what == ""
+
+
+def test_a_locked_register_is_told_and_nothing_typed_is_lost(
+    qtbot: QtBot, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setenv("CARAPP_BUSY_TIMEOUT_MS", "200")
+    ref = world.nc()
+    assert world.register.path is not None
+    # A register opened now waits 200 ms for a lock, not ten seconds.
+    register = store.open_register(world.register.path)
+    editor = open_editor(qtbot, FindingEditor(register, ref, TODAY))
+    editor.show_key("containment")
+    type_into(named(editor, "What was done"), "Disabled the accounts.")
+    type_into(named(editor, "Date contained", QLineEdit), "2026-03-04")
+    named(editor, "Contained by", QComboBox).setCurrentIndex(1)
+    other = sqlite3.connect(world.register.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        save(qtbot, editor)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "locked" in editor.message.text()
+    assert named(editor, "What was done", QPlainTextEdit).toPlainText() == "Disabled the accounts."
+    assert finding_detail(world.register, ref, TODAY).containment.what == ""
+    save(qtbot, editor)  # once the other program has finished, the same Save goes through
+    assert finding_detail(world.register, ref, TODAY).containment.what == "Disabled the accounts."
+
+
+def test_tab_leaves_a_multi_line_box(qtbot: QtBot, world: World) -> None:
+    editor = open_editor(qtbot, FindingEditor(world.register, world.nc(), TODAY))
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    editor.show_key("finding")
+    statement = named(editor, "Statement", QPlainTextEdit)
+    statement.setFocus()
+    QTest.keyClick(statement, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(statement, Qt.Key.Key_Tab)
+    assert "\t" not in statement.toPlainText()
+    assert not statement.hasFocus()
+    assert named(editor, "Evidence observed", QPlainTextEdit).hasFocus()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +35,7 @@ from carapp.queries import register_table as rt
 from carapp.store import Register, open_register
 from carapp.ui import tasks, welcome
 from carapp.ui.app import starting_register
-from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.finding_dialog import VoidDialog
 from carapp.ui.main_window import MainWindow
 from carapp.ui.register_model import BADGE_COLOURS, RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
@@ -334,29 +333,6 @@ def test_filters_combine_with_quick_filters(qtbot: QtBot, demo: Register) -> Non
     )
 
 
-def test_new_finding_keeps_the_typing_when_refused_then_saves(
-    qtbot: QtBot, register: Register, settings: QSettings
-) -> None:
-    window = MainWindow(register, today=lambda: TODAY, settings=settings)
-    qtbot.addWidget(window)
-    dialog = NewFindingDialog(register, TODAY, window)
-    qtbot.addWidget(dialog)
-    dialog.requirements.setText("A.5.18, Z.99")
-    dialog.statement.setPlainText("Three leavers still had accounts.")
-    dialog.save()
-    assert "title is empty" in dialog.error.text()
-    dialog.title.setText("Leavers keep access")
-    dialog.save()
-    assert "There is no requirement Z.99" in dialog.error.text()
-    assert dialog.statement.toPlainText() == "Three leavers still had accounts."
-    dialog.requirements.setText("A.5.18")
-    dialog.save()
-    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.ref == "NC-2026-001"
-    window.refresh()
-    settle(qtbot, window)
-    assert window.model.rowCount() == 1
-
-
 def test_void_keeps_the_finding_with_its_reason(
     qtbot: QtBot, register: Register, settings: QSettings
 ) -> None:
@@ -375,27 +351,6 @@ def test_void_keeps_the_finding_with_its_reason(
         and detail.void is not None
         and detail.void.reason == "Duplicate of NC-2026-004."
     )
-
-
-def test_a_locked_register_says_so_in_the_dialog(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
-    path = tmp_path / "locked.sqlite"
-    register = op.create_register(path, "Org")
-    dialog = NewFindingDialog(register, TODAY)
-    qtbot.addWidget(dialog)
-    dialog.title.setText("Scope statement out of date")
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        dialog.save()
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-    assert "locked by another program" in dialog.error.text()
-    assert dialog.title.text() == "Scope statement out of date"
-    register.close()
 
 
 def test_backup_copy_from_the_file_menu(

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QCompleter,
-    QDialog,
     QFileDialog,
     QLineEdit,
     QMenu,
@@ -31,10 +30,9 @@ from carapp.queries import finding_detail, list_audits
 from carapp.queries import register_table as rt
 from carapp.store import Register, backup, backup_target, open_register
 from carapp.ui.app import starting_register
-from carapp.ui.finding_dialog import NewFindingDialog, VoidDialog
+from carapp.ui.finding_dialog import VoidDialog
 from carapp.ui.main_window import EMPTY_REGISTER, SEARCH_DELAY_MS, MainWindow
 from carapp.ui.register_model import BADGE_COLOURS, OVERDUE_INK
-from carapp.ui.widgets import TextBox
 from tests.conftest import TODAY, World, demo_register, sha256
 
 
@@ -184,33 +182,6 @@ def test_a_relative_last_register_from_an_older_carapp_is_not_guessed(
 
 
 # --- 4. Tab leaves a multi-line box; Enter in a line accepts --------------------------
-
-
-def test_tab_leaves_the_statement_and_enter_in_the_title_saves(
-    qtbot: QtBot, register: Register
-) -> None:
-    dialog = NewFindingDialog(register, TODAY)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    assert isinstance(dialog.statement, TextBox)
-    assert dialog.statement.accessibleName() == "Statement"
-    dialog.statement.setFocus()
-    QTest.keyClicks(dialog.statement, "Two leavers kept access.")
-    QTest.keyClick(dialog.statement, Qt.Key.Key_Tab)
-    assert "\t" not in dialog.statement.toPlainText()
-    assert dialog.evidence.hasFocus()
-    QTest.keyClick(dialog.evidence, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
-    assert dialog.statement.hasFocus()
-    dialog.title.setFocus()
-    QTest.keyClicks(dialog.title, "Leavers keep access")
-    QTest.keyClick(dialog.title, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.changes is not None and dialog.ref == "NC-2026-001"
-    detail = finding_detail(register, "NC-2026-001", TODAY)
-    assert detail.statement == "Two leavers kept access."
 
 
 # --- 3. voiding names the finding; a closed one needs its own confirmation ----------
@@ -505,26 +476,6 @@ def test_the_audit_filter_finds_an_audit_by_typing_part_of_its_label(
     assert window.audit.currentData() == wanted.ref
     assert window.current_filter().audit_ref == wanted.ref
     assert window.model.rowCount() == wanted.findings
-
-
-@POPUP
-def test_the_new_finding_dialog_finds_its_audit_by_typing(qtbot: QtBot, big: Register) -> None:
-    dialog = NewFindingDialog(big, TODAY)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    audits = list_audits(big, newest_first=True)
-    assert dialog.audit.itemText(1) == audits[0].label
-    wanted = audits[5]
-    dialog.audit.setFocus()
-    line_of(dialog.audit).selectAll()
-    QTest.keyClicks(line_of(dialog.audit), wanted.ref)
-    popup = popup_of(dialog.audit.completer())
-    qtbot.waitUntil(popup.isVisible)
-    QTest.keyClick(popup, Qt.Key.Key_Down)
-    QTest.keyClick(popup, Qt.Key.Key_Return)
-    assert dialog.audit.currentData() == wanted.ref
-    assert dialog.draft().audit_ref == wanted.ref
 
 
 # --- 6. a backup copy never lands on the wrong file unasked ------------------------------
