@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,18 @@ def own_user_folders(
     monkeypatch.setenv("CARAPP_CONFIG", str(home / "config"))
     monkeypatch.setenv("CARAPP_OPEN", str(home / "open"))
     return home
+
+
+@pytest.fixture
+def read_only_undo() -> Iterator[list[Path]]:
+    """What the test made read-only (tests/test_damage.py _make_read_only), made writable
+    again so that pytest can clean up."""
+    undo: list[Path] = []
+    yield undo
+    for target in undo:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(target)], check=False)
+        target.chmod(0o755 if target.is_dir() else 0o644)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -296,16 +295,6 @@ def _make_read_only(target: Path, undo: list[Path]) -> None:
     else:
         target.chmod(0o555 if target.is_dir() else 0o444)
         undo.append(target)
-
-
-@pytest.fixture
-def read_only_undo() -> Iterator[list[Path]]:
-    undo: list[Path] = []
-    yield undo
-    for target in undo:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(target)], check=False)
-        target.chmod(0o755 if target.is_dir() else 0o644)
 
 
 @pytest.mark.parametrize("what", ["file", "folder"])

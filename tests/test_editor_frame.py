@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from carapp import operations as op
 from carapp import store
-from carapp.models.enums import Stage
+from carapp.models.enums import Classification, Source, Stage
 from carapp.queries import finding_detail
 from carapp.ui.editor import FindingEditor
 from tests.conftest import TODAY, World
@@ -34,6 +36,7 @@ from tests.editor_helpers import (
     type_into,
     wait_saved,
 )
+from tests.test_damage import _make_read_only
 
 
 def test_containment_typed_and_saved_moves_the_step_bar(qtbot: QtBot, world: World) -> None:
@@ -178,3 +181,37 @@ def test_tab_leaves_a_multi_line_box(qtbot: QtBot, world: World) -> None:
     assert "\t" not in statement.toPlainText()
     assert not statement.hasFocus()
     assert named(editor, "Evidence observed", QPlainTextEdit).hasFocus()
+
+
+def test_a_closed_finding_is_shown_settled_until_reopened(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
+    assert "reopen it" in editor.lock_note.text() and editor.lock_note.isVisible()
+    enabled = {s.key for s in editor.sections if s.isEnabled()}
+    assert enabled == {"closure", "attachments", "history"}
+    assert not editor.step_bar.move_button.isVisible()
+
+
+def test_a_read_only_register_is_read_not_saved(
+    qtbot: QtBot, tmp_path: Path, read_only_undo: list[Path]
+) -> None:
+    path = tmp_path / "register.sqlite"
+    writable = op.create_register(path, "Org")
+    ref = op.record_finding(
+        writable, op.FindingDraft("Leavers", Source.MONITORING, Classification.MINOR, TODAY)
+    ).result
+    writable.close()
+    _make_read_only(path, read_only_undo)
+    register = store.open_register(path)
+    assert register.read_only
+    before = path.read_bytes()
+    editor = open_editor(qtbot, FindingEditor(register, ref, TODAY))
+    assert "read-only" in editor.lock_note.text()
+    assert not editor.save_button.isEnabled() and not editor.step_bar.move_button.isVisible()
+    type_into(named(editor, "Title"), "Changed, never saved")
+    save(qtbot, editor)
+    assert "read-only" in editor.message.text()
+    assert path.read_bytes() == before
+    editor.discard()
+    register.close()

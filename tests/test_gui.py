@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -613,17 +611,6 @@ def test_recording_a_finding_from_the_window_updates_the_table_and_counts(
 
 
 # --- a read-only register -------------------------------------------------------------
-
-
-@pytest.fixture
-def read_only_undo() -> Iterator[list[Path]]:
-    """What the test made read-only, made writable again so that pytest can clean up."""
-    undo: list[Path] = []
-    yield undo
-    for target in undo:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(target)], check=False)
-        target.chmod(0o644)
 
 
 def test_a_read_only_register_is_shown_read_only_and_offers_no_edit(

@@ -114,6 +114,14 @@ class FindingEditor(QMainWindow):
         self.context.template = template
 
         self.step_bar = StepBar(self)
+        self.lock_note = QLabel(self)
+        self.lock_note.setObjectName("lockNote")
+        self.lock_note.setAccessibleName("Why this finding cannot be changed")
+        self.lock_note.setWordWrap(True)
+        self.lock_note.setStyleSheet(
+            "#lockNote { background: #fff4ce; color: #3d3000; padding: 6px; }"
+        )
+        self.lock_note.hide()
         self.nav = QListWidget(self)
         self.nav.setAccessibleName("Sections")
         self.nav.setMaximumWidth(230)
@@ -176,6 +184,7 @@ class FindingEditor(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.step_bar)
+        layout.addWidget(self.lock_note)
         layout.addLayout(body, 1)
         layout.addLayout(bottom)
         self.setCentralWidget(central)
@@ -202,7 +211,36 @@ class FindingEditor(QMainWindow):
                 item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
         self._unmark()
         self.step_bar.show_state(self.detail)
+        self._lock()
         self._title()
+
+    # What stays open on a finding that is closed or void: reading and opening its files,
+    # its history, and (closed) reopening it, which is where a change to it starts.
+    OPEN_WHEN_SETTLED = frozenset({"closure", "attachments", "history"})
+
+    def _lock(self) -> None:
+        """A read-only register is shown but not saved; a closed or void finding is shown
+        as settled: the auditor was told it is closed, so it changes only once reopened."""
+        reason = None
+        settled = self.detail is not None and self.detail.stage in (Stage.CLOSED, Stage.VOID)
+        if self.register.read_only:
+            reason = "This register is open read-only: you can read this finding, not change it."
+        elif self.detail is not None and self.detail.stage is Stage.CLOSED:
+            reason = (
+                f"{self.detail.ref} is closed. To change it, reopen it with a reason in "
+                "ISMS update and closure (Ctrl+7)."
+            )
+        elif self.detail is not None and self.detail.stage is Stage.VOID:
+            reason = f"{self.detail.ref} is void: its record is kept as it was."
+        for section in self.sections:
+            section.setEnabled(
+                not settled or self.register.read_only or section.key in self.OPEN_WHEN_SETTLED
+            )
+        self.save_button.setEnabled(not self.register.read_only)
+        if self.register.read_only:
+            self.step_bar.move_button.hide()
+        self.lock_note.setVisible(reason is not None)
+        self.lock_note.setText(reason or "")
 
     def show_section(self, index: int) -> None:
         item = self.nav.item(index)
@@ -251,6 +289,12 @@ class FindingEditor(QMainWindow):
         """Start saving; returns False when nothing could be started (a field is not a
         value, or a save is under way). ``then`` runs after a successful save."""
         if self.saving is not None and not self.saving.ended:
+            return False
+        if self.register.read_only:
+            self.message.setText(
+                "This register is open read-only: nothing can be saved. Open a copy you may "
+                "write to, or ask for write access."
+            )
             return False
         self._unmark()
         try:
