@@ -99,8 +99,10 @@ def _highest_ref_number(session: Session, prefix: str, year: int) -> int:
     return highest
 
 
-def get_finding(session: Session, ref: str) -> Finding:
-    finding = session.scalar(select(Finding).where(Finding.ref == ref.strip().upper()))
+def get_finding(session: Session, ref: str, *options: Any) -> Finding:
+    """The finding ``ref``; ``options`` (loader options) say what to load with it."""
+    query = select(Finding).where(Finding.ref == ref.strip().upper()).options(*options)
+    finding = session.scalar(query)
     if finding is None:
         raise NotFoundError(f"There is no finding {ref} in this register.")
     return finding

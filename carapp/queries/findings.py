@@ -24,12 +24,14 @@ from carapp.models.entities import (
     Audit,
     Base,
     CorrectiveAction,
+    EffectivenessReview,
     Finding,
     FindingAction,
     FindingRootCause,
     HistoryEntry,
     Person,
     Requirement,
+    RootCause,
     WhyStep,
 )
 from carapp.models.enums import (
@@ -331,11 +333,42 @@ def _person_name(person: Person | None) -> str | None:
     return person.name if person else None
 
 
+# Everything finding_detail reads, in one query per relationship instead of one per record
+# (an editor on a finding with ten actions opened in 70 ms of lazy loads before).
+WHOLE_FINDING = (
+    selectinload(Finding.audit),
+    selectinload(Finding.raised_by),
+    selectinload(Finding.contained_by),
+    selectinload(Finding.requirements),
+    selectinload(Finding.cause_links)
+    .selectinload(FindingRootCause.root_cause)
+    .selectinload(RootCause.steps)
+    .selectinload(WhyStep.parent),
+    selectinload(Finding.cause_links)
+    .selectinload(FindingRootCause.root_cause)
+    .selectinload(RootCause.finding_links)
+    .selectinload(FindingRootCause.finding),
+    selectinload(Finding.action_links)
+    .selectinload(FindingAction.action)
+    .selectinload(CorrectiveAction.owner),
+    selectinload(Finding.action_links)
+    .selectinload(FindingAction.action)
+    .selectinload(CorrectiveAction.evidence),
+    selectinload(Finding.action_links)
+    .selectinload(FindingAction.action)
+    .selectinload(CorrectiveAction.finding_links)
+    .selectinload(FindingAction.finding),
+    selectinload(Finding.reviews).selectinload(EffectivenessReview.reviewer),
+    selectinload(Finding.extensions),
+    selectinload(Finding.evidence),
+)
+
+
 def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetail:
     """One finding whole: its fields, requirements, root causes, actions, reviews,
     extensions, evidence, deadlines, next step and history."""
     with register.sessions() as session:
-        finding = get_finding(session, ref)
+        finding = get_finding(session, ref, *WHOLE_FINDING)
         left = workflow.days_left(finding, today)
         return FindingDetail(
             ref=finding.ref,

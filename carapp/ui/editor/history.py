@@ -5,7 +5,7 @@ what the register recorded, and nothing here changes it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -89,8 +89,25 @@ class HistorySection(Section):
         box.addWidget(self.table, 1)
         box.addWidget(self.count)
         self.filter.textChanged.connect(self._filter)
+        self._pending: FindingDetail | None = None
+        self._filled = False
 
     def load(self, detail: FindingDetail | None) -> None:
+        # Filled when first shown: hundreds of rows would slow every editor's opening and
+        # every save for a page most visits never turn to.
+        self._pending = detail
+        self._filled = False
+        if self.isVisible():
+            self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._filled:
+            self._fill()
+        super().showEvent(event)
+
+    def _fill(self) -> None:
+        detail = self._pending
+        self._filled = True
         self.model.removeRows(0, self.model.rowCount())
         lines = history_lines(detail.history) if detail else []
         # The sort key of each row is its place in the history, so sorting by When keeps
