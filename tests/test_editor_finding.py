@@ -60,6 +60,9 @@ def in_dialog(qtbot: QtBot, fill: Callable[[QDialog], None]) -> list[bool]:
 
     def run() -> None:
         dialog = QApplication.activeModalWidget()
+        if dialog is None:  # not open yet (a busy machine)
+            QTimer.singleShot(50, run)
+            return
         assert isinstance(dialog, QDialog)
         try:
             fill(dialog)
@@ -142,6 +145,9 @@ def test_closing_without_saving_writes_nothing(qtbot: QtBot, world: World) -> No
 
     def discard() -> None:
         box = QApplication.activeModalWidget()
+        if box is None:  # not asked yet (a busy machine)
+            QTimer.singleShot(50, discard)
+            return
         assert isinstance(box, QMessageBox)
         click(box.button(QMessageBox.StandardButton.Discard))
 
