@@ -180,7 +180,10 @@ def save_to_table(path: str) -> dict[str, Any]:
         start = time.perf_counter()
         editor.save()
         while window.model.index(0, title_column).data() != new:
+            # Idle between turns, as an event loop waiting for input does: a loop that
+            # never sleeps would hold the interpreter the save thread needs.
             app.processEvents()
+            time.sleep(0.0005)
         times.append(time.perf_counter() - start)
         editor.discard()
         app.processEvents()

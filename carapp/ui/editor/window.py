@@ -53,6 +53,7 @@ PROBLEM_STYLE = "border: 2px solid #c00;"
 class Saved:
     ref: str
     changes: Changes[Any]
+    detail: FindingDetail  # as saved, read on the worker thread after the commit
 
 
 @dataclass(frozen=True)
@@ -195,9 +196,12 @@ class FindingEditor(QMainWindow):
 
     # --- Showing ---------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Show the finding as saved now; unsaved edits are dropped (the caller asked)."""
-        self.detail = finding_detail(self.register, self.ref, self.today) if self.ref else None
+    def reload(self, detail: FindingDetail | None = None) -> None:
+        """Show the finding as saved now (``detail``, or read again); unsaved edits are
+        dropped (the caller asked)."""
+        if detail is None and self.ref:
+            detail = finding_detail(self.register, self.ref, self.today)
+        self.detail = detail
         self.context.people.reset(list_people(self.register))
         for index, section in enumerate(self.sections):
             section.detail = self.detail
@@ -332,9 +336,12 @@ class FindingEditor(QMainWindow):
                     elif move_to is not None:
                         op.move(self.register, context.finding, move_to)
                     session.flush()
-                return Saved(context.finding, changes_of(session, context.finding))
+                changes = changes_of(session, context.finding)
             except CarappError as exc:
                 return Refused(exc, current)
+            # Read here too, so that the GUI thread only shows it.
+            saved = finding_detail(self.register, context.finding, self.today)
+            return Saved(context.finding, changes, saved)
 
         self.save_button.setEnabled(False)
         self.message.setText("Saving\u2026")
@@ -353,9 +360,11 @@ class FindingEditor(QMainWindow):
             self._refused(outcome, move_to)
             return
         self.ref = outcome.ref
-        self.reload()
-        self.message.setText(f"{outcome.ref} saved.")
+        # The register window first: the table and detail pane show the change while
+        # this window fills in again.
         self.on_changes(outcome.changes)
+        self.reload(outcome.detail)
+        self.message.setText(f"{outcome.ref} saved.")
         if then:
             then()
 
