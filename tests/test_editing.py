@@ -629,3 +629,35 @@ def test_a_change_to_the_why_chain_alone_is_a_save_of_the_cause(world: World) ->
             "",
             expected_version=cause.version,
         )
+
+
+# --- Dates of what was done ------------------------------------------------------------
+
+
+def test_dates_of_what_was_done_are_not_after_today_nor_before_the_finding(
+    world: World,
+) -> None:
+    ref = world.nc(identified=dt.date(2026, 3, 3))
+    later = dt.date.today() + dt.timedelta(days=30)
+    with pytest.raises(InvalidInputError, match="is after today"):
+        op.record_containment(world.register, ref, "Disabled.", later, world.owner)
+    with pytest.raises(InvalidInputError, match="before NC-2026-001 was identified"):
+        op.record_containment(world.register, ref, "Disabled.", dt.date(2026, 3, 1), world.owner)
+    with pytest.raises(InvalidInputError, match="target date, 1 Mar 2026, is before"):
+        op.plan_action(
+            world.register, [ref], ActionKind.CORRECTIVE, "Fix it.", world.owner,
+            dt.date(2026, 3, 1), "Fixed.",
+        )  # fmt: skip
+    world.contain(ref)
+    world.find_cause(ref)
+    action = world.plan(ref)
+    with pytest.raises(InvalidInputError, match=r"completion date, .* is after today"):
+        op.complete_action(world.register, action, later, "Done.")
+    world.complete(action)
+    with pytest.raises(InvalidInputError, match=r"review was done, .* is after today"):
+        draft = op.ReviewDraft(
+            "Sample.", done_on=later, result=ReviewResult.EFFECTIVE, reviewer_id=world.manager
+        )
+        op.record_review(world.register, ref, draft)
+    history = finding_detail(world.register, ref, TODAY).history
+    assert not any(h.new == "Fix it." for h in history)

@@ -20,8 +20,10 @@ from carapp.operations.common import (
     get_action,
     get_finding,
     get_person,
+    happened,
     multi_line,
     next_ref,
+    not_before_finding,
     optional_date,
     required_text,
     sane_date,
@@ -46,6 +48,7 @@ def plan_action(
     optional_date(target_on, "target date")
     with register.session() as session:
         findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
+        not_before_finding(target_on, "target date", findings)
         action = CorrectiveAction(
             ref=next_ref(session, "action", year or today(session).year),
             kind=kind,
@@ -75,6 +78,7 @@ def complete_action(
     with register.session() as session:
         action = get_action(session, action_ref)
         check_version(session, action, expected_version, action.ref)
+        happened(session, completed_on, "completion date")
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(f"{action.ref} was cancelled; plan a new action instead.")
         evidence = multi_line(evidence, "completion evidence")
@@ -118,6 +122,9 @@ def update_action(
     with register.session() as session:
         action = get_action(session, action_ref)
         check_version(session, action, expected_version, action.ref)
+        not_before_finding(
+            target_on, "target date", [link.finding for link in action.finding_links]
+        )
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(
                 f"{action.ref} was cancelled, so its plan stays as it was; plan a new action "

@@ -23,6 +23,7 @@ from carapp.models.entities import (
     Setting,
 )
 from carapp.models.history import CREATED, Clock, now_utc
+from carapp.models.words import day_text
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "organisation": "",
@@ -263,6 +264,34 @@ def sane_date(value: dt.date, what: str) -> dt.date:
             f"{LATEST_DATE.year}; check the year."
         )
     return value
+
+
+def happened(
+    session: Session, value: dt.date, what: str, *, finding: Finding | None = None
+) -> dt.date:
+    """A date of something done (containment, completion, a review): not after today, and
+    not before the finding it answers was identified."""
+    sane_date(value, what)
+    if value > today(session):
+        raise InvalidInputError(
+            f"The {what}, {day_text(value)}, is after today: record it once it has happened."
+        )
+    if finding is not None and value < finding.identified_on:
+        raise InvalidInputError(
+            f"The {what}, {day_text(value)}, is before {finding.ref} was identified "
+            f"({day_text(finding.identified_on)}); check the date."
+        )
+    return value
+
+
+def not_before_finding(value: dt.date | None, what: str, findings: list[Finding]) -> None:
+    """A date planned for a finding (an action's target) cannot come before it existed."""
+    for finding in findings:
+        if value is not None and value < finding.identified_on:
+            raise InvalidInputError(
+                f"The {what}, {day_text(value)}, is before {finding.ref} was identified "
+                f"({day_text(finding.identified_on)}); check the date."
+            )
 
 
 def optional_date(value: dt.date | None, what: str) -> dt.date | None:

@@ -30,6 +30,7 @@ from carapp.operations.common import (
     get_audit,
     get_finding,
     get_person,
+    happened,
     length_of,
     multi_line,
     next_ref,
@@ -142,6 +143,7 @@ def record_containment(
     with register.session() as session:
         finding = get_finding(session, ref)
         check_version(session, finding, expected_version, finding.ref)
+        happened(session, on, "containment date", finding=finding)
         finding.containment = required_text(what, "containment")
         finding.contained_on = on
         finding.contained_by = get_person(session, by_id)

@@ -19,6 +19,7 @@ from carapp.operations.common import (
     check_version,
     get_finding,
     get_person,
+    happened,
     multi_line,
     optional_date,
 )
@@ -90,6 +91,8 @@ def _check(draft: ReviewDraft) -> None:
 def _fill(session: Session, review: EffectivenessReview, draft: ReviewDraft) -> None:
     """Set ``draft`` on ``review``, assigning only what differs (an equal value assigned
     would still count a save)."""
+    if draft.done_on is not None and draft.done_on != review.done_on:
+        happened(session, draft.done_on, "date the review was done", finding=review.finding)
     with session.no_autoflush:
         values: dict[str, object] = {
             "method": multi_line(draft.method, "review method"),

@@ -230,6 +230,11 @@ class ClosureSection(Section):
         self.outcome_on.set_value(None)
         if detail is not None:
             self.new_class.set_value(detail.classification)
+        # A closed or void finding's decisions are what it was closed on: they change only
+        # once it is reopened.
+        settled = detail is not None and detail.stage in (Stage.CLOSED, Stage.VOID)
+        self.isms_box.setEnabled(not settled)
+        self.observation_box.setEnabled(not settled)
         self._show_state()
 
     def _show_state(self) -> None:
@@ -342,7 +347,8 @@ class ClosureSection(Section):
         self._reason_dialog(
             f"Void {self.detail.ref}",
             "A void finding stays in the register, marked void with its reason; nothing "
-            "is deleted. Use it for a duplicate or a finding raised in error.",
+            "is deleted. Use it for a duplicate or a finding raised in error. Voiding is "
+            "final: a void finding cannot be reopened (record a new finding instead).",
             "&Next\u2026",
             "Reason for &voiding",
             self._confirm_void,
@@ -360,7 +366,7 @@ class ClosureSection(Section):
             QMessageBox.Icon.Warning,
             f"Void {d.ref}?",
             f"Void {d.ref} \u201c{d.title}\u201d?{closed}\n\nReason: {reason}\n\n"
-            "It is voided when you Save.",
+            "It is voided when you Save, and voiding is final: it cannot be reopened.",
             parent=self,
         )
         yes = box.addButton(f"&Void {d.ref}", QMessageBox.ButtonRole.DestructiveRole)

@@ -100,7 +100,7 @@ class HistorySection(Section):
         if self.isVisible():
             self._fill()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:
         if not self._filled:
             self._fill()
         super().showEvent(event)
