@@ -387,3 +387,23 @@ def test_an_audit_is_found_by_typing_part_of_its_label(qtbot: QtBot, world: Worl
     save(qtbot, editor)
     saved = finding_detail(world.register, ref, TODAY)
     assert (saved.audit, saved.source) == (world.audit, Source.CERTIFICATION_AUDIT)
+
+
+def test_tab_walks_the_finding_form_top_to_bottom(qtbot: QtBot, register: Register) -> None:
+    editor = new_editor(qtbot, register)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    order = ["Title", "Statement", "Evidence observed", "Area / process", "Classification"]
+    order += ["Source", "Audit", "Certification body's reference", "Raised by"]
+    order += ["Date identified", "Requirements breached"]
+    named(editor, "Title", QLineEdit).setFocus()
+    seen = []
+    for _ in order:
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        # An editable combo's line edit has the focus for it.
+        owner = widget.parentWidget() if not widget.accessibleName() else widget
+        assert owner is not None
+        seen.append(owner.accessibleName())
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    assert seen == order

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from carapp.models.words import day_text
 from carapp.ui.widgets import add_row, plain
 
 E = TypeVar("E", bound=enum.Enum)
@@ -93,10 +94,11 @@ class DateField(QWidget):
         try:
             return parse_date(self.line.text())
         except ValueError:
+            example = dt.date.today()
             raise FieldProblem(
                 self.line,
                 f"The {self.name.lower()} \u201c{self.line.text().strip()}\u201d is not a date: "
-                "write it as 2026-03-04 or 4 Mar 2026.",
+                f"write it as {example.isoformat()} or {day_text(example)}.",
             ) from None
 
     def set_value(self, day: dt.date | None) -> None:

@@ -5,13 +5,16 @@ breaches. Its edit records a new finding, which gives the other sections a refer
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from carapp import operations as op
+from carapp.models.entities import Finding
 from carapp.models.enums import AuditKind, Classification, Source
+from carapp.operations.common import length_of
 from carapp.operations.findings import FindingDraft
 from carapp.queries import FindingDetail
 from carapp.ui.editor.fields import DateField, EnumBox, FieldProblem, PersonChoice
@@ -79,7 +82,9 @@ class FindingSection(Section):
         self.evidence.setMaximumHeight(line * 4 + 12)
         self.area = QLineEdit(self)
         self.area.setPlaceholderText("HR offboarding, supplier management, \u2026")
-        self.classification = EnumBox("Classification", list(Classification), none=CHOOSE)
+        self.classification = EnumBox(
+            "Classification", list(Classification), none=CHOOSE, parent=self
+        )
         self.classification.set_explanations(
             {
                 Classification.MAJOR: "A requirement not met at all, or a doubt that the "
@@ -89,7 +94,7 @@ class FindingSection(Section):
                 Classification.OFI: "An opportunity for improvement",
             }
         )
-        self.source = EnumBox("Source", list(Source))
+        self.source = EnumBox("Source", list(Source), parent=self)
         self.audit = AuditPicker("Audit", context.register, context.people, self)
         self.cb_ref = QLineEdit(self)
         self.cb_ref.setPlaceholderText("The certification body's own number for it, if any")
@@ -122,7 +127,26 @@ class FindingSection(Section):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addStretch(1)
-        QWidget.setTabOrder(self.identified.line, self.requirements.line)
+        # Tab walks the form top to bottom, whatever order the inputs were made in.
+        chain = [
+            self.title_line,
+            self.statement,
+            self.evidence,
+            self.area,
+            self.classification,
+            self.source,
+            self.audit,
+            self.cb_ref,
+            self.raised_by,
+            self.identified.line,
+            self.requirements.line,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        # As long as the register's columns hold: typing past them would only be refused.
+        self.title_line.setMaxLength(length_of(Finding.title))
+        self.area.setMaxLength(length_of(Finding.area))
+        self.cb_ref.setMaxLength(length_of(Finding.cb_ref))
 
         self.watch(
             self.title_line,

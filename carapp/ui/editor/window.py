@@ -190,6 +190,7 @@ class FindingEditor(QMainWindow):
         layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.resize(1100, 760)
+        QWidget.setTabOrder(self.step_bar.move_button, self.nav)
         QWidget.setTabOrder(self.nav, self.pages)
         self.reload()
         self.show_section(0)
@@ -272,6 +273,9 @@ class FindingEditor(QMainWindow):
             self.setWindowTitle(f"{mark}{self.detail.ref} {self.detail.title} \u2014 carapp")
 
     def _edited(self) -> None:
+        # The input marked as refused is being put right: its mark goes with the old value.
+        if self.marked is not None and self.marked.hasFocus():
+            self._unmark()
         self._title()
         self.step_bar.show_state(self.detail, unsaved=self.is_dirty())
 
