@@ -5,7 +5,14 @@ one JSON encoder for all of them.
 Every view is a frozen dataclass holding enums and dates, never strings to parse back.
 """
 
-from carapp.queries.audits import AuditView, audit_refs, list_audits
+from carapp.queries.audits import (
+    AuditChoice,
+    AuditView,
+    audit_choices,
+    audit_refs,
+    find_audit,
+    list_audits,
+)
 from carapp.queries.findings import (
     FindingDetail,
     FindingRow,
@@ -35,6 +42,7 @@ from carapp.queries.similar import Similar, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
 __all__ = [
+    "AuditChoice",
     "AuditView",
     "DeadlineRuleView",
     "FindingDetail",
@@ -45,8 +53,10 @@ __all__ = [
     "OtherCause",
     "RegisterSummary",
     "Similar",
+    "audit_choices",
     "audit_refs",
     "evidence_data",
+    "find_audit",
     "find_requirements",
     "finding_detail",
     "finding_history",

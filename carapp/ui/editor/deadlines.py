@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from carapp import operations as op
 from carapp.models.enums import Deadline, ExtensionStatus, Stage
-from carapp.queries import FindingDetail, list_audits
+from carapp.queries import FindingDetail, find_audit
 from carapp.queries.findings import ExtensionView
 from carapp.ui.editor.fields import DateField, EnumBox, FieldProblem
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
@@ -215,9 +215,7 @@ class DeadlinesSection(Section):
     def _rule_source(self, detail: FindingDetail) -> str:
         rules = f"The register's deadline rules for a {detail.classification.label} set the days"
         if detail.audit is not None:
-            audit = next(
-                (a for a in list_audits(self.context.register) if a.ref == detail.audit), None
-            )
+            audit = find_audit(self.context.register, detail.audit)
             if audit is not None and audit.report_received_on is not None:
                 by = f", {audit.certification_body}" if audit.certification_body else ""
                 return (

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from carapp import operations as op
 from carapp.models.enums import AuditKind, RequirementKind
 from carapp.operations.audits import AuditDraft
-from carapp.queries import find_requirements, list_audits
+from carapp.queries import audit_choices, find_requirements
 from carapp.queries.findings import RequirementView
 from carapp.store import Register
 from carapp.ui.editor.fields import (
@@ -108,28 +108,57 @@ class AuditPicker(QComboBox):
         line.setAccessibleName(self.name)
         self._choices: list[AuditChoice] = []
         self._new: list[NewAudit] = []
+        self._kinds: dict[str, AuditKind] = {}
+        self._listed = False
         self.reload()
         self.activated.connect(self._chosen)
 
     def reload(self) -> None:
-        """The register's audits as saved now; audits added here and not saved are dropped."""
+        """The register's audits as saved now; audits added here and not saved are dropped.
+
+        Only the audit shown is read here; the whole list, which a large register holds
+        thousands of, is read the first time the picker is used (focus or popup)."""
         self._new = []
+        self._listed = False
         self._fill(None)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._list_all()
+        super().focusInEvent(event)
+
+    def showPopup(self) -> None:
+        self._list_all()
+        super().showPopup()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Typed into before it had the focus (its window not active yet): list them now,
+        # before the key reaches the search.
+        self._list_all()
+        super().keyPressEvent(event)
+
+    def _list_all(self) -> None:
+        if not self._listed:
+            self._listed = True
+            self._fill(self.value())
+
+    def set_value(self, choice: AuditChoice) -> None:
+        if isinstance(choice, str) and choice not in self._choices:
+            self._fill(choice)
+        self._select(choice)
+
     def _fill(self, keep: AuditChoice) -> None:
+        # One list model, set at once: adding ten thousand items one by one took longer
+        # than the whole editor may to open.
         self.blockSignals(True)
-        self.clear()
-        self._choices = [None]
-        self.addItem(NO_AUDIT)
-        for new in self._new:
-            self._choices.append(new)
-            self.addItem(new.label)
-        for audit in list_audits(self.register, newest_first=True):
-            self._choices.append(audit.ref)
-            self.addItem(audit.label)
-        self._choices.append(None)
-        self.addItem(NEW_AUDIT)
-        self.set_value(keep)
+        if self._listed:
+            saved = audit_choices(self.register)
+        else:
+            saved = audit_choices(self.register, refs=[keep] if isinstance(keep, str) else [])
+        self._kinds = {audit.ref: audit.kind for audit in saved}
+        self._choices = [None, *self._new, *(audit.ref for audit in saved), None]
+        labels = [NO_AUDIT, *(new.label for new in self._new), *(a.label for a in saved)]
+        self.setModel(QStringListModel([*labels, NEW_AUDIT], self))
+        self._select(keep)
         self.blockSignals(False)
 
     def _chosen(self, index: int) -> None:
@@ -148,7 +177,7 @@ class AuditPicker(QComboBox):
             return None
         return self._choices[index]
 
-    def set_value(self, choice: AuditChoice) -> None:
+    def _select(self, choice: AuditChoice) -> None:
         if choice in self._choices[:-1]:
             self.setCurrentIndex(self._choices.index(choice))
         else:
@@ -157,7 +186,7 @@ class AuditPicker(QComboBox):
     def kind_of(self, choice: AuditChoice) -> AuditKind | None:
         if isinstance(choice, NewAudit):
             return choice.kind
-        return next((a.kind for a in list_audits(self.register) if a.ref == choice), None)
+        return self._kinds.get(choice) if choice is not None else None
 
 
 class _Problems(QLabel):
