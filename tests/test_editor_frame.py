@@ -218,3 +218,12 @@ def test_a_read_only_register_is_read_not_saved(
     assert path.read_bytes() == before
     editor.discard()
     register.close()
+
+
+def test_a_new_editor_starts_typing_in_the_title(qtbot: QtBot, world: World) -> None:
+    editor = open_editor(qtbot, FindingEditor(world.register, None, TODAY))
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    assert QApplication.focusWidget() is named(editor, "Title", QLineEdit)
+    press(qtbot, editor, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert "Save the finding first" in editor.message.text()  # no reference yet

@@ -124,14 +124,8 @@ class _Cells:
     """What one row paints, worked out once when the row is fetched."""
 
     texts: tuple[str, ...]
-    font: QFont | None  # the row's: bold for a major, italic for a void finding
-    ref_font: QFont | None  # a void finding's reference is struck through
-    ink: QBrush | None  # the row's: grey for a void finding
-    days_font: QFont | None
-    days_ink: QBrush | None
-    background: QBrush | None  # of the Days left cell only
-    mark: QIcon | None
     overdue: bool
+    roles: dict[int, tuple[Any, ...]]  # role -> one value per column
 
 
 class RegisterTableModel(QAbstractTableModel):
@@ -193,25 +187,8 @@ class RegisterTableModel(QAbstractTableModel):
         cells = self._cells_at(index.row())
         if cells is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return cells.texts[index.column()]
-        column = index.column()
-        if role == Qt.ItemDataRole.FontRole:
-            if column == self._days_column and cells.days_font is not None:
-                return cells.days_font
-            return cells.ref_font if column == self._ref_column and cells.ref_font else cells.font
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == self._days_column and cells.days_ink is not None:
-                return cells.days_ink
-            return cells.ink
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return cells.background if column == self._days_column else None
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == self._days_column:
-            return cells.mark
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = cells.texts[index.column()]
-            return f"{text}, overdue" if cells.overdue and index.column() == 0 else text
-        return None
+        values = cells.roles.get(role)
+        return values[index.column()] if values is not None else None
 
     def _cells_at(self, row: int) -> _Cells | None:
         finding_id = self._ids[row]
@@ -234,16 +211,36 @@ class RegisterTableModel(QAbstractTableModel):
         ink = self._overdue_ink if row.overdue else self._due_ink if row.due_soon else None
         void = row.stage is Stage.VOID
         font = self._italic if void else self._bold if row.classification is MAJOR else None
+        texts = tuple(cell_text(row, c) for c in self.columns)
+        days = self._days_column
+        fonts = [font] * len(texts)
+        inks: list[QBrush | None] = [self._void_ink if void else None] * len(texts)
+        if void:
+            fonts[self._ref_column] = self._struck
+        if tint is not None:
+            fonts[days] = self._bold
+            inks[days] = ink
+        backgrounds: list[QBrush | None] = [None] * len(texts)
+        backgrounds[days] = tint
+        marks: list[QIcon | None] = [None] * len(texts)
+        marks[days] = mark
+        spoken = list(texts)
+        if row.overdue:
+            spoken[0] = f"{texts[0]}, overdue"
+        # By role, then column: a cell's every answer is one lookup, as a view asks a
+        # dozen roles of each cell on every paint.
         return _Cells(
-            texts=tuple(cell_text(row, c) for c in self.columns),
-            font=font,
-            ref_font=self._struck if void else None,
-            ink=self._void_ink if void else None,
-            days_font=self._bold if tint is not None else None,
-            days_ink=ink,
-            background=tint,
-            mark=mark,
+            texts=texts,
             overdue=row.overdue,
+            roles={
+                Qt.ItemDataRole.DisplayRole: texts,
+                Qt.ItemDataRole.ToolTipRole: texts,
+                Qt.ItemDataRole.FontRole: tuple(fonts),
+                Qt.ItemDataRole.ForegroundRole: tuple(inks),
+                Qt.ItemDataRole.BackgroundRole: tuple(backgrounds),
+                Qt.ItemDataRole.DecorationRole: tuple(marks),
+                Qt.ItemDataRole.AccessibleTextRole: tuple(spoken),
+            },
         )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

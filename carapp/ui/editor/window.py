@@ -62,6 +62,18 @@ class Refused:
     edit: Edit | None
 
 
+def _first_input(section: QWidget) -> QWidget | None:
+    """The first input of ``section`` in Tab order, where its page starts typing."""
+    widget = section.nextInFocusChain()
+    while widget is not None and widget is not section:
+        takes_tab = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        usable = widget.isEnabled() and widget.isVisibleTo(section)
+        if section.isAncestorOf(widget) and takes_tab and usable:
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
 def section_classes() -> list[type[Section]]:
     """The sections in clause 10.2 order (imported here so that each lives in its own
     module and the window knows them only as Sections)."""
@@ -254,7 +266,9 @@ class FindingEditor(QMainWindow):
             return
         self.nav.setCurrentRow(index)
         self.pages.setCurrentIndex(index)
-        self.sections[index].focusNextChild()
+        first = _first_input(self.sections[index])
+        if first is not None:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
