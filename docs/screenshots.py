@@ -13,19 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from carapp.cli import EDITOR_SECTIONS as SECTIONS
+
 OUT = Path(__file__).resolve().parent / "screenshots"
 TODAY = "2026-11-23"
-SECTIONS = (
-    "finding",
-    "containment",
-    "cause",
-    "actions",
-    "effectiveness",
-    "deadlines",
-    "closure",
-    "attachments",
-    "history",
-)
 
 
 def carapp(*args: str) -> None:

@@ -34,6 +34,25 @@ def type_into(widget: QWidget, text: str) -> None:
     QTest.keyClicks(widget, text)
 
 
+def typed(text: str) -> None:
+    """Type into whatever has the focus, as a person carrying on typing does."""
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    QTest.keyClicks(widget, text)
+
+
+def tab() -> None:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    QTest.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def choose(combo: QWidget, text: str) -> None:
+    """Pick an item of a closed list by typing its first letters, as from the keyboard."""
+    combo.setFocus()
+    QTest.keyClicks(combo, text)
+
+
 def click(widget: QAbstractButton) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 

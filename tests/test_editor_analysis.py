@@ -38,34 +38,25 @@ from carapp.ui.editor.effectiveness import EffectivenessSection
 from carapp.ui.editor.rounds import Chooser
 from carapp.ui.widgets import plain
 from tests.conftest import TODAY, World
-from tests.editor_helpers import click, named, open_editor, press, save, type_into
+from tests.editor_helpers import (
+    choose,
+    click,
+    named,
+    open_editor,
+    press,
+    save,
+    tab,
+    type_into,
+    typed,
+)
 
 STATEMENT = "The offboarding checklist has no step that tells IT, and nobody owns it."
-
-
-def typed(text: str) -> None:
-    """Type into whatever has the focus, as a person carrying on typing does."""
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    QTest.keyClicks(widget, text)
-
-
-def tab() -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    QTest.keyClick(widget, Qt.Key.Key_Tab)
 
 
 def alt(qtbot: QtBot, editor: FindingEditor, key: Qt.Key) -> None:
     """A mnemonic pressed; a button's is an animated click, over after 100 ms."""
     press(qtbot, editor, key, Qt.KeyboardModifier.AltModifier)
     qtbot.wait(150)
-
-
-def choose(combo: QComboBox, text: str) -> None:
-    """Pick an item of a closed list by typing its first letters, as from the keyboard."""
-    combo.setFocus()
-    QTest.keyClicks(combo, text)
 
 
 def cell(table: QTableWidget, row: int, column: int) -> str:

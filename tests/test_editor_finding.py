@@ -34,7 +34,16 @@ from carapp.store import Register
 from carapp.ui.editor import FindingEditor
 from carapp.ui.editor.finding import FindingSection
 from tests.conftest import TODAY, World
-from tests.editor_helpers import click, is_open, named, open_editor, press, save, type_into
+from tests.editor_helpers import (
+    choose,
+    click,
+    is_open,
+    named,
+    open_editor,
+    press,
+    save,
+    type_into,
+)
 
 # The offscreen platform cannot raise a popup or let it grab the keyboard, and says so;
 # the completer's and the combo box's lists still work.
@@ -46,12 +55,6 @@ pytestmark = pytest.mark.qt_log_ignore(
 def enter(widget: QWidget) -> None:
     """Return as the keyboard sends it: to the completer's list when it is showing."""
     QTest.keyClick(QApplication.activePopupWidget() or widget, Qt.Key.Key_Return)
-
-
-def choose(combo: QComboBox, text: str) -> None:
-    """Pick an item of a (not editable) combo box by typing the start of its label."""
-    combo.setFocus()
-    QTest.keyClicks(combo, text)
 
 
 def in_dialog(qtbot: QtBot, fill: Callable[[QDialog], None]) -> list[bool]:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +28,16 @@ from carapp.store import Register
 from carapp.ui.editor import FindingEditor
 from carapp.ui.main_window import MainWindow
 from tests.conftest import TODAY, World
-from tests.editor_helpers import click, named, press, type_into, wait_saved
+from tests.editor_helpers import (
+    choose,
+    click,
+    named,
+    press,
+    tab,
+    type_into,
+    typed,
+    wait_saved,
+)
 
 WHYS = [
     ("Why did three leavers keep active accounts?", "IT was not told they had left.", "INC-7"),
@@ -51,23 +59,6 @@ def window(qtbot: QtBot, world: World, tmp_path: Path) -> Iterator[MainWindow]:
     for editor in QApplication.topLevelWidgets():
         if isinstance(editor, FindingEditor):
             editor.discard()
-
-
-def typed(text: str) -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    QTest.keyClicks(widget, text)
-
-
-def tab() -> None:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    QTest.keyClick(widget, Qt.Key.Key_Tab)
-
-
-def choose(combo: QWidget, text: str) -> None:
-    combo.setFocus()
-    QTest.keyClicks(combo, text)
 
 
 def section(qtbot: QtBot, editor: FindingEditor, number: int) -> None:

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QCompleter,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QTableWidget,
     QWidget,
 )
 
@@ -54,6 +56,20 @@ class TextBox(QPlainTextEdit):
     def setText(self, text: str) -> None:
         if text != self.toPlainText():
             self.setPlainText(text)
+
+
+def record_table(name: str, headers: Sequence[str], parent: QWidget) -> QTableWidget:
+    """A read-only list of records (actions, files, extension requests): whole rows are
+    selected one at a time, and Tab leaves it instead of walking its cells."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    return table
 
 
 def add_row(

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -45,7 +43,7 @@ from carapp.ui.editor.rounds import (
     text_html,
 )
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
-from carapp.ui.widgets import TextBox, add_row
+from carapp.ui.widgets import TextBox, add_row, record_table
 
 COLUMNS = (
     "Action",
@@ -162,12 +160,7 @@ class ActionsSection(Section):
             self,
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Actions of this round")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = record_table("Actions of this round", COLUMNS, self)
         # One line per action, the whole text in its tooltip and in the form below: wrapped
         # cells made every row five lines high and still cut the text.
         self.table.setWordWrap(False)

@@ -24,13 +24,11 @@ from PySide6.QtGui import (
     QFontMetrics,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +39,7 @@ from carapp.queries import FindingDetail, evidence_data
 from carapp.store import Register
 from carapp.ui import tasks
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
+from carapp.ui.widgets import record_table
 
 UNSAVED = " (unsaved)"
 COLUMNS = ("Name", "Size", "Type", "SHA-256")
@@ -98,14 +97,7 @@ class AttachmentsSection(Section):
             self,
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Attached files")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table("Attached files", COLUMNS, self)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QFormLayout,
     QHBoxLayout,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,7 +29,7 @@ from carapp.queries.findings import ExtensionView
 from carapp.ui.editor.fields import DateField, EnumBox, FieldProblem
 from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
 from carapp.ui.editor.small_dialog import SmallDialog
-from carapp.ui.widgets import TextBox, add_row
+from carapp.ui.widgets import TextBox, add_row, record_table
 
 OVERDUE_STYLE = "color: #b00000; font-weight: 600;"
 COLUMNS = (
@@ -135,14 +133,7 @@ class DeadlinesSection(Section):
         form.addRow(sent_help)
 
         heading = QLabel("<b>Extension requests</b>", self)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Extension requests")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        self.table = record_table("Extension requests", COLUMNS, self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
