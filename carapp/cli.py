@@ -9,16 +9,15 @@ import argparse
 import datetime as dt
 import json
 import os
-import secrets
 import sys
 import textwrap
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carapp import __version__
 from carapp.errors import CarappError
+from carapp.files import write_crash_log
 
 if TYPE_CHECKING:
     from carapp.queries import FindingDetail
@@ -266,31 +265,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one sentence here, details in a file
-        log = _write_crash_log()
+        log = write_crash_log()
         print(
             f"carapp: internal error ({type(exc).__name__}: {exc}); details were written to "
             f"{log}. Nothing already saved was changed.",
             file=sys.stderr,
         )
         return 1
-
-
-def _write_crash_log(folder: Path | None = None) -> Path:
-    """A new file holding the traceback; two crashes in the same second (two windows, or a
-    script running carapp in a loop) never write into the same log."""
-    import platformdirs
-
-    folder = folder or Path(platformdirs.user_log_dir("carapp", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
-    while True:
-        path = folder / f"crash-{stamp}-{secrets.token_hex(4)}.log"
-        try:
-            with open(path, "x", encoding="utf-8") as out:
-                out.write(traceback.format_exc())
-        except FileExistsError:
-            continue
-        return path
 
 
 def _today(args: argparse.Namespace) -> dt.date:

@@ -1,4 +1,5 @@
-"""Writing a file so that it is either whole or not there.
+"""Writing a file so that it is either whole or not there, and crash logs that never
+collide.
 
 A backup copy, an export or an anchor file is written under a temporary name in the same
 folder and renamed over the destination only once it is complete and on disk, so a full
@@ -8,8 +9,10 @@ disk, a crash or a cancel leaves no half file and never destroys the previous on
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +54,21 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_crash_log(folder: Path | None = None) -> Path:
+    """A new file holding the traceback; two crashes in the same second (two windows, or a
+    script running carapp in a loop) never write into the same log."""
+    import platformdirs
+
+    folder = folder or Path(platformdirs.user_log_dir("carapp", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+    while True:
+        path = folder / f"crash-{stamp}-{secrets.token_hex(4)}.log"
+        try:
+            with open(path, "x", encoding="utf-8") as out:
+                out.write(traceback.format_exc())
+        except FileExistsError:
+            continue
+        return path

@@ -323,14 +323,14 @@ def test_a_dropped_table_fails_check_in_one_sentence(demo: Path, tmp_path: Path)
 
 
 def test_two_crash_logs_in_the_same_second_get_their_own_files(tmp_path: Path) -> None:
-    from carapp.cli import _write_crash_log
+    from carapp.files import write_crash_log
 
     logs = []
     for attempt in range(2):
         try:
             raise RuntimeError(f"crash {attempt}")
         except RuntimeError:
-            logs.append(_write_crash_log(tmp_path))
+            logs.append(write_crash_log(tmp_path))
     assert logs[0] != logs[1]
     assert logs[0].name[:21] == logs[1].name[:21]  # crash-YYYYmmdd-HHMMSS: the same second
     assert [p.read_text().splitlines()[-1] for p in logs] == [

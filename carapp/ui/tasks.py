@@ -18,6 +18,7 @@ from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Sign
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from carapp.errors import CarappError
+from carapp.files import write_crash_log
 
 T = TypeVar("T")
 
@@ -48,9 +49,7 @@ def failure_sentence(exc: BaseException) -> str:
     """What the user reads when work fails; called inside the ``except`` that caught it."""
     if isinstance(exc, CarappError):
         return str(exc)
-    from carapp.cli import _write_crash_log
-
-    log = _write_crash_log()
+    log = write_crash_log()
     return (
         f"carapp: internal error ({type(exc).__name__}: {exc}); details were written to "
         f"{log}. Nothing already saved was changed."
