@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import textwrap
@@ -468,15 +467,18 @@ def format_detail(d: FindingDetail) -> str:
                     f"{v.decision or 'not decided'} {v.note}".strip(),
                 )
             )
-    lines += ["", f"History ({len(d.history)} entries)"]
-    for h in d.history:
-        if h.field == "(created)":
-            change = "created"
+    # In the words the window uses, newest first; `show --json` keeps every raw entry.
+    from carapp.queries.history_words import DASH, history_lines
+
+    changes = history_lines(d.history)
+    lines += ["", f"History ({len(changes)} changes, newest first)"]
+    for h in changes:
+        if h.old == DASH:
+            change = h.what if h.new == DASH else f"{h.what}: {h.new}"
         else:
-            old, new = (json.dumps(v, ensure_ascii=False) for v in (h.old, h.new))
-            change = f"{h.field}: {old} \u2192 {new}"
+            change = f"{h.what}: {h.old} \u2192 {h.new}"
         note = f"  ({h.note})" if h.note else ""
-        lines.append(f"  {h.at}  {h.actor:<12} {h.record:<26} {change}{note}"[:240])
+        lines.append(f"  {h.at}  {h.actor:<12} {change}{note}"[:240])
     return "\n".join(lines)
 
 

@@ -186,6 +186,11 @@ def test_show_prints_the_whole_finding(demo: Path) -> None:
         "History",
     ):
         assert heading in text, heading
+    # History in the window's words, newest first: no table or column names.
+    history = text.split("History (", 1)[1]
+    assert "Finding recorded" in history.rstrip().splitlines()[-1]
+    assert "Stage: Effective \u2192 Closed" in history
+    assert "findings#" not in history and "corrective_actions" not in history
     detail = json.loads(ok("--register", str(demo), "show", ref, "--json"))
     assert detail["ref"] == ref and detail["stage"] == "closed"
     assert detail["root_causes"][0]["whys"] and detail["actions"] and detail["reviews"]

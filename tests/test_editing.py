@@ -16,6 +16,8 @@ from carapp.models.enums import (
     ActionKind,
     CauseCategory,
     Classification,
+    IsmsDecision,
+    IsmsTarget,
     ObservationDecision,
     ReviewResult,
     RootCauseMethod,
@@ -661,3 +663,36 @@ def test_dates_of_what_was_done_are_not_after_today_nor_before_the_finding(
         op.record_review(world.register, ref, draft)
     history = finding_detail(world.register, ref, TODAY).history
     assert not any(h.new == "Fix it." for h in history)
+
+
+def test_a_closed_or_void_finding_changes_only_once_reopened(world: World) -> None:
+    closed = world.nc()
+    world.advance(closed, Stage.CLOSED)
+    before = finding_detail(world.register, closed, TODAY)
+    with pytest.raises(WorkflowRefused, match="is closed: reopen it"):
+        op.update_finding(
+            world.register,
+            closed,
+            dataclasses.replace(draft_of(world, closed), title="Rewritten later"),
+        )
+    with pytest.raises(WorkflowRefused, match="is closed"):
+        op.plan_action(
+            world.register, [closed], ActionKind.CORRECTIVE, "More.", world.owner, None, ""
+        )
+    with pytest.raises(WorkflowRefused, match="is closed"):
+        op.decide_isms_update(
+            world.register, closed, IsmsTarget.SOA, IsmsDecision.NOT_NEEDED, "Changed mind."
+        )
+    assert finding_detail(world.register, closed, TODAY).history == before.history
+    op.reopen(world.register, closed, "The auditor asked for more evidence.", TODAY)
+    op.update_finding(
+        world.register,
+        closed,
+        dataclasses.replace(draft_of(world, closed), title="Rewritten after reopening"),
+    )
+    assert finding_detail(world.register, closed, TODAY).title == "Rewritten after reopening"
+
+    void = world.nc()
+    op.void(world.register, void, "Duplicate of NC-2026-001.", dt.date(2026, 3, 5))
+    with pytest.raises(WorkflowRefused, match="is void"):
+        op.record_containment(world.register, void, "Late.", dt.date(2026, 3, 6), world.owner)

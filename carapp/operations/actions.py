@@ -25,6 +25,7 @@ from carapp.operations.common import (
     next_ref,
     not_before_finding,
     optional_date,
+    refuse_if_settled,
     required_text,
     sane_date,
     today,
@@ -48,6 +49,8 @@ def plan_action(
     optional_date(target_on, "target date")
     with register.session() as session:
         findings = [get_finding(session, ref) for ref in dict.fromkeys(refs)]
+        for settled in findings:
+            refuse_if_settled(settled)
         not_before_finding(target_on, "target date", findings)
         action = CorrectiveAction(
             ref=next_ref(session, "action", year or today(session).year),
@@ -154,6 +157,7 @@ def link_action(register: Register, ref: str, action_ref: str) -> Changes[None]:
     round too."""
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         action = get_action(session, action_ref)
         if action.status is ActionStatus.CANCELLED:
             raise InvalidInputError(

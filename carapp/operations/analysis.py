@@ -25,6 +25,7 @@ from carapp.operations.common import (
     get_finding,
     multi_line,
     optional_date,
+    refuse_if_settled,
     today,
 )
 from carapp.store import Register
@@ -65,6 +66,7 @@ def record_root_cause(
         _write_whys(session, cause, whys)
         for ref in dict.fromkeys(refs):
             finding = get_finding(session, ref)
+            refuse_if_settled(finding)
             session.add(FindingRootCause(finding=finding, root_cause=cause, cycle=finding.cycle))
         session.flush()
         result = cause.id
@@ -110,6 +112,7 @@ def link_root_cause(register: Register, ref: str, cause_id: int) -> Changes[None
     current round."""
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         cause = _get_cause(session, cause_id)
         if cause in finding.root_causes:
             raise InvalidInputError(

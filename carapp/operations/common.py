@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carapp import catalog
-from carapp.errors import InvalidInputError, NotFoundError, StaleEditError
+from carapp.errors import InvalidInputError, NotFoundError, StaleEditError, WorkflowRefused
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
@@ -22,6 +22,7 @@ from carapp.models.entities import (
     RootCause,
     Setting,
 )
+from carapp.models.enums import Stage
 from carapp.models.history import CREATED, Clock, now_utc
 from carapp.models.words import day_text
 
@@ -107,6 +108,20 @@ def get_finding(session: Session, ref: str, *options: Any) -> Finding:
     if finding is None:
         raise NotFoundError(f"There is no finding {ref} in this register.")
     return finding
+
+
+def refuse_if_settled(finding: Finding) -> None:
+    """A closed finding is what the auditor was told was closed, and a void one is kept
+    as it was: neither changes, unless a closed one is reopened first (with a reason)."""
+    if finding.stage is Stage.CLOSED:
+        raise WorkflowRefused(
+            f"{finding.ref} is closed: reopen it, with a reason, before changing it.",
+            ["it is closed"],
+        )
+    if finding.stage is Stage.VOID:
+        raise WorkflowRefused(
+            f"{finding.ref} is void: its record is kept as it was.", ["it is void"]
+        )
 
 
 def get_action(session: Session, ref: str) -> CorrectiveAction:

@@ -24,6 +24,7 @@ from carapp.operations.common import (
     get_finding,
     length_of,
     multi_line,
+    refuse_if_settled,
     required_text,
     sane_date,
 )
@@ -36,6 +37,7 @@ def record_plan_sent(
     sane_date(on, "date the plan was sent")
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         missing = workflow.plan_sent_refusal(finding)
         if missing:
@@ -61,6 +63,7 @@ def request_extension(
     sane_date(requested_due, "requested date")
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         refusal = workflow.extension_refusal(finding, deadline, asked_on)
         if refusal:

@@ -34,6 +34,7 @@ from carapp.operations.common import (
     length_of,
     multi_line,
     next_ref,
+    refuse_if_settled,
     required_text,
     requirement_by_code,
     sane_date,
@@ -84,6 +85,7 @@ def update_finding(
     sane_date(draft.identified_on, "date identified")
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         _fill(session, finding, draft)
     return changes_of(session, None)
@@ -142,6 +144,7 @@ def record_containment(
     sane_date(on, "containment date")
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         happened(session, on, "containment date", finding=finding)
         finding.containment = required_text(what, "containment")
@@ -156,6 +159,7 @@ def containment_not_needed(
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         finding.containment_none_reason = required_text(
             reason, "reason why no containment is needed"
@@ -171,6 +175,7 @@ def set_requirements(
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         requirements = [requirement_by_code(session, c) for c in dict.fromkeys(codes)]
         if finding.classification is Classification.MAJOR and not requirements:
@@ -189,6 +194,7 @@ def decide_observation(
 ) -> Changes[None]:
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         if finding.classification.is_nonconformity:
             raise InvalidInputError(
@@ -211,6 +217,7 @@ def decide_isms_update(
     what = "reference of the update" if decision is IsmsDecision.UPDATED else "reason"
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         check_version(session, finding, expected_version, finding.ref)
         decision_field, note_field = workflow.ISMS_FIELDS[target]
         setattr(finding, decision_field, decision)

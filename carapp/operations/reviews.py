@@ -22,6 +22,7 @@ from carapp.operations.common import (
     happened,
     multi_line,
     optional_date,
+    refuse_if_settled,
 )
 from carapp.store import Register
 
@@ -45,6 +46,7 @@ def record_review(register: Register, ref: str, draft: ReviewDraft) -> Changes[i
     _check(draft)
     with register.session() as session:
         finding = get_finding(session, ref)
+        refuse_if_settled(finding)
         review = EffectivenessReview(finding=finding, cycle=finding.cycle)
         session.add(review)
         _fill(session, review, draft)
