@@ -132,6 +132,11 @@ def test_the_leavers_finding_from_new_to_closed(
     assert "no containment or correction" in editor.step_bar.missing.text()
     # The register shows it at once.
     qtbot.waitUntil(lambda: ref in shown_refs(window))
+    # ... and selects it, so the detail pane beside the table shows it too.
+    qtbot.waitUntil(lambda: window.detail.ref == ref)
+    assert window.table.selectionModel().selectedRows()
+    selected = window.model.row_at(window.table.selectionModel().selectedRows()[0].row())
+    assert selected is not None and selected.ref == ref
 
     # 2. Containment, then the step bar's move.
     section(qtbot, editor, 2)

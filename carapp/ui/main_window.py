@@ -119,6 +119,7 @@ class MainWindow(MainWindowView):
         self._detail_ref: str | None = None  # the finding the detail pane shows
         self._answering = False  # the table is taking a new answer in
         self.editors: dict[str, FindingEditor] = {}  # open editors by finding reference
+        self._select_next: int | None = None  # a finding just recorded, to select when listed
 
         self.model = RegisterTableModel(register, today, self)
         self.query = RegisterQuery(register, self)
@@ -582,6 +583,10 @@ class MainWindow(MainWindowView):
         return editor
 
     def _editor_saved(self, changes: Changes[Any]) -> None:
+        # A finding the table does not list yet was just recorded: show it once it does.
+        new = [i for i in changes.findings if self.model.row_of(i) is None]
+        if len(new) == 1:
+            self._select_next = new[0]
         self.on_changes(changes)
         if isinstance(changes.result, str):
             self.statusBar().showMessage(f"{changes.result} saved", 8000)
@@ -685,7 +690,8 @@ class MainWindow(MainWindowView):
     def _show_ids(self, generation: int, ids: list[int], summary: RegisterSummary) -> None:
         if generation != self.query.latest:
             return  # a newer question is on its way
-        selected = self.selected_finding_id()
+        selected = self._select_next or self.selected_finding_id()
+        self._select_next = None
         self.shown_generation = generation
         self._answering = True
         try:
