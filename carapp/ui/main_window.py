@@ -573,7 +573,6 @@ class MainWindow(MainWindowView):
                 on_changes=self._editor_saved,
                 template=template,
             )
-            editor.setWindowTitle(editor.windowTitle())
             if ref is not None:
                 self.editors[ref] = editor
             editor.destroyed.connect(lambda _o=None, r=ref: self.editors.pop(r, None))
