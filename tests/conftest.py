@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,3 +225,36 @@ def world(register: Register) -> World:
         ),
     ).result
     return World(register, manager, owner, auditor, audit)
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_left_waiting(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A modal dialog no test answers would wait forever, and with it the whole run: one
+    left open for 30 seconds is closed and the test fails naming it."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    request.getfixturevalue("qapp")
+    stuck: list[str] = []
+    since: dict[int, float] = {}
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            since.clear()
+            return
+        first = since.setdefault(id(box), time.monotonic())
+        if time.monotonic() - first > 30:
+            stuck.append(f"{type(box).__name__} {box.windowTitle()!r}")
+            box.close()
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(1000)
+    yield
+    timer.stop()
+    if stuck:
+        pytest.fail(f"a dialog was left waiting and had to be closed: {', '.join(stuck)}")

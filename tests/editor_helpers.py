@@ -4,11 +4,12 @@ QTest sends the same events as qtbot.keyClick and is typed, which strict mypy wa
 
 from __future__ import annotations
 
+import time
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
@@ -96,3 +97,27 @@ def open_editor(qtbot: QtBot, editor: FindingEditor) -> FindingEditor:
     editor.show()
     qtbot.waitExposed(editor)
     return editor
+
+
+def answer_box(button: str, within: float = 10.0) -> list[str]:
+    """Click `button` on the next message box once it shows, and return the list its text
+    lands in. It polls, because the box may come only when a save ends on its own thread;
+    whatever the box says, it is closed, so a wrong box fails the test instead of hanging it."""
+    seen: list[str] = []
+    deadline = time.monotonic() + within
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or not box.isVisible():
+            if time.monotonic() < deadline:
+                QTimer.singleShot(20, poll)
+            return
+        seen.append(box.text())
+        chosen = [b for b in box.buttons() if button in b.text().replace("&", "")]
+        if chosen:
+            click(chosen[0])
+        if box.isVisible():
+            box.reject()
+
+    QTimer.singleShot(0, poll)
+    return seen

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -35,6 +34,7 @@ from carapp.ui.editor import FindingEditor
 from carapp.ui.editor.finding import FindingSection
 from tests.conftest import TODAY, World
 from tests.editor_helpers import (
+    answer_box,
     choose,
     click,
     is_open,
@@ -146,15 +146,7 @@ def test_closing_without_saving_writes_nothing(qtbot: QtBot, world: World) -> No
     editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
     type_into(named(editor, "Title"), "Never saved")
 
-    def discard() -> None:
-        box = QApplication.activeModalWidget()
-        if box is None:  # not asked yet (a busy machine)
-            QTimer.singleShot(50, discard)
-            return
-        assert isinstance(box, QMessageBox)
-        click(box.button(QMessageBox.StandardButton.Discard))
-
-    QTimer.singleShot(100, discard)
+    answer_box("Discard")
     press(qtbot, editor, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not is_open(editor), timeout=2000)
     assert finding_detail(world.register, ref, TODAY).title.startswith("Leavers retain")

@@ -8,15 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
-    QPushButton,
 )
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +25,7 @@ from carapp.queries import finding_detail
 from carapp.ui.editor import FindingEditor
 from tests.conftest import TODAY, World
 from tests.editor_helpers import (
+    answer_box,
     click,
     is_open,
     named,
@@ -86,20 +85,11 @@ def test_a_second_editor_cannot_overwrite_the_first(qtbot: QtBot, world: World) 
     type_into(named(second, "Date contained"), "2026-03-05")
     named(second, "Contained by", QComboBox).setCurrentIndex(1)
 
-    def keep_editing() -> None:
-        box = QApplication.activeModalWidget()
-        if box is None:  # the save is still running on its thread (a busy machine)
-            QTimer.singleShot(50, keep_editing)
-            return
-        assert isinstance(box, QMessageBox)
-        assert "since you opened it" in box.text()
-        assert "containment" in box.text()
-        keep = next(b for b in box.findChildren(QPushButton) if "Keep" in b.text())
-        click(keep)
-
-    QTimer.singleShot(200, keep_editing)
+    asked = answer_box("Keep editing")
     save(qtbot, second)
-    qtbot.wait(400)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    assert "since you opened it" in asked[0]
+    assert "containment" in asked[0]
     detail = finding_detail(world.register, ref, TODAY)
     assert detail.containment.what == "First editor's words."
     assert [h.new for h in detail.history if h.field == "containment"] == ["First editor's words."]
@@ -113,18 +103,9 @@ def test_closing_with_unsaved_changes_asks(qtbot: QtBot, world: World, answer: s
     editor = open_editor(qtbot, FindingEditor(world.register, ref, TODAY))
     editor.show_key("containment")
     type_into(named(editor, "What was done"), "Typed, never saved.")
-    asked: list[str] = []
-
-    def reply() -> None:
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        asked.append(box.text())
-        button = box.button(getattr(QMessageBox.StandardButton, answer))
-        click(button)
-
-    QTimer.singleShot(100, reply)
+    asked = answer_box(answer)
     press(qtbot, editor, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert asked and ref in asked[0]
     assert is_open(editor) is (answer == "Cancel")
     assert finding_detail(world.register, ref, TODAY).containment.what == ""

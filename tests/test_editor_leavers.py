@@ -75,7 +75,9 @@ def move_on(qtbot: QtBot, editor: FindingEditor) -> None:
 def answer_dialog(qtbot: QtBot, fill: object) -> None:
     def run() -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, QDialog)
+        if not isinstance(dialog, QDialog):  # not open yet (a busy machine)
+            QTimer.singleShot(50, run)
+            return
         fill(dialog)  # type: ignore[operator]
         box = dialog.findChild(QDialogButtonBox)
         assert box is not None

@@ -394,6 +394,8 @@ class FindingEditor(QMainWindow):
         error = outcome.error
         if isinstance(error, StaleEditError):
             self.message.setText(str(error))
+            # open(), not exec(): no nested event loop runs while the question waits, so a
+            # late save result or a timer cannot re-enter this window underneath it.
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 "Changed by someone else",
@@ -401,13 +403,18 @@ class FindingEditor(QMainWindow):
                 "editing leaves this window as it is, so you can copy what you typed first.",
                 parent=self,
             )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             reload = box.addButton("&Reload", QMessageBox.ButtonRole.DestructiveRole)
             keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(keep)
-            box.exec()
-            if box.clickedButton() is reload:
-                self.reload()
-                self.message.setText("Reloaded: this is the finding as saved now.")
+
+            def answered() -> None:
+                if box.clickedButton() is reload:
+                    self.reload()
+                    self.message.setText("Reloaded: this is the finding as saved now.")
+
+            box.finished.connect(answered)
+            box.open()
             return
         if isinstance(error, WorkflowRefused) and outcome.edit is None and move_to is not None:
             self.step_bar.show_refusal(str(error), list(error.missing))
