@@ -682,6 +682,9 @@ class _Builder:
                     checked=self.rng.random() < 0.85,
                 )
             )
+        # The deepest step of the main chain is the one the team named the root cause.
+        main = [step for step in steps if step.parent is None]
+        main[-1].is_root = True
         s.root_cause(cause, steps, on, self.actor(None))
 
     def _actions(

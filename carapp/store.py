@@ -99,6 +99,9 @@ SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0004": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # an index only
     "0005": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # a column only
     "0006": _TABLES_0001 | {"finding_sort_keys", "finding_search"},  # a column only
+    "0007": _TABLES_0001
+    | {"finding_sort_keys", "finding_search"}
+    | {"workshops", "workshop_attendees", "parked_issues", "similar_evaluations", "drafts"},
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})

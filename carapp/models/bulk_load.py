@@ -116,6 +116,7 @@ class WhyStepRow:
     evidence: str = ""
     checked: bool = False
     removed: bool = False
+    is_root: bool = False  # the step the team named the root cause
     parent: WhyStepRow | None = None  # set: this step starts or continues a branch
     id: int = 0
     root_cause_id: int = 0

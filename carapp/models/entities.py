@@ -341,6 +341,10 @@ class WhyStep(Base):
     removed: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), active_history=True
     )
+    # The step the team named the root cause (schema 0007).
+    is_root: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), active_history=True
+    )
 
     root_cause: Mapped[RootCause] = relationship(back_populates="all_steps")
     parent: Mapped[WhyStep | None] = relationship(remote_side="WhyStep.id")
@@ -462,6 +466,91 @@ class Evidence(Base):
     )
 
 
+workshop_attendees = Table(
+    "workshop_attendees",
+    Base.metadata,
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="RESTRICT"), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Workshop(Base):
+    """A root-cause workshop held on a finding: who was in the room, how long it took, what
+    was set aside for later, and which similar findings the team looked at (schema 0007).
+    The analysis itself is the root cause, its why chain and the actions it planned."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), index=True, active_history=True)
+    root_cause_id: Mapped[int | None] = mapped_column(
+        _fk("root_causes.id"), index=True, active_history=True
+    )
+    cycle: Mapped[int] = mapped_column(Integer, default=1, active_history=True)
+    held_on: Mapped[dt.date] = mapped_column(Date, active_history=True)
+    minutes_taken: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    fewer_whys_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    finding: Mapped[Finding] = relationship()
+    root_cause: Mapped[RootCause | None] = relationship()
+    attendees: Mapped[list[Person]] = relationship(
+        secondary=workshop_attendees, order_by="Person.name"
+    )
+    parked: Mapped[list[ParkedIssue]] = relationship(
+        back_populates="workshop", order_by="ParkedIssue.id"
+    )
+    evaluations: Mapped[list[SimilarEvaluation]] = relationship(
+        back_populates="workshop", order_by="SimilarEvaluation.id"
+    )
+
+
+class ParkedIssue(Base):
+    """A side issue raised in a workshop, kept so that it can become a finding later."""
+
+    __tablename__ = "parked_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(_fk("workshops.id"), index=True, active_history=True)
+    text: Mapped[str] = mapped_column(Text, active_history=True)
+    # The finding it was raised as, once it was.
+    finding_id: Mapped[int | None] = mapped_column(_fk("findings.id"), active_history=True)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="parked")
+    finding: Mapped[Finding | None] = relationship()
+
+
+class SimilarEvaluation(Base):
+    """The team's view of a similar finding (clause 10.2 b): related or not, and why."""
+
+    __tablename__ = "similar_evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(_fk("workshops.id"), index=True, active_history=True)
+    finding_id: Mapped[int] = mapped_column(_fk("findings.id"), active_history=True)
+    related: Mapped[bool] = mapped_column(Boolean, active_history=True)
+    note: Mapped[str] = mapped_column(Text, default="", active_history=True)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="evaluations")
+    finding: Mapped[Finding] = relationship()
+
+
+class Draft(Base):
+    """Work in progress that is not yet record: a workshop as the team types it, kept so
+    that a crash loses nothing. Not history: saving the work records it, and discarding it
+    deletes the draft, which never was part of the record (schema 0007)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    finding_ref: Mapped[str] = mapped_column(String(32))
+    author: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("kind", "finding_ref"),)
+
+
 class DeadlineRule(Base):
     """Days allowed for the action plan and for closure.
 
@@ -565,6 +654,9 @@ TRACKED: dict[str, type[Base]] = {
         Evidence,
         DeadlineRule,
         ExtensionRequest,
+        Workshop,
+        ParkedIssue,
+        SimilarEvaluation,
     )
 }
 # Columns left out of history: file bytes are represented by their sha256 column, and a
@@ -573,12 +665,13 @@ UNTRACKED_COLUMNS = frozenset({"id", "data", "version"})
 # Columns added after records were made: older records' history lacks them, and they held
 # this value (what the migration's server default gave them), by table.
 LATE_COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {
-    "why_steps": {"removed": False},
+    "why_steps": {"removed": False, "is_root": False},
 }
 # Many-to-many collections recorded as one field of their owner: the sorted ids.
 TRACKED_COLLECTIONS: dict[str, tuple[str, Table, str, str]] = {
     # table: (field, association table, owner column, member column)
     "findings": ("requirements", finding_requirements, "finding_id", "requirement_id"),
+    "workshops": ("attendees", workshop_attendees, "workshop_id", "person_id"),
 }
 
 

@@ -226,6 +226,11 @@ def changed_records(session: Session) -> dict[str, frozenset[int]]:
 _CHANGED = "changed_records"
 
 
+def note_all(session: Session, note: str) -> None:
+    """Give every entry this session writes from now on ``note``, unless it has its own."""
+    session.info["history_note"] = note
+
+
 def annotate(session: Session, obj: Base, field: str, note: str) -> None:
     """Attach a reason to the history entry that the next flush writes for ``obj.field``."""
     session.info.setdefault("history_notes", {})[(id(obj), field)] = note
@@ -256,6 +261,9 @@ def _record_flush(session: Session, _ctx: UOWTransaction) -> None:
         table = getattr(obj, "__tablename__", None)
         if table in TRACKED and session.is_modified(obj):
             changes.extend(_updates(obj, table, notes))
+    # A note for the whole transaction (a workshop's team analysis) where no entry has its own.
+    if default := session.info.get("history_note", ""):
+        changes = [c if c.note else c._replace(note=default) for c in changes]
     for change in changes:
         note_changed(session, change.entity, (change.entity_id,))
     if changes:

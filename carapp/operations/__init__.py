@@ -84,6 +84,13 @@ from carapp.operations.reviews import (
     record_review,
     update_review,
 )
+from carapp.operations.workshops import (
+    TeamAnalysis,
+    discard_draft,
+    raise_parked_issue,
+    record_team_analysis,
+    save_draft,
+)
 
 __all__ = [
     "ACTIONS",
@@ -104,6 +111,7 @@ __all__ = [
     "Changes",
     "FindingDraft",
     "ReviewDraft",
+    "TeamAnalysis",
     "WhyDraft",
     "add_audit",
     "add_person",
@@ -119,6 +127,7 @@ __all__ = [
     "decide_extension",
     "decide_isms_update",
     "decide_observation",
+    "discard_draft",
     "evidence_name",
     "format_ref",
     "get_action",
@@ -132,6 +141,7 @@ __all__ = [
     "next_ref",
     "plan_action",
     "raise_dispute",
+    "raise_parked_issue",
     "read_evidence_file",
     "record_audit_report",
     "record_containment",
@@ -139,11 +149,13 @@ __all__ = [
     "record_plan_sent",
     "record_review",
     "record_root_cause",
+    "record_team_analysis",
     "reopen",
     "request_extension",
     "required_text",
     "requirement_by_code",
     "resolve_dispute",
+    "save_draft",
     "seed",
     "set_deadline_rule",
     "set_requirements",

@@ -38,6 +38,7 @@ class WhyDraft:
     evidence: str = ""
     checked: bool = False
     branch_of: int | None = None  # position of the step this one branches from
+    is_root: bool = False  # the step the team named the root cause
 
 
 def record_root_cause(
@@ -151,6 +152,7 @@ def _write_whys(session: Session, cause: RootCause, whys: Sequence[WhyDraft]) ->
             "evidence": multi_line(why.evidence, "why evidence"),
             "checked": why.checked,
             "removed": False,
+            "is_root": why.is_root,
         }
         step = existing.get(position)
         if step is None:

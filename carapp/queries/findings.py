@@ -180,6 +180,7 @@ class WhyView:
     answer: str
     evidence: str
     checked: bool
+    is_root: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +437,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                             answer=s.answer,
                             evidence=s.evidence,
                             checked=s.checked,
+                            is_root=s.is_root,
                         )
                         for s in link.root_cause.steps
                     ),

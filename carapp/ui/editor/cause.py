@@ -54,14 +54,15 @@ def symptom_prompt(statement: str) -> str:
 
 def drafts_of(cause: RootCauseView) -> list[op.WhyDraft]:
     return [
-        op.WhyDraft(w.question, w.answer, w.evidence, w.checked, w.branch_of) for w in cause.whys
+        op.WhyDraft(w.question, w.answer, w.evidence, w.checked, w.branch_of, w.is_root)
+        for w in cause.whys
     ]
 
 
 @dataclass
 class _Step:
-    """One why of the chain as inputs; ``branch_of`` rides along unseen (the wizard that
-    makes branches comes later) so that a save keeps the branches it did not touch."""
+    """One why of the chain as inputs; ``branch_of`` and ``is_root`` ride along unseen
+    (the five-whys wizard sets them) so that a save keeps what it did not touch."""
 
     box: QGroupBox
     question: QLineEdit
@@ -69,6 +70,7 @@ class _Step:
     evidence: QLineEdit
     checked: QCheckBox
     branch_of: int | None = None
+    is_root: bool = False
 
     def inputs(self) -> tuple[QWidget, ...]:
         return (self.question, self.answer, self.evidence, self.checked)
@@ -81,6 +83,7 @@ class _Step:
             self.evidence.text(),
             self.checked.isChecked(),
             branch,
+            self.is_root,
         )
 
     def is_empty(self) -> bool:
@@ -97,6 +100,7 @@ class _Step:
         self.evidence.setText(why.evidence if why else "")
         self.checked.setChecked(why.checked if why else False)
         self.branch_of = why.branch_of if why else None
+        self.is_root = why.is_root if why else False
 
 
 class CauseSection(Section):
