@@ -122,7 +122,7 @@ def test_the_leavers_analysis_is_recorded_as_the_teams_in_one_transaction(world:
     ref = world.nc()
     world.contain(ref)
     draft = leavers_draft(world, ref)
-    op.save_draft(world.register, draft, "priya")
+    op.save_draft(world.register, ref, draft.to_json(), "priya")
     before = max(h.seq for h in finding_detail(world.register, ref, TODAY).history)
     saved = op.record_team_analysis(world.register, draft).result
     detail = finding_detail(world.register, ref, TODAY)
@@ -196,9 +196,9 @@ def test_drafts_stay_out_of_history_and_a_discarded_one_leaves_no_trace(world: W
 
     before = entries()
     draft = leavers_draft(world, ref)
-    op.save_draft(world.register, draft, "priya")
+    op.save_draft(world.register, ref, draft.to_json(), "priya")
     draft.whys[0].answer = "IT was not told (edited)."
-    op.save_draft(world.register, draft, "priya")
+    op.save_draft(world.register, ref, draft.to_json(), "priya")
     (kept,) = unfinished_workshops(world.register)
     assert kept.draft == draft
     assert entries() == before

@@ -49,16 +49,15 @@ _FACT_FIELDS = ("title", "statement", "evidence_observed", "area")
 # --- Drafts: not history ---------------------------------------------------------------------
 
 
-def save_draft(register: Register, draft: WorkshopDraft, author: str) -> None:
-    """Keep ``draft`` as the finding's unfinished workshop, replacing the one before. Drafts
-    are not record: nothing here enters history."""
-    body = draft.to_json()
+def save_draft(register: Register, ref: str, body: str, author: str) -> None:
+    """Keep ``body`` (a :class:`WorkshopDraft` as JSON) as the finding's unfinished
+    workshop, replacing the one before. Drafts are not record: nothing here enters history.
+    The caller serialises the draft where it is edited, so the writer never reads a draft
+    that is changing under it."""
     with register.session() as session:
-        row = session.scalar(
-            select(Draft).where(Draft.kind == WORKSHOP, Draft.finding_ref == draft.ref)
-        )
+        row = session.scalar(select(Draft).where(Draft.kind == WORKSHOP, Draft.finding_ref == ref))
         if row is None:
-            row = Draft(kind=WORKSHOP, finding_ref=draft.ref, author=author, saved_at="", body="")
+            row = Draft(kind=WORKSHOP, finding_ref=ref, author=author, saved_at="", body="")
             session.add(row)
         row.author = author
         row.saved_at = stamp(now_utc())

@@ -1,0 +1,5 @@
+"""The five-whys wizard and workshop mode."""
+
+from carapp.ui.workshop.window import WorkshopWindow
+
+__all__ = ["WorkshopWindow"]
