@@ -316,6 +316,7 @@ class FindingDetail:
     extensions: tuple[ExtensionView, ...]
     evidence: tuple[EvidenceView, ...]
     history: tuple[HistoryView, ...]
+    finding_id: int = 0  # the record's id, which a use case's Changes name
 
     @property
     def current_root_causes(self) -> tuple[RootCauseView, ...]:
@@ -372,6 +373,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
         finding = get_finding(session, ref, *WHOLE_FINDING)
         left = workflow.days_left(finding, today)
         return FindingDetail(
+            finding_id=finding.id,
             ref=finding.ref,
             version=finding.version or 1,
             cb_ref=finding.cb_ref,

@@ -160,6 +160,9 @@ class MainWindow(MainWindowView):
         self._remember(register)
         self._show_read_only()
         self._show_detail(None)
+        self.unfinished.today = today
+        self.unfinished.on_changes = self._editor_saved
+        self.unfinished.look(register)
         # A first screenful straight away (an index walk of a few ms), so the window opens
         # as fast as an empty one; the full list follows from the worker thread.
         self.model.set_ids(
@@ -251,6 +254,9 @@ class MainWindow(MainWindowView):
             "&Open finding", self.open_finding, QKeySequence(Qt.Key.Key_Return)
         )
         self.void_action = self._action("&Void finding\u2026", self.void_finding)
+        self.workshop_action = self._action(
+            "Root-cause &workshop\u2026", self.workshop_on_selected, QKeySequence("Ctrl+Shift+W")
+        )
         self.settings_action = self._action(
             "S&ettings\u2026", self.show_settings, QKeySequence("Ctrl+,")
         )
@@ -259,6 +265,7 @@ class MainWindow(MainWindowView):
         self.edit_actions = (
             self.new_finding_action,
             self.void_action,
+            self.workshop_action,
             self.settings_action,
             *self.template_actions,
         )
@@ -276,7 +283,7 @@ class MainWindow(MainWindowView):
         finding_menu = self.menuBar().addMenu("F&inding")
         finding_menu.addAction(self.new_finding_action)
         finding_menu.addMenu(self.template_menu)
-        for action in (self.open_finding_action, self.void_action):
+        for action in (self.open_finding_action, self.workshop_action, self.void_action):
             finding_menu.addAction(action)
         # Return opens the selected finding only from the table, not from the search box.
         self.open_finding_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -406,6 +413,7 @@ class MainWindow(MainWindowView):
         self.detail.register = register
         self._show_detail(None)
         self._show_read_only()
+        self.unfinished.look(register)
         self.refresh()
         if old is not register:
             old.close()
@@ -572,6 +580,7 @@ class MainWindow(MainWindowView):
                 self.today(),
                 on_changes=self._editor_saved,
                 template=template,
+                start_workshop=self.open_workshop,
             )
             if ref is not None:
                 self.editors[ref] = editor
@@ -580,6 +589,27 @@ class MainWindow(MainWindowView):
         editor.raise_()
         editor.activateWindow()
         return editor
+
+    def workshop_on_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is None:
+            self.statusBar().showMessage("Select the finding the workshop is about first.", 5000)
+            return
+        self.open_workshop(row.ref)
+
+    def open_workshop(self, ref: str) -> None:
+        """The five-whys workshop on ``ref``: a window of its own, like an editor."""
+        from carapp.ui.workshop.opening import open_workshop
+
+        open_workshop(
+            self,
+            self.register,
+            ref,
+            self.today(),
+            self._editor_saved,
+            lambda text: self.statusBar().showMessage(text, 8000),
+        )
 
     def _editor_saved(self, changes: Changes[Any]) -> None:
         # A finding the table does not list yet was just recorded: show it once it does.
@@ -620,6 +650,12 @@ class MainWindow(MainWindowView):
         self.model.on_changes(changes)
         self.query.on_changes(changes)
         self.detail.on_changes(changes)
+        # An open editor with nothing typed in it shows what another window just saved (a
+        # workshop's analysis); one with unsaved changes keeps them, and its Save will say
+        # what changed meanwhile.
+        for editor in list(self.editors.values()):
+            if isValid(editor) and editor.shows_changed(changes) and not editor.is_dirty():
+                editor.reload()
         if changes.touches(PEOPLE, AUDITS, REQUIREMENTS):
             self._load_register_lists()
         if changes.touches(*TABLE_TABLES):

@@ -3,6 +3,7 @@ view/controller split): :class:`carapp.ui.main_window.MainWindow` adds the behav
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from carapp.models.enums import Classification, Source, Stage
 from carapp.queries import register_table as rt
 from carapp.ui.detail_pane import DetailPane
+from carapp.ui.workshop.opening import UnfinishedBanner
 
 ANY = "Any"
 SIZE = (1280, 800)
@@ -129,6 +131,8 @@ class MainWindowView(QMainWindow):
             "background:#fff4ce;color:#3d2e00;border:1px solid #c8a600;padding:6px;font-weight:bold"
         )
         self.read_only_banner.hide()
+        # Workshops a crash or a closed window left unfinished: offered back, never lost.
+        self.unfinished = UnfinishedBanner(dt.date.today, lambda _changes: None, self)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
@@ -142,6 +146,7 @@ class MainWindowView(QMainWindow):
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 0, 6)
         column.addWidget(self.read_only_banner)
+        column.addWidget(self.unfinished)
         column.addLayout(bar)
         column.addLayout(filters)
         column.addWidget(self.table)

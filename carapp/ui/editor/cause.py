@@ -11,7 +11,7 @@ import html
 import itertools
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -115,6 +115,14 @@ class CauseSection(Section):
             self,
         )
         intro.setWordWrap(True)
+        self.workshop = QPushButton("Five-whys &workshop\u2026", self)
+        self.workshop.setAccessibleName("Five-whys workshop")
+        self.workshop.setToolTip(
+            "Build the why chain with the team in the room, full screen on a projector if "
+            "you like; what they agree is recorded here as the team's analysis."
+        )
+        self.workshop.clicked.connect(self._start_workshop)
+        self.workshop.setVisible(context.start_workshop is not None)
         self.shared = QLabel(self)
         self.shared.setAccessibleName("Shared")
         self.shared.setWordWrap(True)
@@ -186,7 +194,10 @@ class CauseSection(Section):
 
         self.past = PastRounds(_render_round, self)
         box = QVBoxLayout(self)
-        box.addWidget(intro)
+        top = QHBoxLayout()
+        top.addWidget(intro, 1)
+        top.addWidget(self.workshop, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(top)
         self.heading = round_heading(self)
         box.addWidget(self.heading)
         box.addWidget(self.shared)
@@ -206,6 +217,11 @@ class CauseSection(Section):
         self.down.clicked.connect(lambda: self._move_step(1))
         self.link.clicked.connect(self._choose_link)
         self.unlink.clicked.connect(self._drop_link)
+
+    def _start_workshop(self) -> None:
+        start = self.context.start_workshop
+        if start is not None and self.detail is not None:
+            start(self.detail.ref)
 
     # --- The chain ---------------------------------------------------------------------
 
@@ -347,6 +363,7 @@ class CauseSection(Section):
 
     def load(self, detail: FindingDetail | None) -> None:
         self.detail = detail
+        self.workshop.setEnabled(detail is not None)
         cause = self.cause()
         self.method.set_value(cause.method if cause else RootCauseMethod.FIVE_WHYS)
         self.category.set_value(cause.category if cause else None)

@@ -77,6 +77,9 @@ class EditorContext:
         self.people = people
         # What a new finding starts from (Finding > New from template), if anything.
         self.template: FindingTemplate | None = None
+        # Opens the five-whys workshop on a finding (given by the register window, which
+        # knows both screens); None where there is no workshop to open.
+        self.start_workshop: Callable[[str], None] | None = None
 
     def person_picker(self, name: str, parent: QWidget | None = None) -> PersonPicker:
         return PersonPicker(name, self.people, parent)

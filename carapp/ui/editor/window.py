@@ -113,6 +113,7 @@ class FindingEditor(QMainWindow):
         parent: QWidget | None = None,
         sections: Sequence[type[Section]] | None = None,
         template: FindingTemplate | None = None,
+        start_workshop: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -125,6 +126,7 @@ class FindingEditor(QMainWindow):
         self.marked: QWidget | None = None
         self.context = EditorContext(register, today, PeopleList(list_people(register)))
         self.context.template = template
+        self.context.start_workshop = start_workshop
 
         self.step_bar = StepBar(self)
         self.lock_note = QLabel(self)
@@ -275,6 +277,10 @@ class FindingEditor(QMainWindow):
 
     def show_key(self, key: str) -> None:
         self.show_section(self.sections.index(self.section(key)))
+
+    def shows_changed(self, changes: Changes[Any]) -> bool:
+        """Whether ``changes`` (made in another window) touch the finding shown here."""
+        return self.detail is not None and self.detail.finding_id in changes.findings
 
     def is_dirty(self) -> bool:
         return any(s.is_dirty() for s in self.sections)
