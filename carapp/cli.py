@@ -99,16 +99,22 @@ EDITOR_SECTIONS = (
 )
 
 
+WIZARD_PAGES = ("problem", "chain", "root", "fixcheck", "actions", "summary")
+_VIEW_PARTS = {"editor": EDITOR_SECTIONS, "wizard": WIZARD_PAGES, "workshop": WIZARD_PAGES}
+
+
 def _view(text: str) -> str:
     parts = text.split(":")
     if parts == ["register"]:
         return text
-    editor = parts[0] == "editor" and len(parts) in (2, 3) and bool(parts[1].strip())
-    if editor and (len(parts) == 2 or parts[2] in EDITOR_SECTIONS):
+    known = _VIEW_PARTS.get(parts[0])
+    named = known is not None and len(parts) in (2, 3) and bool(parts[1].strip())
+    if named and known is not None and (len(parts) == 2 or parts[2] in known):
         return text
     raise argparse.ArgumentTypeError(
-        f"unknown view {text!r}: use register, editor:REF or editor:REF:SECTION with SECTION "
-        f"one of {', '.join(EDITOR_SECTIONS)}"
+        f"unknown view {text!r}: use register, editor:REF[:SECTION] with SECTION one of "
+        f"{', '.join(EDITOR_SECTIONS)}, or wizard:REF[:PAGE] or workshop:REF[:PAGE] with "
+        f"PAGE one of {', '.join(WIZARD_PAGES)}"
     )
 
 
@@ -150,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="register",
         type=_view,
         metavar="VIEW",
-        help="the view to render: register, editor:REF or editor:REF:SECTION (SECTION one of "
-        f"{', '.join(EDITOR_SECTIONS)})",
+        help="the view to render: register; editor:REF[:SECTION] (SECTION one of "
+        f"{', '.join(EDITOR_SECTIONS)}); wizard:REF[:PAGE], the five-whys wizard, or "
+        "workshop:REF[:PAGE], the same in workshop mode at 1920x1080 (PAGE one of "
+        f"{', '.join(WIZARD_PAGES)}); a finding's unfinished workshop is shown if it has one",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

@@ -1,8 +1,9 @@
 """``carapp --screenshot PNG [--view NAME]``: a view rendered offscreen, once its data has
 painted, for the documentation and for looking at what we build.
 
-NAME is ``register`` (the main window) or ``editor:REF[:SECTION]`` (a finding's editor, on
-one of its sections)."""
+NAME is ``register`` (the main window), ``editor:REF[:SECTION]`` (a finding's editor, on
+one of its sections), or ``wizard:REF[:PAGE]`` / ``workshop:REF[:PAGE]`` (the five-whys
+wizard on one of its pages, the second in workshop mode at 1920x1080)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 SIZE = (1280, 800)
 EDITOR_SIZE = (1100, 760)
+WIZARD_SIZE = (1280, 800)
+WORKSHOP_SIZE = (1920, 1080)
 
 
 def take(location: str, png: Path, view: str, today: dt.date) -> int:
@@ -33,6 +36,11 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
     if view.startswith("editor:"):
         try:
             return _editor(app, register, png, view, today)
+        finally:
+            register.close()
+    if view.startswith(("wizard:", "workshop:")):
+        try:
+            return _workshop(app, register, png, view, today)
         finally:
             register.close()
     with tempfile.TemporaryDirectory() as folder:
@@ -70,6 +78,38 @@ def _editor(app: Any, register: Register, png: Path, view: str, today: dt.date) 
     png.parent.mkdir(parents=True, exist_ok=True)
     saved = editor.grab().save(str(png))
     editor.discard()
+    if not saved:
+        raise OSError(f"cannot write {png}")
+    return 0
+
+
+def _workshop(app: Any, register: Register, png: Path, view: str, today: dt.date) -> int:
+    from carapp.queries.workshops import saved_draft, start_workshop
+    from carapp.ui.workshop import WorkshopWindow
+
+    kind, ref, *page = view.split(":")
+    kept = saved_draft(register, ref)
+    draft = kept.draft if kept is not None and kept.draft is not None else None
+    window = WorkshopWindow(register, draft or start_workshop(register, ref, today), today)
+    window.keeper.enabled = False  # a picture writes nothing
+    window.stop_timer_quietly()
+    if kind == "workshop":
+        window.set_workshop_mode(True, full_screen=False)
+        window.resize(*WORKSHOP_SIZE)
+    else:
+        window.resize(*WIZARD_SIZE)
+    window.show()
+    if page:
+        window.go(next(i for i, p in enumerate(window.pages) if p.key == page[0]), check=False)
+    deadline = time.monotonic() + 30
+    while not window.context.extras and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    saved = window.grab().save(str(png))
+    window.close_keeping_draft()
     if not saved:
         raise OSError(f"cannot write {png}")
     return 0

@@ -131,6 +131,7 @@ class WorkshopWindow(QWidget):
         self.today = today
         self.on_changes = on_changes or (lambda _c: None)
         self.saved: op.TeamAnalysis | None = None
+        self._asked = False  # closing was already decided: do not ask again
         self.saving: tasks.Task[Any] | None = None
         self.zoom = ZOOM_STEPS.index(1.0)
         self.workshop_mode = False
@@ -457,13 +458,13 @@ class WorkshopWindow(QWidget):
         if self.workshop_mode:
             self.set_workshop_mode(False)
 
-    def set_workshop_mode(self, on: bool) -> None:
+    def set_workshop_mode(self, on: bool, *, full_screen: bool = True) -> None:
         self.workshop_mode = on
         self.setStyleSheet(WORKSHOP_STYLE if on else "")
         self._apply_font()
-        if on:
+        if on and full_screen:
             self.showFullScreen()
-        else:
+        elif not on and self.isFullScreen():
             self.showNormal()
         self.mode_button.setText("Leave &workshop mode" if on else "&Workshop mode")
         self.page.entered()
@@ -542,12 +543,18 @@ class WorkshopWindow(QWidget):
 
     # --- Closing ------------------------------------------------------------------------
 
+    def close_keeping_draft(self) -> None:
+        """Close without asking; whatever the keeper has written stays on disk."""
+        self.keeper.discard()
+        self._asked = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.saving is not None and not self.saving.ended:
             self.say("Saving\u2026 the window closes when the save has ended.")
             event.ignore()
             return
-        if self.saved is not None or self.register.read_only:
+        if self.saved is not None or self.register.read_only or self._asked:
             event.accept()
             return
         self._bank_time()
