@@ -18,6 +18,7 @@ import threading
 import time
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from shiboken6 import isValid
 
 from carapp import operations as op
 from carapp.account import actor
@@ -98,10 +99,12 @@ class DraftKeeper(QObject):
         return time.strftime("%H:%M:%S")
 
     def _done(self, at: str) -> None:
-        if at:
+        if at and isValid(self):  # the window may have closed while the write ran
             self.saved.emit(at)
 
     def _failed(self, sentence: str) -> None:
+        if not isValid(self):
+            return
         self.failed.emit(
             f"The draft could not be kept on disk ({sentence.rstrip('.')}); carapp tries "
             "again in a few seconds. Keep this window open."
