@@ -170,6 +170,43 @@ print(time.perf_counter() - start)
 """
 
 
+def workshop(path: Path, what: str) -> dict[str, Any]:
+    """One five-whys wizard measurement in a fresh process (see bench/workshop.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.workshop", str(path), what],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def workshop_rows(path: Path) -> list[Row]:
+    from bench.minutes import minutes_row
+
+    size = int(path.stem.split("-")[-1])
+    opened = min((workshop(path, "open") for _ in range(3)), key=lambda r: r["seconds"])
+    typed = workshop(path, "typing")
+    return [
+        (
+            "Workshop wizard open",
+            size,
+            opened["seconds"],
+            "sqlite3 finding+similar (<=0.3 s)",
+            opened["baseline"],
+        ),
+        (
+            "Workshop typing, worst block",
+            size,
+            typed["seconds"],
+            "bare line edit (<=0.030 s)",
+            typed["baseline"],
+        ),
+        minutes_row(),
+    ]
+
+
 def rule_change_row(path: Path, repeat: int) -> Row:
     """Changing a deadline rule, timed inside the process (the use case or the bare UPDATE
     of the open findings' dates) on copies of the register, so each run changes dates."""
@@ -248,6 +285,7 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
         if size == max(sizes):
             rows += gui_rows(path, repeat)
             rows += editor_rows(path)
+            rows += workshop_rows(path)
         print(f"  {size:>7,} findings measured", file=sys.stderr)
     return rows
 
