@@ -29,10 +29,12 @@ from carapp.models.entities import (
     FindingAction,
     FindingRootCause,
     HistoryEntry,
+    ParkedIssue,
     Person,
     Requirement,
     RootCause,
     WhyStep,
+    Workshop,
 )
 from carapp.models.enums import (
     ActionKind,
@@ -53,6 +55,7 @@ from carapp.models.enums import (
 )
 from carapp.models.finding_index import next_due_sql
 from carapp.models.history import CREATED
+from carapp.models.words import day_text
 from carapp.operations.common import get_finding
 from carapp.queries.register_table import RegisterFilter, as_date, overdue_sql, where_clauses
 from carapp.store import Register
@@ -273,6 +276,24 @@ class HistoryView:
 
 
 @dataclass(frozen=True, slots=True)
+class ParkedView:
+    id: int
+    text: str
+    raised_as: str  # the finding it became, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopSummary:
+    """A root-cause workshop held on the finding, as the editor lists it."""
+
+    id: int
+    held_on: dt.date
+    minutes_taken: int
+    attendees: tuple[str, ...]
+    parked: tuple[ParkedView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FindingDetail:
     """One finding whole. Root causes, actions and reviews of every analysis round are
     kept (a failed review starts a new round, and the old one stays readable); the
@@ -317,6 +338,7 @@ class FindingDetail:
     evidence: tuple[EvidenceView, ...]
     history: tuple[HistoryView, ...]
     finding_id: int = 0  # the record's id, which a use case's Changes name
+    workshops: tuple[WorkshopSummary, ...] = ()  # newest first
 
     @property
     def current_root_causes(self) -> tuple[RootCauseView, ...]:
@@ -506,6 +528,7 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
                 EvidenceView(e.name, e.media_type, e.size, e.sha256, e.id) for e in finding.evidence
             ),
             history=finding_history(session, finding),
+            workshops=_workshops(session, finding),
         )
 
 
@@ -529,6 +552,17 @@ def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ..
     attached += [ev for r in finding.reviews for ev in r.evidence]
     for ev in attached:
         labels[("evidence", ev.id)] = f"Attachment {ev.name}"
+    workshops = session.scalars(
+        select(Workshop)
+        .where(Workshop.finding_id == finding.id)
+        .options(selectinload(Workshop.parked), selectinload(Workshop.evaluations))
+    )
+    for w in workshops:
+        labels[("workshops", w.id)] = f"Workshop of {day_text(w.held_on)}"
+        for parked in w.parked:
+            labels[("parked_issues", parked.id)] = "Workshop parking lot"
+        for evaluation in w.evaluations:
+            labels[("similar_evaluations", evaluation.id)] = "Similar finding evaluated"
     entries = list(
         session.scalars(
             select(HistoryEntry)
@@ -643,3 +677,25 @@ def load_findings_whole(session: Session) -> Iterator[Finding]:
         .execution_options(yield_per=2000)
     )
     yield from session.scalars(query)
+
+
+def _workshops(session: Session, finding: Finding) -> tuple[WorkshopSummary, ...]:
+    rows = session.scalars(
+        select(Workshop)
+        .where(Workshop.finding_id == finding.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        .options(
+            selectinload(Workshop.attendees),
+            selectinload(Workshop.parked).selectinload(ParkedIssue.finding),
+        )
+    )
+    return tuple(
+        WorkshopSummary(
+            w.id,
+            w.held_on,
+            w.minutes_taken,
+            tuple(p.name for p in w.attendees),
+            tuple(ParkedView(p.id, p.text, p.finding.ref if p.finding else "") for p in w.parked),
+        )
+        for w in rows
+    )

@@ -118,6 +118,14 @@ _FIELDS: dict[str, str] = {
     "root_cause_id": "Root cause",
     "action_id": "Action",
     "finding_id": "Finding",
+    "is_root": "Named the root cause",
+    "held_on": "Held on",
+    "minutes_taken": "Minutes taken",
+    "fewer_whys_reason": "Why fewer whys were enough",
+    "attendees": "Attendees",
+    "text": "Issue",
+    "related": "Related",
+    "note": "Note",
 }
 _RECORD_FIELDS: dict[str, dict[str, str]] = {
     "extension_requests": {"decision_note": "Note on the decision", "status": "Decision"},
@@ -134,6 +142,9 @@ _CREATED: dict[str, str] = {
     "evidence": "attached",
     "finding_root_causes": "linked",
     "finding_actions": "linked",
+    "workshops": "held",
+    "parked_issues": "parked",
+    "similar_evaluations": "recorded",
 }
 # A link made in the same save as the record it links to says nothing more.
 _LINKS = frozenset({"finding_root_causes", "finding_actions"})
@@ -183,7 +194,17 @@ def _created_line(h: HistoryView, entity: str) -> HistoryLine:
         what += f" (round {h.new.get('cycle', 1)})"
     summary = ""
     if isinstance(h.new, dict):
-        for key in ("title", "description", "statement", "answer", "method", "reason", "name"):
+        for key in (
+            "title",
+            "description",
+            "statement",
+            "answer",
+            "method",
+            "reason",
+            "name",
+            "text",
+            "note",
+        ):
             value = h.new.get(key)
             if isinstance(value, str) and value:
                 summary = value
@@ -206,6 +227,9 @@ def _fallback_label(entity: str) -> str:
         "effectiveness_reviews": "Effectiveness review",
         "extension_requests": "Extension request",
         "evidence": "Attachment",
+        "workshops": "Workshop",
+        "parked_issues": "Workshop parking lot",
+        "similar_evaluations": "Similar finding evaluated",
     }.get(entity, "Record")
 
 

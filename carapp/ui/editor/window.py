@@ -114,6 +114,7 @@ class FindingEditor(QMainWindow):
         sections: Sequence[type[Section]] | None = None,
         template: FindingTemplate | None = None,
         start_workshop: Callable[[str], None] | None = None,
+        after_record: Callable[[SaveContext], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -127,6 +128,9 @@ class FindingEditor(QMainWindow):
         self.context = EditorContext(register, today, PeopleList(list_people(register)))
         self.context.template = template
         self.context.start_workshop = start_workshop
+        # Run in the transaction that records a new finding (a parked workshop issue is
+        # marked as raised by it), once.
+        self.after_record = after_record
 
         self.step_bar = StepBar(self)
         self.lock_note = QLabel(self)
@@ -337,6 +341,7 @@ class FindingEditor(QMainWindow):
             return True
         detail = self.detail
         context = SaveContext(self.register, self.ref, self.today)
+        after_record = self.after_record if detail is None else None
 
         def work(_cancel: tasks.Cancel) -> Saved | Refused:
             current: Edit | None = None
@@ -355,6 +360,8 @@ class FindingEditor(QMainWindow):
                         current = edit
                         edit.apply(context)
                     current = None
+                    if after_record is not None:
+                        after_record(context)
                     if move_to is Stage.CLOSED:
                         op.close(self.register, context.finding, self.today)
                     elif move_to is not None:
@@ -384,6 +391,7 @@ class FindingEditor(QMainWindow):
             self._refused(outcome, move_to)
             return
         self.ref = outcome.ref
+        self.after_record = None
         # The register window first: the table and detail pane show the change while
         # this window fills in again.
         self.on_changes(outcome.changes)
