@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from carapp import __version__
+from carapp import operations as op
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
-from carapp.models.templates import FINDING_TEMPLATES, FindingTemplate
+from carapp.models.templates import FINDING_TEMPLATES, SEEN, FindingTemplate
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -51,6 +52,7 @@ from carapp.operations.changes import (
 )
 from carapp.queries import RegisterSummary, list_audits, list_people
 from carapp.queries import register_table as rt
+from carapp.queries.findings import ParkedView
 from carapp.store import BackupTarget, Register, backup, backup_target, is_url, translate_errors
 from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
@@ -581,6 +583,7 @@ class MainWindow(MainWindowView):
                 on_changes=self._editor_saved,
                 template=template,
                 start_workshop=self.open_workshop,
+                raise_parked=self.raise_parked_issue,
             )
             if ref is not None:
                 self.editors[ref] = editor
@@ -589,6 +592,32 @@ class MainWindow(MainWindowView):
         editor.raise_()
         editor.activateWindow()
         return editor
+
+    def raise_parked_issue(self, ref: str, issue: ParkedView) -> None:
+        """A new finding's editor, filled in from an issue parked in a workshop on ``ref``;
+        saving it marks the issue as raised, in the same transaction."""
+        template = FindingTemplate(
+            name="Parked workshop issue",
+            title=" ".join(issue.text.split())[:300],
+            statement=f"Raised in the root-cause workshop on {ref}: {issue.text}\n{SEEN}",
+            requirement_codes=(),
+            classification=Classification.OBSERVATION,
+        )
+        editor = FindingEditor(
+            self.register,
+            None,
+            self.today(),
+            on_changes=self._editor_saved,
+            template=template,
+            start_workshop=self.open_workshop,
+            raise_parked=self.raise_parked_issue,
+            after_record=lambda context: (
+                op.raise_parked_issue(context.register, issue.id, context.finding).result
+            ),
+        )
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
 
     def workshop_on_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from carapp import operations as op
 from carapp.models.enums import CauseCategory, RootCauseMethod
 from carapp.models.symptoms import symptom_phrases
+from carapp.models.words import day_text
 from carapp.queries import FindingDetail, OtherCause, other_root_causes
-from carapp.queries.findings import RootCauseView
+from carapp.queries.findings import ParkedView, RootCauseView
 from carapp.ui.editor.fields import EnumBox, FieldProblem
 from carapp.ui.editor.rounds import (
     Chooser,
@@ -192,6 +193,11 @@ class CauseSection(Section):
         self.pending_link: OtherCause | None = None
         self.chooser: Chooser[OtherCause] | None = None
 
+        self.workshops = QGroupBox("Workshops", self)
+        self.workshops.setAccessibleName("Workshops")
+        self.workshop_rows = QVBoxLayout(self.workshops)
+        self.workshops.hide()
+
         self.past = PastRounds(_render_round, self)
         box = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -205,6 +211,7 @@ class CauseSection(Section):
         box.addWidget(self.chain)
         box.addLayout(link_row)
         box.addWidget(self.linked_label)
+        box.addWidget(self.workshops)
         box.addWidget(self.past)
         box.addStretch(1)
 
@@ -217,6 +224,45 @@ class CauseSection(Section):
         self.down.clicked.connect(lambda: self._move_step(1))
         self.link.clicked.connect(self._choose_link)
         self.unlink.clicked.connect(self._drop_link)
+
+    def _show_workshops(self, detail: FindingDetail | None) -> None:
+        """The workshops held on the finding, and their parked issues: each one not yet a
+        finding can become one."""
+        while self.workshop_rows.count():
+            item = self.workshop_rows.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        held = detail.workshops if detail else ()
+        self.workshops.setVisible(bool(held))
+        for workshop in held:
+            who = ", ".join(workshop.attendees) or "nobody recorded"
+            line = QLabel(
+                f"{day_text(workshop.held_on)}, {workshop.minutes_taken} min, with {who}",
+                self.workshops,
+            )
+            line.setWordWrap(True)
+            self.workshop_rows.addWidget(line)
+            for issue in workshop.parked:
+                row = QWidget(self.workshops)
+                layout = QHBoxLayout(row)
+                layout.setContentsMargins(16, 0, 0, 0)
+                done = f" (raised as {issue.raised_as})" if issue.raised_as else ""
+                text = QLabel(f"Parked: {issue.text}{done}", row)
+                text.setWordWrap(True)
+                layout.addWidget(text, 1)
+                if not issue.raised_as and self.context.raise_parked is not None and detail:
+                    button = QPushButton("Raise as a finding\u2026", row)
+                    button.setAccessibleName(f"Raise as a finding: {issue.text[:60]}")
+                    button.clicked.connect(
+                        lambda _c=False, i=issue, r=detail.ref: self._raise(r, i)
+                    )
+                    layout.addWidget(button)
+                self.workshop_rows.addWidget(row)
+
+    def _raise(self, ref: str, issue: ParkedView) -> None:
+        if self.context.raise_parked is not None:
+            self.context.raise_parked(ref, issue)
 
     def _start_workshop(self) -> None:
         start = self.context.start_workshop
@@ -364,6 +410,7 @@ class CauseSection(Section):
     def load(self, detail: FindingDetail | None) -> None:
         self.detail = detail
         self.workshop.setEnabled(detail is not None)
+        self._show_workshops(detail)
         cause = self.cause()
         self.method.set_value(cause.method if cause else RootCauseMethod.FIVE_WHYS)
         self.category.set_value(cause.category if cause else None)

@@ -27,6 +27,7 @@ from carapp import operations as op
 from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes
 from carapp.queries import FindingDetail
+from carapp.queries.findings import ParkedView
 from carapp.store import Register
 from carapp.ui.editor.fields import DateField, NewPerson, PeopleList, PersonChoice, PersonPicker
 
@@ -80,6 +81,8 @@ class EditorContext:
         # Opens the five-whys workshop on a finding (given by the register window, which
         # knows both screens); None where there is no workshop to open.
         self.start_workshop: Callable[[str], None] | None = None
+        # Opens a new finding from a workshop's parked issue: (this finding's ref, issue).
+        self.raise_parked: Callable[[str, ParkedView], None] | None = None
 
     def person_picker(self, name: str, parent: QWidget | None = None) -> PersonPicker:
         return PersonPicker(name, self.people, parent)

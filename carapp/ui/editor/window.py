@@ -40,6 +40,7 @@ from carapp.models.enums import Stage
 from carapp.models.templates import FindingTemplate
 from carapp.operations.changes import Changes, changes_of
 from carapp.queries import FindingDetail, finding_detail, list_people
+from carapp.queries.findings import ParkedView
 from carapp.store import Register
 from carapp.ui import tasks
 from carapp.ui.editor.fields import FieldProblem, PeopleList
@@ -115,6 +116,7 @@ class FindingEditor(QMainWindow):
         template: FindingTemplate | None = None,
         start_workshop: Callable[[str], None] | None = None,
         after_record: Callable[[SaveContext], None] | None = None,
+        raise_parked: Callable[[str, ParkedView], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -128,6 +130,7 @@ class FindingEditor(QMainWindow):
         self.context = EditorContext(register, today, PeopleList(list_people(register)))
         self.context.template = template
         self.context.start_workshop = start_workshop
+        self.context.raise_parked = raise_parked
         # Run in the transaction that records a new finding (a parked workshop issue is
         # marked as raised by it), once.
         self.after_record = after_record
@@ -284,7 +287,11 @@ class FindingEditor(QMainWindow):
 
     def shows_changed(self, changes: Changes[Any]) -> bool:
         """Whether ``changes`` (made in another window) touch the finding shown here."""
-        return self.detail is not None and self.detail.finding_id in changes.findings
+        if self.detail is None:
+            return False
+        # A parked issue raised as a finding changes what this one's workshops list shows.
+        raised = bool(self.detail.workshops) and changes.touches("parked_issues")
+        return raised or self.detail.finding_id in changes.findings
 
     def is_dirty(self) -> bool:
         return any(s.is_dirty() for s in self.sections)
