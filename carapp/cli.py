@@ -433,10 +433,17 @@ def format_detail(d: FindingDetail) -> str:
         for why in cause.whys:
             branch = f" (branch of {why.branch_of})" if why.branch_of else ""
             mark = "\u2713" if why.checked else " "
+            root = "  ← root cause" if why.is_root else ""
             lines.append(_wrap(f"[{mark}] Why {why.position}{branch}", why.question))
-            lines.append(_wrap("    because", why.answer))
+            lines.append(_wrap("    because", why.answer + root))
             if why.evidence:
                 lines.append(_wrap("    evidence", why.evidence))
+    for w in d.workshops:
+        who = ", ".join(w.attendees) or "—"
+        lines += ["", f"Workshop of {w.held_on} ({w.minutes_taken} min)", _wrap("Attendees", who)]
+        for issue in w.parked:
+            raised = f" (raised as {issue.raised_as})" if issue.raised_as else ""
+            lines.append(_wrap("Parked", issue.text + raised))
     for a in d.actions:
         lines += ["", f"{a.ref} ({a.kind}, round {a.round}): {a.status}"]
         lines += [

@@ -4,6 +4,7 @@ transaction that records it all as the team's work, with drafts kept out of hist
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -217,3 +218,19 @@ def test_linking_an_existing_cause_instead(world: World) -> None:
     op.record_team_analysis(world.register, draft)
     detail = finding_detail(world.register, ref, TODAY)
     assert [c.id for c in detail.current_root_causes] == [cause_id]
+
+
+def test_show_prints_the_workshop_and_the_root_why(world: World) -> None:
+    from tests.test_cli import ok
+
+    ref = world.nc()
+    world.contain(ref)
+    op.record_team_analysis(world.register, leavers_draft(world, ref))
+    assert world.register.path is not None
+    text = ok("--register", str(world.register.path), "show", ref)
+    assert f"Workshop of {TODAY.isoformat()} (47 min)" in text
+    assert "Nobody clearly owns the offboarding procedure.  \u2190 root cause" in text
+    assert "Contractors are not in the HR system at all." in text
+    assert "José Núñez" in text
+    detail = json.loads(ok("--register", str(world.register.path), "show", ref, "--json"))
+    assert detail["workshops"][0]["minutes_taken"] == 47
