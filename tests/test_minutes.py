@@ -201,3 +201,17 @@ def test_workshops_of_lists_the_recorded_one(world: World, leavers: tuple[str, i
     ref, workshop = leavers
     assert [w.id for w in workshops_of(world.register, ref)] == [workshop]
     assert dt.date(2026, 11, 23) == workshops_of(world.register, ref)[0].held_on
+
+
+def test_an_answer_longer_than_a_page_still_prints(world: World) -> None:
+    ref = world.nc()
+    world.contain(ref)
+    draft = leavers_draft(world, ref)
+    essay = " ".join(f"Sentence {n} of a very long answer that goes on." for n in range(600))
+    draft.ordered()[1].answer = essay
+    draft.parking.append(ParkedIssue("x" * 3000))  # one word wider than any column
+    workshop = _recorded(world, draft)
+    text, pages = _text(minutes_pdf(workshop_minutes(world.register, ref, workshop, TODAY)))
+    assert pages >= 4
+    assert "Sentence 599 of a very long answer" in text
+    assert f"page {pages} of {pages}" in text

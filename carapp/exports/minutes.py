@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from sqlalchemy import select
 
 from carapp.anchors import fingerprint
@@ -38,9 +38,11 @@ from carapp.exports.pdf import (
     build_pdf,
     escape,
     facts_table,
+    fit,
     frame_width,
     para,
     printable,
+    section,
     styles,
     table,
     title_block,
@@ -226,7 +228,7 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
         width,
     )
 
-    story.append(Paragraph("The finding", s.heading))
+    story += section("The finding")
     requirements = "; ".join(f"{code} {title}".strip() for code, title in minutes.requirements)
     story.append(
         facts_table(
@@ -240,7 +242,7 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
         )
     )
 
-    story.append(Paragraph("Similar findings evaluated", s.heading))
+    story += section("Similar findings evaluated")
     if minutes.evaluations:
         story.append(
             table(
@@ -255,7 +257,7 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
     else:
         story.append(para("No similar findings were evaluated.", s.muted))
 
-    story.append(Paragraph("Why chain", s.heading))
+    story += section("Why chain")
     if minutes.whys:
         story.append(_why_table(minutes, width))
         if minutes.fewer_whys_reason.strip():
@@ -265,21 +267,17 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
                     "<b>Why fewer whys suffice:</b> " + escape(minutes.fewer_whys_reason), s.body
                 ),
             ]
-        # The heading stays with the map's first boxes, but the map itself may start on
-        # this page and flow on (a kept-together heading would push it all to the next).
+        # The heading stays with the map's first boxes; the map flows on from there.
         layout = _layout(minutes, width)
-        story += [
-            CondPageBreak(40 + layout.boxes[min(2, len(layout.boxes) - 1)].bottom),
-            Paragraph("Cause map", _heading_alone()),
-            CauseMap(layout),
-        ]
+        story += section("Cause map", 40 + layout.boxes[min(2, len(layout.boxes) - 1)].bottom)
+        story.append(CauseMap(layout))
     else:
         story.append(para("This workshop recorded no why chain.", s.muted))
 
-    story.append(Paragraph("Root cause", s.heading))
+    story += section("Root cause")
     story += _cause(minutes, width)
 
-    story.append(Paragraph("Agreed actions", s.heading))
+    story += section("Agreed actions")
     if minutes.actions:
         story.append(
             table(
@@ -300,7 +298,7 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
     else:
         story.append(para("No actions were agreed.", s.muted))
 
-    story.append(Paragraph("Parking lot", s.heading))
+    story += section("Parking lot")
     if minutes.parked:
         story.append(
             table(
@@ -361,10 +359,6 @@ def _why_table(minutes: Minutes, width: float) -> Flowable:
         [18 * mm, width - 95 * mm, 56 * mm, 21 * mm],
         highlight=highlight,
     )
-
-
-def _heading_alone() -> ParagraphStyle:
-    return ParagraphStyle("heading_alone", styles().heading, keepWithNext=False)
 
 
 def _root_style() -> ParagraphStyle:
@@ -481,12 +475,28 @@ def _layout(minutes: Minutes, width: float) -> _Layout:
 
 
 def _why_label(why: MinutesWhy) -> str:
+    """The box's label in full; :func:`_label_fitting` shortens it for a narrow box."""
     label = f"WHY {why.number}"
     if why.branch:
         label += f" · BRANCH OF WHY {why.parent}"
     if why.is_root:
         label += " · ROOT CAUSE"
     return label
+
+
+def _label_fitting(label: str, width: float) -> str:
+    """The longest form of ``label`` that fits: a narrow box (many branches side by side)
+    drops what its arrow and colour already show (the branch, then "CAUSE"), rather than
+    cutting a word in half."""
+    head = label.split(" · ", maxsplit=1)[0]
+    forms = [label]
+    if "ROOT CAUSE" in label:
+        forms += [f"{head} · ROOT CAUSE", f"{head} · ROOT"]
+    forms.append(head)
+    for form in forms:
+        if stringWidth(form, BOLD, _LABEL) <= width:
+            return form
+    return fit(head, BOLD, _LABEL, width)
 
 
 def _wrap(text: str, width: float) -> list[str]:
@@ -510,15 +520,6 @@ def _wrap(text: str, width: float) -> list[str]:
             last = last[:-1]
         lines[-1] = last.rstrip() + " …"
     return lines or [""]
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut with an ellipsis to fit ``width`` on one line."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip(" ·") + "…"
 
 
 class CauseMap(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -643,14 +644,18 @@ class CauseMap(Flowable):  # type: ignore[misc]  # reportlab is untyped
             )
         )
         baseline = upper - _PAD - _LABEL
-        room = (
-            box.width - 2 * _PAD - (stringWidth(_CHECKED, FONT, _LABEL) + 6 if box.checked else 0)
-        )
+        room = box.width - 2 * _PAD
+        checked = _CHECKED
+        if box.checked:
+            head = box.label.split(" · ")[0]
+            if stringWidth(f"{head} {checked}", BOLD, _LABEL) + 6 > room:
+                checked = "✓"
+            room -= stringWidth(checked, FONT, _LABEL) + 6
         drawing.add(
             String(
                 box.x + _PAD,
                 baseline,
-                _fit(box.label, BOLD, _LABEL, room),
+                _label_fitting(box.label, room),
                 fontName=BOLD,
                 fontSize=_LABEL,
                 fillColor=label_ink,
@@ -661,7 +666,7 @@ class CauseMap(Flowable):  # type: ignore[misc]  # reportlab is untyped
                 String(
                     box.x + box.width - _PAD,
                     baseline,
-                    _CHECKED,
+                    checked,
                     fontName=FONT,
                     fontSize=_LABEL,
                     fillColor=GOOD,

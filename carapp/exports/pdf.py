@@ -27,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     HRFlowable,
     Paragraph,
@@ -48,6 +49,9 @@ _FONT_FILES |= {ITALIC: "DejaVuSans-Oblique.ttf", MONO: "DejaVuSansMono.ttf"}
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
 MARGIN = 18 * mm
 BOTTOM_MARGIN = 22 * mm  # room for the footer's two lines
+# The least height a page of any size gives the text: a table row taller than this cannot
+# be moved to a fresh page whole.
+_TALLEST_FRAME = min(h for _, h in PAGE_SIZES.values()) - MARGIN - BOTTOM_MARGIN
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#5f6b7a")
@@ -132,7 +136,6 @@ def styles() -> Styles:
             textColor=ACCENT,
             spaceBefore=12,
             spaceAfter=5,
-            keepWithNext=True,
         ),
         cell=cell,
         cell_head=ParagraphStyle("cell_head", cell, fontName=BOLD, textColor=ACCENT),
@@ -141,6 +144,13 @@ def styles() -> Styles:
         mono=ParagraphStyle("mono", cell, fontName=MONO, fontSize=7.5),
         right=ParagraphStyle("right", cell, alignment=TA_RIGHT),
     )
+
+
+def section(title: str, room: float = 80) -> list[Flowable]:
+    """A section heading, on a new page when less than ``room`` points are left under it:
+    the heading stays with the start of what follows, and a long table after it still
+    starts on this page and flows on (keepWithNext would push the whole table over)."""
+    return [CondPageBreak(room), Paragraph(escape(title), styles().heading)]
 
 
 def para(text: str, style: ParagraphStyle | None = None) -> Paragraph:
@@ -195,9 +205,30 @@ def table(
     ]
     for number in highlight:
         commands.append(("BACKGROUND", (0, number + 1), (-1, number + 1), HIGHLIGHT))
-    out = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    out = FlowingTable(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT", splitInRow=1)
     out.setStyle(TableStyle(commands))
     return out
+
+
+class FlowingTable(Table):  # type: ignore[misc]  # reportlab is untyped
+    """A table that splits between rows, and inside a row only when the row is taller than
+    any page (an essay of an answer): then the row starts where the page has room, instead
+    of reportlab's way, a second copy of the header under the rows that fit."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self._calc(availWidth, availHeight)
+        heights = list(self._rowHeights)
+        used, fits = 0.0, 0
+        for height in heights:
+            if used + height > availHeight:
+                break
+            used, fits = used + height, fits + 1
+        if fits < len(heights) and heights[fits] > _TALLEST_FRAME:
+            rows: list[Flowable] = self._splitRows(availHeight, doInRowSplit=1)
+            if rows:
+                return rows
+        result: list[Flowable] = super().split(availWidth, availHeight)
+        return result
 
 
 def facts_table(facts: Sequence[tuple[str, Cell]], width: float) -> Table:
@@ -242,6 +273,15 @@ def title_block(
     return out
 
 
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` on one line of ``width``, cut with an ellipsis when it is longer."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip(" ·") + "…"
+
+
 class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
     """Holds every page back until the document ends, so that each footer can say how many
     pages there are ("page 2 of 5") in one pass."""
@@ -272,8 +312,10 @@ class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self.line(MARGIN, 15 * mm, width - MARGIN, 15 * mm)
         self.setFillColor(MUTED)
         self.setFont(FONT, 7.5)
-        self.drawString(MARGIN, 11 * mm, self._footer)
-        self.drawRightString(width - MARGIN, 11 * mm, f"page {number} of {total}")
+        pages = f"page {number} of {total}"
+        self.drawRightString(width - MARGIN, 11 * mm, pages)
+        room = width - 2 * MARGIN - pdfmetrics.stringWidth(pages, FONT, 7.5) - 12
+        self.drawString(MARGIN, 11 * mm, fit(self._footer, FONT, 7.5, room))
         if self._fingerprint:
             self.setFont(MONO, 6.5)
             self.drawString(MARGIN, 7.5 * mm, f"Register fingerprint {self._fingerprint}")
