@@ -449,7 +449,7 @@ def _layout(minutes: Minutes, width: float) -> _Layout:
     boxes = []
     top = 0.0
     entries: list[tuple[int, str, str, int | None, bool, bool, bool]] = [
-        (0, f"PROBLEM · {minutes.ref}", minutes.title, None, False, False, False),
+        (0, f"PROBLEM · {printable(minutes.ref)}", minutes.title, None, False, False, False),
         *(
             (
                 w.number,
