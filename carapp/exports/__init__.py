@@ -1,0 +1,1 @@
+"""Files that leave the laptop: printed minutes and exports of the register."""
