@@ -43,8 +43,8 @@ from carapp.queries.summary import RegisterSummary, register_summary
 
 __all__ = [
     "AuditChoice",
-    "Cluster",
     "AuditView",
+    "Cluster",
     "DeadlineRuleView",
     "FindingDetail",
     "FindingRow",
