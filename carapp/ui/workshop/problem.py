@@ -170,7 +170,6 @@ class ProblemPage(WorkshopPage):
         self.attendee_list.setAccessibleName("Attendees")
         self.attendee_list.setAccessibleDescription("Delete removes the selected attendee")
         self.attendee_list.setToolTip("Delete removes the selected attendee")
-        self.attendee_list.installEventFilter(self)
         self.remove_button = QPushButton("&Remove attendee", self)
         self.remove_button.setAccessibleName("Remove attendee")
         self.remove_button.clicked.connect(self._remove_attendee)
@@ -218,7 +217,6 @@ class ProblemPage(WorkshopPage):
         # Widths from the type, not from the rows: thousands of rows are not measured on the
         # GUI thread, and the title keeps what is left (it is shown whole below the table).
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _now, _before: self._selected()
         )
@@ -278,6 +276,9 @@ class ProblemPage(WorkshopPage):
         layout.addWidget(facts_box)
         layout.addWidget(room_box)
         layout.addWidget(similar_box, 1)
+        # Filters last: they look at widgets that must all exist by then.
+        self.attendee_list.installEventFilter(self)
+        self.table.installEventFilter(self)
         # Nothing to judge until the similar findings have been read.
         self.table.hide()
         self.judge.hide()
