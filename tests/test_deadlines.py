@@ -146,7 +146,7 @@ def test_similar_findings_share_a_requirement_or_cause_within_a_year(world: Worl
     void = world.nc(requirements=("A.5.18",))
     op.void(world.register, void, "Duplicate.", TODAY)
 
-    found = {s.ref: s.reasons for s in similar_findings(world.register, base)}
+    found = {s.ref: s.reasons for s in similar_findings(world.register, base).items}
     assert set(found) == {same_control, same_cause}
     assert found[same_control] == ("requirement A.8.2",)
     assert found[same_cause] == ("root cause: ownership",)

@@ -38,12 +38,13 @@ from carapp.queries.settings import (
     list_deadline_rules,
     register_settings,
 )
-from carapp.queries.similar import Similar, similar_findings
+from carapp.queries.similar import Cluster, Similar, SimilarFindings, similar_findings
 from carapp.queries.summary import RegisterSummary, register_summary
 
 __all__ = [
     "AuditChoice",
     "AuditView",
+    "Cluster",
     "DeadlineRuleView",
     "FindingDetail",
     "FindingRow",
@@ -53,6 +54,7 @@ __all__ = [
     "OtherCause",
     "RegisterSummary",
     "Similar",
+    "SimilarFindings",
     "audit_choices",
     "audit_refs",
     "evidence_data",
