@@ -111,6 +111,9 @@ def other_root_causes(
             .distinct()
             .order_by(RootCause.id.desc())
             .options(selectinload(RootCause.finding_links).selectinload(FindingRootCause.finding))
+            # In batches, so that the first ``limit`` matches are read, not every cause in
+            # the register (100,000 of them take seconds).
+            .execution_options(yield_per=max(limit, 100))
         )
         out: list[OtherCause] = []
         for cause in causes:

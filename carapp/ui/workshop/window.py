@@ -107,6 +107,12 @@ def load_extras(register: Register, ref: str, today: dt.date) -> dict[str, objec
     }
 
 
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(f"<b>{text}</b>", parent)
+    label.setAccessibleName(text)
+    return label
+
+
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60:02d}:{whole % 60:02d}"
@@ -185,18 +191,17 @@ class WorkshopWindow(QWidget):
         self.parking_list.setAccessibleName("Parking lot")
         self.parking_input = QLineEdit(self)
         self.parking_input.setAccessibleName("Park an issue")
-        self.parking_input.setPlaceholderText("A side issue for after the workshop (Ctrl+K)")
+        self.parking_input.setPlaceholderText("Park a side issue (Ctrl+K)")
         self.parking_input.returnPressed.connect(self._park)
         self.side = QWidget(self)
         side = QVBoxLayout(self.side)
         side.setContentsMargins(0, 0, 0, 0)
-        self.timer_title = QLabel("Timebox", self)
-        side.addWidget(self.timer_title)
+        side.addWidget(_heading("Timebox", self))
         side.addWidget(self.timer_label)
         side.addWidget(self.pause_button)
-        side.addWidget(QLabel("In the room", self))
+        side.addWidget(_heading("In the room", self))
         side.addWidget(self.attendee_list)
-        side.addWidget(QLabel("Parking lot", self))
+        side.addWidget(_heading("Parking lot", self))
         side.addWidget(self.parking_list, 1)
         side.addWidget(self.parking_input)
 
@@ -460,7 +465,6 @@ class WorkshopWindow(QWidget):
 
     def set_workshop_mode(self, on: bool, *, full_screen: bool = True) -> None:
         self.workshop_mode = on
-        self.setStyleSheet(WORKSHOP_STYLE if on else "")
         self._apply_font()
         if on and full_screen:
             self.showFullScreen()
@@ -479,16 +483,33 @@ class WorkshopWindow(QWidget):
         return base * ZOOM_STEPS[self.zoom]
 
     def _apply_font(self) -> None:
+        size = self.point_size()
         font = QFont(self.base_font)
-        font.setPointSizeF(self.point_size())
+        font.setPointSizeF(size)
         self.setFont(font)
+        scales = set()
         for child in self.findChildren(QWidget):
-            # A widget given its own font (a heading) keeps its proportion to the base.
+            # A widget given its own proportion (a heading) keeps it to the base size.
             scale = child.property("fontScale")
             if isinstance(scale, float | int):
+                scales.add(float(scale))
                 own = QFont(font)
-                own.setPointSizeF(self.point_size() * float(scale))
+                own.setPointSizeF(size * float(scale))
                 child.setFont(own)
+        if self.workshop_mode:
+            # Under a style sheet Qt stops handing the window's font down to its children,
+            # so workshop mode says the size in the sheet too.
+            sizes = "".join(
+                f'QWidget#workshopWindow QWidget[fontScale="{scale:g}"] '
+                f"{{ font-size: {size * scale:.1f}pt; }}\n"
+                for scale in sorted(scales)
+            )
+            self.setStyleSheet(
+                WORKSHOP_STYLE + f"QWidget#workshopWindow, QWidget#workshopWindow QWidget "
+                f"{{ font-size: {size:.1f}pt; }}\n" + sizes
+            )
+        else:
+            self.setStyleSheet("")
 
     # --- Saving -------------------------------------------------------------------------
 
