@@ -482,12 +482,15 @@ class WorkshopWindow(QWidget):
         font.setPointSizeF(self.point_size())
         self.setFont(font)
         for child in self.findChildren(QWidget):
-            # A widget given its own font (a heading) keeps its proportion to the base.
+            # Under a style sheet (workshop mode) Qt no longer passes the window's font down,
+            # so every widget is given its size; it keeps its own weight and slant, and a
+            # widget given its own font (a heading) keeps its proportion to the base.
             scale = child.property("fontScale")
-            if isinstance(scale, float | int):
-                own = QFont(font)
-                own.setPointSizeF(self.point_size() * float(scale))
-                child.setFont(own)
+            own = QFont(child.font())
+            own.setPointSizeF(
+                self.point_size() * (float(scale) if isinstance(scale, float | int) else 1.0)
+            )
+            child.setFont(own)
 
     # --- Saving -------------------------------------------------------------------------
 
