@@ -13,6 +13,7 @@ measurements, far below a keystroke's budget.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -59,6 +60,13 @@ class _Box:
     empty: bool = False
 
 
+@lru_cache(maxsize=512)
+def _weak(answer: str) -> tuple[str, ...]:
+    # Every box is measured and described again on each keystroke; the answers mostly
+    # have not changed, so their weak words are looked up once.
+    return tuple(symptom_phrases(answer))
+
+
 def branch_of(draft: WorkshopDraft, key: str) -> int | None:
     """The number of the why that ``key`` is a second (or later) answer to, if it is one."""
     why = draft.why(key)
@@ -83,7 +91,7 @@ def describe(draft: WorkshopDraft) -> str:
         tags = []
         if draft.root_key == why.key:
             tags.append("the root cause")
-        found = symptom_phrases(why.answer)
+        found = _weak(why.answer)
         if found:
             tags.append("weak answer: " + ", ".join(found))
         tail = f" ({'; '.join(tags)})" if tags else ""
@@ -154,7 +162,7 @@ class CauseMap(QWidget):
 
     def sizeHint(self) -> QSize:
         em = round(QFontMetricsF(self.font()).height())
-        return QSize(em * 16, self.heightForWidth(em * 16))
+        return QSize(em * 16, self.heightForWidth(self.width()) if self.width() else em * 8)
 
     def minimumSizeHint(self) -> QSize:
         em = round(QFontMetricsF(self.font()).height())
@@ -183,6 +191,7 @@ class CauseMap(QWidget):
         if self._laid_for == width:
             return
         self._boxes, self._height = self._measure(width)
+        self._heights[width] = self._height
         self._laid_for = width
 
     def _measure(self, width: int) -> tuple[list[_Box], int]:
@@ -239,7 +248,7 @@ class CauseMap(QWidget):
             root = draft.root_key == why.key
             if root:
                 tags.append("ROOT CAUSE")
-            found = symptom_phrases(why.answer)
+            found = _weak(why.answer)
             if found:
                 tags.append("\u26a0 weak: " + ", ".join(found))
             note = ""

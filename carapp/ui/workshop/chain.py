@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -41,6 +50,7 @@ PROMPT_EDGE = QColor("#b35c00")
 ROW_EDGE = QColor("#6b6b6b")
 BRANCH_EDGE = QColor("#0047ab")
 QUESTION_INK = QColor("#333333")
+FOCUS_RING = QColor("#0047ab")
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -83,12 +93,69 @@ class _Prompt(QLabel):
         painter.end()
 
 
+class _Check(QCheckBox):
+    """A check box drawn at the size of its type: the style's box stays a few pixels
+    wide at 24 pt, and nobody at the back of the room could see it ticked."""
+
+    def _side(self) -> int:
+        return max(13, round(self.fontMetrics().height() * 0.8))
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        side = self._side()
+        return QSize(
+            side + side // 2 + fm.horizontalAdvance(self.text()) + 8, max(side, fm.height()) + 8
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        side = self._side()
+        line = max(2.0, side / 10)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = QRectF(4, (self.height() - side) / 2, side, side)
+        enabled = self.isEnabled()
+        painter.setPen(QPen(QColor("#000000" if enabled else "#777777"), line))
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawRect(box)
+        if self.isChecked():
+            painter.setPen(QPen(QColor("#000000"), line * 1.6))
+            painter.drawPolyline(
+                [
+                    QPointF(box.left() + side * 0.2, box.top() + side * 0.55),
+                    QPointF(box.left() + side * 0.42, box.top() + side * 0.78),
+                    QPointF(box.left() + side * 0.82, box.top() + side * 0.25),
+                ]
+            )
+        text = QRectF(
+            box.right() + side / 2, 0, self.width() - box.right() - side / 2, self.height()
+        )
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.setFont(self.font())
+        painter.drawText(
+            text, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), self.text()
+        )
+        if self.hasFocus():
+            painter.setPen(QPen(FOCUS_RING, line * 1.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(line, line, -line, -line))
+        painter.end()
+
+
 def match_type(widget: QWidget, points: float) -> None:
-    """Give ``widget`` and everything in it type of ``points``, keeping bold and italic."""
+    """Give ``widget`` and everything in it type of ``points`` (times a widget's
+    ``fontScale``, as the window does), keeping bold and italic."""
     for each in [widget, *widget.findChildren(QWidget)]:
-        if each.font().pointSizeF() != points:
+        scale = each.property("fontScale")
+        size = points * (float(scale) if isinstance(scale, float | int) else 1.0)
+        if each.font().pointSizeF() != size:
             font = QFont(each.font())
-            font.setPointSizeF(points)
+            font.setPointSizeF(size)
             each.setFont(font)
 
 
@@ -121,8 +188,8 @@ class WhyRow(QWidget):
         self.answer = QLineEdit(self.card)
         self.answer.setPlaceholderText("Because\u2026 (Enter: the next why)")
         self.evidence = QLineEdit(self.card)
-        self.evidence.setPlaceholderText("Evidence: a record, ticket or document")
-        self.checked = QCheckBox("evidence checked", self.card)
+        self.evidence.setPlaceholderText("Evidence (a record, a ticket)")
+        self.checked = _Check("evidence checked", self.card)
         self.prompt = _Prompt(self.card)
         self.prompt.setVisible(False)
 
@@ -180,14 +247,16 @@ class WhyRow(QWidget):
             self.card.branch = branch is not None
             self.card.update()
         self.question.setText(question)
-        if self.answer.text() != why.answer:
-            self.answer.setText(why.answer)
-        if self.evidence.text() != why.evidence:
-            self.evidence.setText(why.evidence)
+        for line, text in ((self.answer, why.answer), (self.evidence, why.evidence)):
+            if line.text() != text:
+                line.setText(text)
+                if not line.hasFocus():
+                    line.setCursorPosition(0)  # a sentence reads from its start
         if self.checked.isChecked() != why.checked:
             self.checked.setChecked(why.checked)
         self.show_prompt(why.answer)
         for widget, what in (
+            (self.question, "question"),
             (self.answer, "answer"),
             (self.evidence, "evidence"),
             (self.checked, "checked"),
@@ -248,10 +317,7 @@ class WhyRow(QWidget):
 class ChainPage(WorkshopPage):
     key = "chain"
     title = "Why chain"
-    hint = (
-        "Ask why until the answer is something the organisation can change. Enter: the next "
-        "why; Ctrl+B: a branch; Ctrl+Up/Down: move; Ctrl+Delete: remove."
-    )
+    hint = "Ask why until the answer is something the organisation can change (F1: the keys)."
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -500,6 +566,15 @@ class ChainPage(WorkshopPage):
             row = self._row_of(watched)
             if row is not None:
                 self._set_current(row.key)
+        elif kind == QEvent.Type.FocusOut and isinstance(watched, QLineEdit):
+            assert isinstance(event, QFocusEvent)
+            # A long answer left behind shows its start, which reads as a sentence; not
+            # when the window merely lost the focus, or typing would resume at the start.
+            if event.reason() not in (
+                Qt.FocusReason.ActiveWindowFocusReason,
+                Qt.FocusReason.PopupFocusReason,
+            ):
+                watched.setCursorPosition(0)
         elif kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             assert isinstance(event, QKeyEvent)
             do = self._shortcut(event)
