@@ -293,6 +293,37 @@ def test_the_cause_map_says_the_tree_in_words(qtbot: QtBot, world: World) -> Non
     assert "Why 6, branch of why 1 (weak answer: forgot)" in cause_map.accessibleDescription()
 
 
+def test_a_read_only_register_shows_the_chain_and_changes_nothing(
+    qtbot: QtBot, world: World
+) -> None:
+    draft = leavers_draft(world, world.nc())
+    said: list[str] = []
+    context = WizardContext(
+        world.register,
+        TODAY,
+        PeopleList(list_people(world.register)),
+        read_only=True,
+        say=said.append,
+    )
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    page = ChainPage(context, holder)
+    QVBoxLayout(holder).addWidget(page)
+    page.show_draft(draft)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+    qtbot.waitUntil(holder.isActiveWindow, timeout=2000)
+    page.entered()
+    before = [(w.answer, w.evidence, w.checked, w.parent) for w in draft.ordered()]
+    typed("more words")
+    key(Qt.Key.Key_Return)
+    key(Qt.Key.Key_B, CTRL)
+    key(Qt.Key.Key_Delete, CTRL)
+    assert [(w.answer, w.evidence, w.checked, w.parent) for w in draft.ordered()] == before
+    assert said[-1] == "This register is open read-only: the chain cannot be changed."
+
+
 def close_discarding(window: WorkshopWindow) -> None:
     """Close the window as the room would, discarding the draft when it asks."""
     if isValid(window) and window.isVisible():
@@ -317,11 +348,16 @@ def test_in_workshop_mode_new_whys_get_the_projector_type(qtbot: QtBot, world: W
         typed("They forgot.")
         new = named(window, "Why 2 answer", QLineEdit)
         assert focused() is new
+        # The page's keys work inside the window too.
+        click_into(named(window, "Why 1 answer", QLineEdit))
+        key(Qt.Key.Key_B, CTRL)
+        assert focused() is named(window, "Why 3 answer", QLineEdit)
+        assert "Why 3, branch of why 1" in page.map.accessibleDescription()
         # Made after the window set its type, under its style sheet: still projector size.
         assert new.font().pointSizeF() == WORKSHOP_POINTS
         assert room_prompt(window, 2).font().pointSizeF() == WORKSHOP_POINTS
         assert page.map.font().pointSizeF() == WORKSHOP_POINTS
-        assert [w.answer for w in draft.ordered()] == ["IT was not told.", "They forgot."]
+        assert [w.answer for w in draft.ordered()] == ["IT was not told.", "They forgot.", ""]
         # Larger type reaches the rows too.
         key(Qt.Key.Key_Equal, CTRL)
         assert new.font().pointSizeF() == window.point_size() > WORKSHOP_POINTS
