@@ -566,6 +566,11 @@ class ChainPage(WorkshopPage):
             row = self._row_of(watched)
             if row is not None:
                 self._set_current(row.key)
+                # However the cursor got there: the whole why in view if it fits, and
+                # the input in view whatever.
+                self.rows_scroll.ensureWidgetVisible(row, 0, 0)
+                if isinstance(watched, QWidget):
+                    self.rows_scroll.ensureWidgetVisible(watched, 0, 0)
         elif kind == QEvent.Type.FocusOut and isinstance(watched, QLineEdit):
             assert isinstance(event, QFocusEvent)
             # A long answer left behind shows its start, which reads as a sentence; not
@@ -627,6 +632,7 @@ class ChainPage(WorkshopPage):
             # Once the layout has placed a new row.
             if isValid(row) and isValid(self.rows_scroll):
                 self.rows_scroll.ensureWidgetVisible(row, 0, 0)
+                self.rows_scroll.ensureWidgetVisible(widget, 0, 0)
 
         QTimer.singleShot(0, into_view)
 
