@@ -480,7 +480,7 @@ class WorkshopWindow(QWidget):
 
     def point_size(self) -> float:
         base = WORKSHOP_POINTS if self.workshop_mode else self.base_font.pointSizeF()
-        return base * ZOOM_STEPS[self.zoom]
+        return round(base * ZOOM_STEPS[self.zoom], 1)  # as the style sheet writes it
 
     def _apply_font(self) -> None:
         size = self.point_size()
