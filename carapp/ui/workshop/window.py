@@ -107,6 +107,17 @@ def load_extras(register: Register, ref: str, today: dt.date) -> dict[str, objec
     }
 
 
+class _Line(QLabel):
+    """A line of text that takes no room while it has nothing to say."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(f"<b>{text}</b>", parent)
     label.setAccessibleName(text)
@@ -206,11 +217,11 @@ class WorkshopWindow(QWidget):
         side.addWidget(self.parking_input)
 
         # --- Footer -------------------------------------------------------------------
-        self.problems_label = QLabel(self)
+        self.problems_label = _Line(self)
         self.problems_label.setObjectName("pageProblems")
         self.problems_label.setAccessibleName("What is missing on this page")
         self.problems_label.setWordWrap(True)
-        self.message = QLabel(self)
+        self.message = _Line(self)
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.draft_status = QLabel(self)
@@ -248,6 +259,8 @@ class WorkshopWindow(QWidget):
         layout.addWidget(self.problems_label)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        self.problems_label.clear()
+        self.message.clear()
 
         self._shortcuts()
         self.ticker = QTimer(self)
