@@ -223,6 +223,7 @@ class ActionsPage(WorkshopPage):
             form = _ActionForm(self, number, action)
             form.remove.clicked.connect(lambda _c=False, a=action: self.remove_action(a))
             self.rows.addWidget(form)
+            form.show()  # a layout shows a late child only on the next event loop turn
             self.forms.append(form)
         self.none_yet.setVisible(not self.forms)
 

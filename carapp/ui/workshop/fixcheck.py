@@ -148,6 +148,7 @@ class FixCheckPage(WorkshopPage):
         proposal.line.textEdited.connect(lambda t, i=index: self._typed(i, t))
         proposal.line.returnPressed.connect(lambda i=index: self._enter(i))
         self.rows.addWidget(proposal)
+        proposal.show()  # a layout shows a late child only on the next event loop turn
         self.proposals.append(proposal)
         return proposal
 
