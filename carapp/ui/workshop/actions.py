@@ -5,7 +5,6 @@ added when the analysis is saved."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -68,18 +67,30 @@ class _ActionForm(QGroupBox):
         self._show_owner()
         self._show_check()
 
-        form = QFormLayout(self)
-        form.addRow(self._caption("&Description", self.description), self.description)
-        form.addRow("", self.check)
-        form.addRow(self._caption("&Owner", self.owner), self.owner)
-        form.addRow(self._caption("&Target date", self.target.line), self.target)
-        form.addRow("", self.date_problem)
-        form.addRow(self._caption("Measurable o&utcome", self.outcome), self.outcome)
-        form.addRow(self._caption("&Kind", self.kind), self.kind)
+        # Labels over their inputs, and owner, date and kind side by side: at 24 pt on a
+        # projector a label column clipped the labels and one action filled the screen.
+        details = QHBoxLayout()
+        for text, field, focus in (
+            ("&Owner", self.owner, self.owner),
+            ("&Target date", self.target, self.target.line),
+            ("&Kind", self.kind, self.kind),
+        ):
+            cell = QVBoxLayout()
+            cell.addWidget(self._caption(text, focus))
+            cell.addWidget(field)
+            details.addLayout(cell, 1 if field is self.owner else 0)
         remove_row = QHBoxLayout()
         remove_row.addStretch(1)
         remove_row.addWidget(self.remove)
-        form.addRow(remove_row)
+        box = QVBoxLayout(self)
+        box.addWidget(self._caption("&Description", self.description))
+        box.addWidget(self.description)
+        box.addWidget(self.check)
+        box.addLayout(details)
+        box.addWidget(self.date_problem)
+        box.addWidget(self._caption("Measurable o&utcome", self.outcome))
+        box.addWidget(self.outcome)
+        box.addLayout(remove_row)
 
         self.description.textChanged.connect(self._description_typed)
         self.owner.edited.connect(self._owner_chosen)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -86,8 +85,9 @@ class FixCheckPage(WorkshopPage):
         self.add.clicked.connect(lambda: self.add_proposal(""))
 
         alternatives = QGroupBox("What a structural fix looks like", self)
-        grid = QGridLayout(alternatives)
-        grid.setColumnStretch(0, 1)
+        # Each sentence over its button: side by side, the longest button took half the
+        # width at 24 pt and squeezed the sentences into three lines each.
+        column = QVBoxLayout(alternatives)
         self.alternative_buttons: list[QPushButton] = []
         for row, (name, sentence) in enumerate(STRUCTURAL_ALTERNATIVES):
             text = QLabel(f"<b>{name}</b>: {sentence}", alternatives)
@@ -100,8 +100,10 @@ class FixCheckPage(WorkshopPage):
             )
             button.clicked.connect(lambda _c=False, n=name: self.add_proposal(STARTS[n]))
             self.alternative_buttons.append(button)
-            grid.addWidget(text, row, 0)
-            grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignTop)
+            column.addWidget(text)
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            if row < len(STRUCTURAL_ALTERNATIVES) - 1:
+                column.addSpacing(text.fontMetrics().lineSpacing() // 2)
 
         add_row = QHBoxLayout()
         add_row.addWidget(self.add)
@@ -143,6 +145,7 @@ class FixCheckPage(WorkshopPage):
         number = len(self.proposals) + 1
         proposal = _Proposal(number, self)
         proposal.line.setText(text)
+        proposal.line.setCursorPosition(0)  # a long action shows its start, not its end
         proposal.show_check()
         index = number - 1
         proposal.line.textEdited.connect(lambda t, i=index: self._typed(i, t))

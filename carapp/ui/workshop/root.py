@@ -78,7 +78,7 @@ class RootCausePage(WorkshopPage):
 
         # --- Our own cause ------------------------------------------------------------
         self.own_box = QGroupBox("Our root cause", self)
-        self.why_label = QLabel("The &why that is the root cause", self.own_box)
+        self.why_label = QLabel("Root cause &why", self.own_box)
         self.why_pick = QComboBox(self.own_box)
         self.why_pick.setAccessibleName("Root cause why")
         self.why_pick.setSizeAdjustPolicy(
@@ -157,8 +157,8 @@ class RootCausePage(WorkshopPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.own)
         layout.addWidget(self.link)
+        layout.addWidget(self.link_box)  # above: on a projector the list must be in view
         layout.addWidget(self.own_box)
-        layout.addWidget(self.link_box)
         layout.addStretch(1)
 
         self.why_pick.activated.connect(self._why_picked)
@@ -282,8 +282,7 @@ class RootCausePage(WorkshopPage):
         findings = ", ".join(cause.findings)
         self.linked.setText(
             f"<b>Linked:</b> \u201c{html.escape(cause.statement)}\u201d "
-            f"({html.escape(category)}), the root cause of {html.escape(findings)}. "
-            "Our own why chain is kept in the workshop's minutes."
+            f"({html.escape(category)}), the root cause of {html.escape(findings)}."
         )
 
     def _show_warning(self) -> None:
@@ -295,6 +294,12 @@ class RootCausePage(WorkshopPage):
     def _show_mode(self) -> None:
         linking = self.link.isChecked()
         self.own_box.setEnabled(not linking)
+        # Workshop mode's high contrast draws disabled text black: the title says it.
+        self.own_box.setTitle(
+            "Our root cause (not used while an existing one is linked)"
+            if linking
+            else "Our root cause"
+        )
         self.link_box.setVisible(linking)
 
     # --- Editing ------------------------------------------------------------------------

@@ -70,15 +70,20 @@ def summary_html(draft: WorkshopDraft, context: WizardContext) -> str:
     )
 
     chain: list[str] = []
-    for why in draft.answered():
-        number = draft.number(why.key)
-        indent = "&nbsp;&nbsp;&nbsp;&nbsp;" * (draft.depth(why.key) - 1)
-        line = f"{indent}<b>Why {number}:</b> {_e(why.answer)}"
-        if why.evidence.strip():
-            line += f"<br>{indent}Evidence: {_e(why.evidence)}"
-        line += f" {TICK} checked" if why.checked else " (not checked)"
+    steps = draft.stored_chain()
+    for why, branch_of in steps:
+        line = f"<b>Why {draft.number(why.key)}:</b> {_e(why.answer)}"
+        if branch_of is not None:
+            # Down the chain each why answers the one above it; a branch says which.
+            answers = draft.number(steps[branch_of - 1][0].key)
+            line += f" <i>(a second answer to Why {answers})</i>"
         if why.key == draft.root_key and draft.link_cause_id is None:
             line += " \u2190 <b>root cause</b>"
+        if why.evidence.strip():
+            tick = f"{TICK} checked" if why.checked else "not checked"
+            line += f"<br>Evidence: {_e(why.evidence)} ({tick})"
+        else:
+            line += "<br><i>No evidence noted.</i>"
         chain.append(line)
     if draft.fewer_whys_reason.strip():
         chain.append(f"Why fewer whys are enough: {_e(draft.fewer_whys_reason)}")
@@ -186,12 +191,14 @@ class SummaryPage(WorkshopPage):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.minutes_button)
         buttons.addStretch(1)
+        # What stops the save, the save and its outcome come first: at 24 pt the summary
+        # runs over several screens and the room must not scroll to find them.
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
         layout.addWidget(self.missing)
         layout.addWidget(self.recorded)
         layout.addLayout(buttons)
         layout.addWidget(self.minutes)
+        layout.addWidget(self.summary)
         layout.addStretch(1)
         self.minutes_button.hide()
         self.minutes.hide()
@@ -228,14 +235,15 @@ class SummaryPage(WorkshopPage):
         )
         self.missing.setVisible(bool(missing))
         self.save_button.setEnabled(saved is None and not self.context.read_only)
+        # Workshop mode draws a disabled button as black as an enabled one: say it.
+        self.save_button.setText("&Save the analysis" if saved is None else "Saved")
         self.recorded.setVisible(saved is not None)
         self.minutes_button.setVisible(saved is not None)
         if saved is not None:
             actions = ", ".join(saved.actions) or "none"
             self.recorded.setText(
                 f"<b>Recorded.</b> The team's analysis of {html.escape(saved.ref)} is in the "
-                f"register (workshop {saved.workshop_id}, root cause {saved.root_cause_id}); "
-                f"the finding is now <b>{html.escape(saved.stage.label)}</b>. "
+                f"register; the finding is now <b>{html.escape(saved.stage.label)}</b>. "
                 f"Actions: {html.escape(actions)}."
             )
 
