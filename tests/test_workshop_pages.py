@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -400,3 +401,19 @@ def test_the_editor_warns_of_a_symptom_fix_as_it_is_typed(qtbot: QtBot, world: W
     assert warning.text() == symptom_fix_warning("Remind HR by e-mail.")
     type_into(named(editor, "Description", QPlainTextEdit), "Disable accounts on the leaver date.")
     assert not warning.isVisible()
+
+
+def test_the_minutes_are_written_once_saved(qtbot: QtBot, world: World) -> None:
+    pytest.importorskip("carapp.exports.minutes")
+    ref = world.nc()
+    world.contain(ref)
+    window = open_window(qtbot, world, leavers_draft(world, ref), SummaryPage)
+    page = window.page
+    click(named(page, "Save the analysis", QPushButton))
+    qtbot.waitUntil(lambda: window.saved is not None, timeout=10000)
+    click(named(page, "Write the minutes", QPushButton))
+    minutes = named(page, "Minutes", QLabel)
+    qtbot.waitUntil(lambda: minutes.text() != "Writing the minutes\u2026", timeout=30000)
+    assert minutes.text().startswith("Minutes attached: "), minutes.text()
+    assert "(SHA-256 " in minutes.text()
+    assert len(minutes.accessibleDescription()) == len("SHA-256 ") + 64

@@ -188,6 +188,7 @@ class RootCausePage(WorkshopPage):
                 for button in self.category_buttons.values():
                     button.setChecked(False)
                 self.categories.setExclusive(True)
+            self._show_category()
             self.statement.setText(draft.statement)
             self.justification.setText(draft.justification)
             self._fill_causes()
@@ -337,7 +338,14 @@ class RootCausePage(WorkshopPage):
         self.draft.category = next(
             (c for c, b in self.category_buttons.items() if b is checked), None
         )
+        self._show_category()
         self.changed()
+
+    def _show_category(self) -> None:
+        # The style's round indicator stays 13 px at 24 pt: the title says the choice in
+        # words the back of the room can read.
+        category = self.draft.category if self.draft else None
+        self.category_box.setTitle(f"Category: {category.label}" if category else "Category")
 
     def _statement_typed(self) -> None:
         self._show_warning()

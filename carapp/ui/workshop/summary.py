@@ -225,7 +225,7 @@ class SummaryPage(WorkshopPage):
             return
         self.summary.setText(summary_html(draft, self.context))
         saved = self._window_saved()
-        missing = [] if saved is not None else problems(draft)
+        missing = [] if saved is not None else self.missing_before_save(draft)
         self.missing.setText(
             "<b>Still missing before the analysis can be saved:</b><ul>"
             + "".join(f"<li>{html.escape(m)}</li>" for m in missing)
@@ -247,6 +247,16 @@ class SummaryPage(WorkshopPage):
                 f"Actions: {html.escape(actions)}."
             )
 
+    def missing_before_save(self, draft: WorkshopDraft) -> list[str]:
+        """What the save refuses for: every page's own check (a date typed that is not a
+        date, a link chosen but no cause picked), then the analysis as a whole."""
+        found: list[str] = []
+        for page in getattr(self.window(), "pages", []):
+            if isinstance(page, WorkshopPage) and page is not self:
+                found.extend(p for p in page.problems(draft) if p not in found)
+        found.extend(p for p in problems(draft) if p not in found)
+        return found
+
     def _save(self) -> None:
         save = getattr(self.window(), "save", None)
         if callable(save):
@@ -260,11 +270,12 @@ class SummaryPage(WorkshopPage):
         from carapp.exports.minutes import attach_minutes
 
         register, ref, workshop_id = self.context.register, saved.ref, saved.workshop_id
+        today = self.context.today
         self.minutes_button.setEnabled(False)
         self.minutes.setText("Writing the minutes\u2026")
         self.minutes.show()
         self.minutes_task = tasks.run(
-            lambda _c: attach_minutes(register, ref, workshop_id),
+            lambda _c: attach_minutes(register, ref, workshop_id, today),
             self._minutes_written,
             self._minutes_failed,
         )
