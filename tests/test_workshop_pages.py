@@ -366,6 +366,7 @@ def test_the_summary_saves_the_analysis(qtbot: QtBot, world: World) -> None:
     assert window.saved.actions and all(a in recorded for a in window.saved.actions)
     assert not named(page, "Save the analysis", QPushButton).isEnabled()
     assert named(page, "Write the minutes", QPushButton).isEnabled()
+    assert QApplication.focusWidget() is named(page, "Write the minutes", QPushButton)
 
 
 def test_the_summary_lists_what_is_missing_and_saves_nothing(qtbot: QtBot, world: World) -> None:

@@ -211,6 +211,10 @@ class SummaryPage(WorkshopPage):
     def show_draft(self, draft: WorkshopDraft) -> None:
         super().show_draft(draft)
         self.refresh()
+        if self._window_saved() is not None:
+            # The window shows the draft again once saved: Save is now disabled, so the
+            # keyboard moves on to what comes next instead of the window's first button.
+            self.minutes_button.setFocus()
 
     def entered(self) -> None:
         self.refresh()
