@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from carapp import operations as op
 from carapp.models.enums import ActionKind, ActionStatus
+from carapp.models.symptoms import symptom_fix_warning
 from carapp.queries import FindingDetail, OtherAction, other_actions
 from carapp.queries.findings import ActionView
 from carapp.ui.editor.fields import DateField, EnumBox, FieldProblem, PersonChoice, parse_date
@@ -195,6 +196,14 @@ class ActionsSection(Section):
         fit(self.description, 2)
         fit(self.outcome, 2)
         self.outcome.setPlaceholderText("e.g. 100% of leavers disabled within one working day")
+        # Said as the action is typed, never blocking Save: the team may have a reason.
+        self.fix_warning = QLabel(self.form_box)
+        self.fix_warning.setAccessibleName("Symptom fix warning")
+        self.fix_warning.setWordWrap(True)
+        self.fix_warning.setStyleSheet(
+            "background: #fff1b8; color: #000000; border-left: 6px solid #b35c00; padding: 4px;"
+        )
+        self.fix_warning.hide()
         self.state = QLabel(self.form_box)
         self.state.setWordWrap(True)
         self.state.setAccessibleName("Completion")
@@ -202,6 +211,7 @@ class ActionsSection(Section):
         form = QFormLayout(self.form_box)
         add_row(form, "&Kind", self.kind)
         add_row(form, "&Description", self.description)
+        form.addRow("", self.fix_warning)
         add_row(form, "&Owner", self.owner)
         add_row(form, "&Target date", self.target, focus=self.target.line)
         add_row(form, "Measurable o&utcome", self.outcome)
@@ -233,6 +243,7 @@ class ActionsSection(Section):
         self.owner.edited.connect(self._typed)
         self.target.edited.connect(self._typed)
         self.outcome.textChanged.connect(self._typed)
+        self.description.textChanged.connect(self._check_fix)
         self.table.currentCellChanged.connect(lambda *_a: self._show_current())
         self.plan.clicked.connect(self._plan)
         self.complete.clicked.connect(self._ask_completion)
@@ -328,6 +339,11 @@ class ActionsSection(Section):
 
     def _ref(self) -> str:
         return self.detail.ref if self.detail else ""
+
+    def _check_fix(self) -> None:
+        warning = symptom_fix_warning(self.description.text())
+        self.fix_warning.setText(warning)
+        self.fix_warning.setVisible(bool(warning))
 
     def _typed(self) -> None:
         """Keep the selected row's draft as typed in the form."""
