@@ -99,7 +99,6 @@ def test_the_banner_offers_unfinished_workshops_and_restores_one_exactly(
     assert "6 whys so far" in named(banner, f"Unfinished workshop on {ref}").text()
     click(named(banner, f"Restore the workshop on {ref}", QPushButton))
     window = _open[(id(world.register), ref)]
-    qtbot.addWidget(window)
     assert window.draft == draft
     assert window.index == 1
     assert not banner.isVisible()

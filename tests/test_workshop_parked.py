@@ -37,7 +37,7 @@ def test_a_parked_issue_becomes_a_finding_and_is_marked_raised(
     editor = window.open_editor(ref)
     qtbot.addWidget(editor)
     editor.show_key("cause")
-    workshops = named(editor, "Workshops")
+    workshops: QWidget = named(editor, "Workshops")
     assert "47 min, with José Núñez, Priya Natarajan, Tom Okafor" in texts(workshops)
     click(named(editor, f"Raise as a finding: {PARKED[:60]}", QPushButton))
     new = next(

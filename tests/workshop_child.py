@@ -29,6 +29,12 @@ def find(window: QWidget, name: str) -> QWidget:
     raise LookupError(name)
 
 
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
 def main() -> int:
     app = QApplication([])
     register = open_register(sys.argv[1])
@@ -36,7 +42,8 @@ def main() -> int:
     window.show()
     kept: list[str] = []
     window.keeper.saved.connect(kept.append)
-    QTest.keyClicks(find(window, "New attendee name"), "José Núñez")
+    # QTest types ASCII only; the accents round trip is tests/test_workshop.py's.
+    QTest.keyClicks(find(window, "New attendee name"), "Jose Nunez")
     QTest.keyClick(find(window, "New attendee name"), Qt.Key.Key_Return)
     window.go(1, check=False)
     app.processEvents()
@@ -51,16 +58,18 @@ def main() -> int:
         QTest.keyClicks(box, answer)
         if evidence:
             QTest.keyClick(box, Qt.Key.Key_Tab)
-            QTest.keyClicks(QApplication.focusWidget(), evidence)
-            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+            QTest.keyClicks(focused(), evidence)
+            QTest.keyClick(focused(), Qt.Key.Key_Tab)
+            QTest.keyClick(focused(), Qt.Key.Key_Space)
             find(window, f"Why {number} answer").setFocus()
         if number < len(answers):
             QTest.keyClick(find(window, f"Why {number} answer"), Qt.Key.Key_Return)
         app.processEvents()
-    QTest.keyClick(find(window, "Why 1 answer"), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    first = find(window, "Why 1 answer")
+    first.setFocus()
+    QTest.keyClick(first, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     app.processEvents()
-    QTest.keyClicks(QApplication.focusWidget(), "The HR system sends no leaver notice.")
+    QTest.keyClicks(focused(), "The HR system sends no leaver notice.")
     QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(find(window, "Park an issue"), "Contractors are not in the HR system.")
     QTest.keyClick(find(window, "Park an issue"), Qt.Key.Key_Return)

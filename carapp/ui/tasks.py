@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from carapp.errors import CarappError
 from carapp.files import write_crash_log
@@ -91,9 +92,11 @@ def run(
     *,
     on_cancelled: Callable[[], None] | None = None,
     pool: QThreadPool | None = None,
+    owner: QObject | None = None,
 ) -> Task[T]:
     """Run ``work`` on ``pool`` (the global pool by default); exactly one of the callbacks
-    is then called on the GUI thread."""
+    is then called on the GUI thread, unless ``owner`` (the window that asked) has been
+    closed and deleted by then: there is nothing left to show the answer in."""
     cancel = Cancel()
     relay = _Relay()
     task: Task[T] = Task(cancel, relay)
@@ -102,6 +105,8 @@ def run(
         def call(*args: Any) -> None:
             task.ended = True
             relay.deleteLater()
+            if owner is not None and not isValid(owner):
+                return
             callback(*args)
 
         return call

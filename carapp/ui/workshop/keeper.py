@@ -18,7 +18,6 @@ import threading
 import time
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
-from shiboken6 import isValid
 
 from carapp import operations as op
 from carapp.account import actor
@@ -87,7 +86,7 @@ class DraftKeeper(QObject):
             already_queued = self._waiting is not None
             self._waiting = body
         if not already_queued:
-            tasks.run(self._write, self._done, self._failed, pool=self.pool)
+            tasks.run(self._write, self._done, self._failed, pool=self.pool, owner=self)
 
     def _write(self, _cancel: tasks.Cancel) -> str:
         with self._lock:
@@ -99,12 +98,10 @@ class DraftKeeper(QObject):
         return time.strftime("%H:%M:%S")
 
     def _done(self, at: str) -> None:
-        if at and isValid(self):  # the window may have closed while the write ran
+        if at:
             self.saved.emit(at)
 
     def _failed(self, sentence: str) -> None:
-        if not isValid(self):
-            return
         self.failed.emit(
             f"The draft could not be kept on disk ({sentence.rstrip('.')}); carapp tries "
             "again in a few seconds. Keep this window open."

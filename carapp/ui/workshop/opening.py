@@ -171,6 +171,7 @@ class UnfinishedBanner(QFrame):
             lambda _c: unfinished_workshops(register),
             lambda drafts: self.show_drafts(drafts) if self.register is register else None,
             lambda _sentence: self.show_drafts([]),
+            owner=self,
         )
 
     def show_drafts(self, drafts: list[SavedDraft]) -> None:
@@ -247,6 +248,7 @@ class UnfinishedBanner(QFrame):
                     lambda _c: op.discard_draft(register, saved.ref),
                     lambda _done: self.look(register),
                     self._failed,
+                    owner=self,
                 )
 
         box.finished.connect(answered)

@@ -282,6 +282,7 @@ class SummaryPage(WorkshopPage):
             lambda _c: attach_minutes(register, ref, workshop_id, today),
             self._minutes_written,
             self._minutes_failed,
+            owner=self,
         )
 
     def _minutes_written(self, changes: Changes[tuple[str, str]]) -> None:

@@ -276,6 +276,7 @@ class WorkshopWindow(QWidget):
             lambda _c: load_extras(register, draft.ref, today),
             self._extras_ready,
             lambda sentence: self.say(f"Similar findings could not be read: {sentence}"),
+            owner=self,
         )
 
     # --- Shortcuts ----------------------------------------------------------------------
@@ -549,6 +550,7 @@ class WorkshopWindow(QWidget):
             lambda _c: op.record_team_analysis(self.register, snapshot, author=actor()),
             self._saved,
             self._save_failed,
+            owner=self,
         )
 
     def _saved(self, changes: Changes[op.TeamAnalysis]) -> None:
