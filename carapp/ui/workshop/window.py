@@ -200,6 +200,7 @@ class WorkshopWindow(QWidget):
         self.attendee_list.setWordWrap(True)
         self.parking_list = QListWidget(self)
         self.parking_list.setAccessibleName("Parking lot")
+        self.parking_list.setWordWrap(True)
         self.parking_input = QLineEdit(self)
         self.parking_input.setAccessibleName("Park an issue")
         self.parking_input.setPlaceholderText("Park a side issue (Ctrl+K)")
@@ -245,7 +246,8 @@ class WorkshopWindow(QWidget):
         top.addWidget(self.steps)
         top.addWidget(self.page_hint)
         body = QHBoxLayout()
-        body.addWidget(self.stack, 3)
+        # The room reads the page; the side panel only needs a name or an issue per line.
+        body.addWidget(self.stack, 5)
         body.addWidget(self.side, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_status, 1)
