@@ -520,9 +520,19 @@ class WorkshopWindow(QWidget):
                 f"{{ font-size: {size * scale:.1f}pt; }}\n"
                 for scale in sorted(scales)
             )
+            # The style's radio dot stays 13 px whatever the type: drawn at the type's size.
+            dot = round(size * 0.9)
+            radios = (
+                f"QRadioButton::indicator {{ width: {dot}px; height: {dot}px; "
+                f"border: 2px solid #000000; border-radius: {dot // 2 + 1}px; "
+                "background: #ffffff; }\n"
+                "QRadioButton::indicator:checked { background: qradialgradient(cx:0.5, "
+                "cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 #000000, stop:0.55 #000000, "
+                "stop:0.6 #ffffff); }\n"
+            )
             self.setStyleSheet(
                 WORKSHOP_STYLE + f"QWidget#workshopWindow, QWidget#workshopWindow QWidget "
-                f"{{ font-size: {size:.1f}pt; }}\n" + sizes
+                f"{{ font-size: {size:.1f}pt; }}\n" + sizes + radios
             )
         else:
             self.setStyleSheet("")
