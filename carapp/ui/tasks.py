@@ -115,16 +115,20 @@ def run(
     relay.failed.connect(ended(on_failure))
     relay.cancelled.connect(ended(on_cancelled or (lambda: None)))
 
+    def tell(signal: Any, *args: Any) -> None:
+        if isValid(relay):  # gone only when the application quit while the work ran
+            signal.emit(*args)
+
     def job() -> None:
         try:
             result = work(cancel)
         except Cancelled:
-            relay.cancelled.emit()
+            tell(relay.cancelled)
             return
         except Exception as exc:  # noqa: BLE001 - every failure is told, bugs with a log
-            relay.failed.emit(failure_sentence(exc))
+            tell(relay.failed, failure_sentence(exc))
             return
-        relay.succeeded.emit(result)
+        tell(relay.succeeded, result)
 
     (pool or QThreadPool.globalInstance()).start(_Job(job))
     return task
