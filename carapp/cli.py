@@ -379,10 +379,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _wrap(label: str, value: object, indent: int = 2) -> str:
     text = "" if value in (None, "") else str(value)
     pad = " " * indent
+    if not label:  # a paragraph under its own heading
+        return textwrap.fill(text or "\u2014", width=96, initial_indent=pad, subsequent_indent=pad)
+    # A label as long as the column still leaves a space before its value.
+    head = f"{label + ':':<22}" if len(label) < 21 else f"{label}: "
     return textwrap.fill(
         text or "\u2014",
         width=96,
-        initial_indent=f"{pad}{label + ':':<22}",
+        initial_indent=f"{pad}{head}",
         subsequent_indent=pad + " " * 22,
     )
 

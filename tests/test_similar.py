@@ -18,7 +18,8 @@ from tests.conftest import TODAY, World, demo_register
 
 # The same rule, said another way: the other finding shares a requirement with this one, or
 # a root-cause category of both findings' current rounds; it is not void, not this one, and
-# was identified no earlier than 365 days before this one was.
+# was identified no earlier than 365 days before this one was. Those sharing most come
+# first (requirements and categories in common), newest first among equals.
 INDEPENDENT_SQL = """
 SELECT f.ref FROM findings f, findings me
 WHERE me.ref = :ref AND f.id <> me.id AND f.stage <> 'void'
@@ -33,7 +34,16 @@ WHERE me.ref = :ref AND f.id <> me.id AND f.stage <> 'void'
                  AND tl.finding_id = f.id AND tl.cycle = f.cycle AND tc.id = tl.root_cause_id
                  AND mc.category = tc.category)
   )
-ORDER BY f.identified_on DESC, f.ref DESC
+ORDER BY
+  (SELECT count(*) FROM finding_requirements mine, finding_requirements theirs
+   WHERE mine.finding_id = me.id AND theirs.finding_id = f.id
+     AND mine.requirement_id = theirs.requirement_id)
+  + (SELECT count(DISTINCT mc.category) FROM finding_root_causes ml, root_causes mc,
+                                             finding_root_causes tl, root_causes tc
+     WHERE ml.finding_id = me.id AND ml.cycle = me.cycle AND mc.id = ml.root_cause_id
+       AND tl.finding_id = f.id AND tl.cycle = f.cycle AND tc.id = tl.root_cause_id
+       AND mc.category = tc.category) DESC,
+  f.identified_on DESC, f.ref DESC
 """
 
 
@@ -56,7 +66,7 @@ def test_a_shared_requirement_within_the_window_makes_a_finding_similar(world: W
     found = similar_findings(world.register, base)
 
     assert [s.ref for s in found.items] == raw_similar(world.register, base)
-    assert [s.ref for s in found.items] == [since, both, on_the_edge]
+    assert [s.ref for s in found.items] == [both, since, on_the_edge]  # most shared first
     assert {a_day_too_old, unrelated, void, base}.isdisjoint(s.ref for s in found.items)
     shared = found.get(both)
     assert shared is not None
@@ -112,7 +122,8 @@ def test_three_minors_on_one_requirement_may_be_a_major(world: World) -> None:
     assert cluster.requirement == "A.5.18"
     assert cluster.refs == (base, third, second)
     assert cluster.sentence() == (
-        "3 minors on A.5.18 Access rights within 12 months: together they may be a major "
+        "3 minors on A.5.18 Access rights within 12 months (this one included): together they "
+        "may be a major "
         "nonconformity."
     )
 

@@ -14,7 +14,7 @@ from carapp.errors import InvalidInputError, StaleEditError
 from carapp.models.entities import HistoryEntry
 from carapp.models.enums import CauseCategory, Classification, Source, Stage
 from carapp.models.symptoms import symptom_fixes, symptom_phrases
-from carapp.models.workshop import WorkshopDraft, problems_chain
+from carapp.models.workshop import WorkshopDraft, problems_actions, problems_chain
 from carapp.queries import finding_detail
 from carapp.queries.workshops import saved_draft, unfinished_workshops, workshops_of
 from tests.conftest import TODAY, World
@@ -234,3 +234,14 @@ def test_show_prints_the_workshop_and_the_root_why(world: World) -> None:
     assert "José Núñez" in text
     detail = json.loads(ok("--register", str(world.register.path), "show", ref, "--json"))
     assert detail["workshops"][0]["minutes_taken"] == 47
+
+
+def test_an_action_due_before_the_finding_or_left_as_a_start_is_not_finished(
+    world: World,
+) -> None:
+    draft = leavers_draft(world, world.nc())  # identified 2026-03-03
+    draft.actions[0].target = "2020-01-01"
+    draft.actions[1].description = "Schedule a recurring review of "
+    found = problems_actions(draft)
+    assert "Action 1's target date, 2020-01-01, is before the finding was identified" in found[0]
+    assert found[1] == "Action 2 is only the start of an action: finish the sentence."

@@ -227,7 +227,8 @@ def test_three_minors_on_one_requirement_show_a_possible_major(
     assert warning is not None and warning.isVisible()
     assert warning.accessibleName() == "Possible major"
     assert warning.text() == (
-        "3 minors on A.5.18 Access rights within 12 months: together they may be a major "
+        "3 minors on A.5.18 Access rights within 12 months (this one included): together they "
+        "may be a major "
         "nonconformity."
     )
 

@@ -48,6 +48,7 @@ from carapp.exports.pdf import (
     title_block,
 )
 from carapp.models.entities import Workshop
+from carapp.models.symptoms import symptom_fixes
 from carapp.operations.changes import Changes
 from carapp.operations.evidence import attach_evidence
 from carapp.queries.findings import finding_detail
@@ -285,7 +286,7 @@ def minutes_pdf(minutes: Minutes, page_size: str = "A4") -> bytes:
                 [
                     [
                         [para(a.ref, s.cell), para(a.kind, s.cell_muted)],
-                        a.description,
+                        _description(a.description),
                         a.owner or "—",
                         a.target.isoformat() if a.target else "—",
                         a.outcome or "—",
@@ -681,3 +682,16 @@ class CauseMap(Flowable):  # type: ignore[misc]  # reportlab is untyped
                     box.x + _PAD, baseline + 2, line, fontName=FONT, fontSize=_TEXT, fillColor=ink
                 )
             )
+
+
+def _description(text: str) -> Cell:
+    """An action's description, flagged as the wizard flagged it when it only treats the
+    symptom: the auditor reads the same warning the room saw."""
+    found = symptom_fixes(text)
+    if not found:
+        return text
+    s = styles()
+    return [
+        para(text, s.cell),
+        para(f"\u26a0 Symptom fix ({', '.join(found)}): the finding may recur.", s.cell_muted),
+    ]

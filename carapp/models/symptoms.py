@@ -115,6 +115,22 @@ STRUCTURAL_ALTERNATIVES: tuple[tuple[str, str], ...] = (
 )
 
 
+# How each structural fix starts, for the room to finish: the words that make it structural
+# are there; an action that is still only these words is not finished.
+STRUCTURAL_STARTS: dict[str, str] = {
+    "A named owner": "Name one owner for ",
+    "A changed checklist or procedure": "Add the missing step to ",
+    "An automatic control": "Make the system ",
+    "A scheduled review": "Schedule a recurring review of ",
+}
+
+
+def unfinished_start(description: str) -> bool:
+    """Whether ``description`` is still only the start of a structural fix."""
+    words = " ".join(description.split()).lower()
+    return any(words == start.strip().lower() for start in STRUCTURAL_STARTS.values())
+
+
 def symptom_fixes(description: str) -> list[str]:
     """What makes a proposed action only a symptom fix ("a reminder", "re-training",
     "an awareness message", "a manual check"), in the order of the table above."""

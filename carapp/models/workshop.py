@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carapp.models.enums import ActionKind, CauseCategory
-from carapp.models.symptoms import symptom_fixes, symptom_phrases
+from carapp.models.symptoms import symptom_fixes, symptom_phrases, unfinished_start
 
 DRAFT_FORMAT = 1
 MIN_WHYS = 3
@@ -95,6 +95,7 @@ class WorkshopDraft:
     started_on: dt.date
     facts: Facts = field(default_factory=Facts)
     facts_before: Facts = field(default_factory=Facts)  # as the register had them
+    identified_on: dt.date | None = None  # no action can be due before it
     finding_version: int | None = None
     attendees: list[Attendee] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
@@ -348,10 +349,17 @@ def problems_actions(draft: WorkshopDraft) -> list[str]:
             continue
         if not action.description.strip():
             out.append(f"Action {number} needs a description.")
+        elif unfinished_start(action.description):
+            out.append(f"Action {number} is only the start of an action: finish the sentence.")
         if action.owner_id is None and not action.owner_name.strip():
             out.append(f"Action {number} needs an owner.")
         if not action.target:
             out.append(f"Action {number} needs a target date.")
+        elif draft.identified_on is not None and _before(action.target, draft.identified_on):
+            out.append(
+                f"Action {number}'s target date, {action.target}, is before the finding was "
+                f"identified ({draft.identified_on.isoformat()})."
+            )
         if not action.outcome.strip():
             out.append(f"Action {number} needs a measurable outcome.")
     return out
@@ -368,6 +376,13 @@ def problems(draft: WorkshopDraft) -> list[str]:
 
 
 # --- Helpers -------------------------------------------------------------------------------
+
+
+def _before(day: str, limit: dt.date) -> bool:
+    try:
+        return dt.date.fromisoformat(day) < limit
+    except ValueError:
+        return False
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -401,6 +416,7 @@ def _load(data: dict[str, Any]) -> WorkshopDraft:
         for a in data.pop("actions", [])
     ]
     category = data.pop("category", None)
+    identified = data.pop("identified_on", None)
     return WorkshopDraft(
         ref=data.pop("ref"),
         started_on=dt.date.fromisoformat(data.pop("started_on")),
@@ -412,5 +428,6 @@ def _load(data: dict[str, Any]) -> WorkshopDraft:
         parking=list(each(ParkedIssue, data.pop("parking", []))),
         actions=actions,
         category=CauseCategory(category) if category else None,
+        identified_on=dt.date.fromisoformat(identified) if identified else None,
         **data,
     )

@@ -57,6 +57,7 @@ class Cluster:
     refs: tuple[str, ...]  # newest first
     first_on: dt.date  # the oldest of them was identified
     last_on: dt.date
+    includes_this: bool = False  # the finding the workshop is about is one of them
 
     def sentence(self) -> str:
         # The window has no upper end (findings since count too), so an old finding's
@@ -67,8 +68,9 @@ class Cluster:
             else f"between {self.first_on.isoformat()} and {self.last_on.isoformat()}"
         )
         return (
-            f"{len(self.refs)} minors on {self.requirement} {self.title} {within}: "
-            "together they may be a major nonconformity."
+            f"{len(self.refs)} minors on {self.requirement} {self.title} {within}"
+            f"{' (this one included)' if self.includes_this else ''}: together they may be "
+            "a major nonconformity."
         )
 
 
@@ -146,9 +148,11 @@ def _similar(session: Session, ref: str) -> SimilarFindings:
             entry.codes.add(code)
         if category is not None:
             entry.categories.add(_CATEGORY[category])
+    # Those sharing most with this finding first (the same requirements and category are
+    # the likeliest recurrence), newest first among equals.
     items = sorted(
         (entry.similar(other) for other, entry in found.items()),
-        key=lambda s: (s.identified_on, s.ref),
+        key=lambda s: (len(s.requirements) + len(s.categories), s.identified_on, s.ref),
         reverse=True,
     )
     mine = (
@@ -207,7 +211,7 @@ def _clusters(
         if len(minors) >= CLUSTER_SIZE:
             minors.sort(key=lambda m: (m[1], m[0]), reverse=True)
             refs = tuple(r for r, _ in minors)
-            out.append(Cluster(code, title, refs, minors[-1][1], minors[0][1]))
+            out.append(Cluster(code, title, refs, minors[-1][1], minors[0][1], mine is not None))
     return tuple(out)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from carapp.models.entities import Draft, Finding, RootCause, Workshop
-from carapp.models.workshop import Attendee, Facts, WorkshopDraft
+from carapp.models.workshop import Facts, WorkshopDraft
 from carapp.operations.common import get_finding
 from carapp.operations.workshops import WORKSHOP
 from carapp.store import Register
@@ -20,9 +20,7 @@ def start_workshop(register: Register, ref: str, today: dt.date) -> WorkshopDraf
     """A new workshop on ``ref``: its facts as the register has them, and, when the round
     already has a root cause, that cause's chain to work from (saving revises it)."""
     with register.sessions() as session:
-        finding = get_finding(
-            session, ref, selectinload(Finding.cause_links), selectinload(Finding.raised_by)
-        )
+        finding = get_finding(session, ref, selectinload(Finding.cause_links))
         facts = Facts(finding.title, finding.statement, finding.evidence_observed, finding.area)
         draft = WorkshopDraft(
             ref=finding.ref,
@@ -30,11 +28,10 @@ def start_workshop(register: Register, ref: str, today: dt.date) -> WorkshopDraf
             facts=_copy(facts),
             facts_before=facts,
             finding_version=finding.version,
+            # Who raised the finding is often the auditor, not someone in the room: the
+            # room says who is there.
+            identified_on=finding.identified_on,
         )
-        if finding.raised_by is not None:
-            draft.attendees.append(
-                Attendee(finding.raised_by.name, finding.raised_by.id, finding.raised_by.role)
-            )
         causes = finding.root_causes
         if causes:
             cause = session.scalar(

@@ -36,7 +36,7 @@ from carapp import __version__
 from carapp import operations as op
 from carapp.errors import CarappError
 from carapp.models.enums import Classification, Source, Stage
-from carapp.models.templates import FINDING_TEMPLATES, SEEN, FindingTemplate
+from carapp.models.templates import FINDING_TEMPLATES, FindingTemplate
 from carapp.operations.changes import (
     ACTIONS,
     AUDITS,
@@ -121,6 +121,7 @@ class MainWindow(MainWindowView):
         self._detail_ref: str | None = None  # the finding the detail pane shows
         self._answering = False  # the table is taking a new answer in
         self.editors: dict[str, FindingEditor] = {}  # open editors by finding reference
+        self.raising: dict[int, FindingEditor] = {}  # new findings from parked issues, by issue
         self._select_next: int | None = None  # a finding just recorded, to select when listed
 
         self.model = RegisterTableModel(register, today, self)
@@ -595,11 +596,18 @@ class MainWindow(MainWindowView):
 
     def raise_parked_issue(self, ref: str, issue: ParkedView) -> None:
         """A new finding's editor, filled in from an issue parked in a workshop on ``ref``;
-        saving it marks the issue as raised, in the same transaction."""
+        saving it marks the issue as raised, in the same transaction. One editor per issue:
+        asked again, the one already open comes to the front."""
+        open_already = self.raising.get(issue.id)
+        if open_already is not None and isValid(open_already):
+            open_already.show()
+            open_already.raise_()
+            open_already.activateWindow()
+            return
         template = FindingTemplate(
             name="Parked workshop issue",
             title=" ".join(issue.text.split())[:300],
-            statement=f"Raised in the root-cause workshop on {ref}: {issue.text}\n{SEEN}",
+            statement=f"Raised in the root-cause workshop on {ref}: {issue.text}",
             requirement_codes=(),
             classification=Classification.OBSERVATION,
         )
@@ -615,6 +623,8 @@ class MainWindow(MainWindowView):
                 op.raise_parked_issue(context.register, issue.id, context.finding).result
             ),
         )
+        self.raising[issue.id] = editor
+        editor.destroyed.connect(lambda _o=None, i=issue.id: self.raising.pop(i, None))
         editor.show()
         editor.raise_()
         editor.activateWindow()
@@ -638,7 +648,13 @@ class MainWindow(MainWindowView):
             self.today(),
             self._editor_saved,
             lambda text: self.statusBar().showMessage(text, 8000),
+            # Its draft kept, discarded or recorded: the banner lists what is left.
+            self._look_for_unfinished,
         )
+
+    def _look_for_unfinished(self) -> None:
+        if isValid(self.unfinished):  # the window may have closed before the workshop
+            self.unfinished.look(self.register)
 
     def _editor_saved(self, changes: Changes[Any]) -> None:
         # A finding the table does not list yet was just recorded: show it once it does.

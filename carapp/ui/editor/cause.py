@@ -311,7 +311,13 @@ class CauseSection(Section):
     def _steps_changed(self) -> None:
         """Renumber the steps and put them in the Tab order, after the statement."""
         for number, step in enumerate(self.steps, start=1):
-            step.box.setTitle(f"Why {number}")
+            # What the wizard made of the step, said where the step is.
+            marks = []
+            if step.branch_of and step.branch_of < number:
+                marks.append(f"branch of why {step.branch_of}")
+            if step.is_root:
+                marks.append("the root cause")
+            step.box.setTitle(f"Why {number}" + (f" \u2014 {', '.join(marks)}" if marks else ""))
             step.box.setAccessibleName(f"Why {number}")
             step.question.setAccessibleName(f"Why {number} question")
             step.answer.setAccessibleName(f"Why {number} answer")

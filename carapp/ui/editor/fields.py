@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -64,6 +65,21 @@ def parse_date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text)
 
 
+class _DateLine(QLineEdit):
+    """As wide as a whole date in the type it is shown in (24 pt on a projector too)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("0000-00-00 00") + 16, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
 class DateField(QWidget):
     """A date typed as 2026-03-04 or 4 Mar 2026, or picked from a calendar; may be empty."""
 
@@ -72,10 +88,9 @@ class DateField(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = plain(name)
-        self.line = QLineEdit(self)
+        self.line: QLineEdit = _DateLine(self)
         self.line.setAccessibleName(self.name)
         self.line.setPlaceholderText("YYYY-MM-DD")
-        self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("0000-00-00 00") + 16)
         self.pick = QToolButton(self)
         self.pick.setText("\u2026")
         self.pick.setAccessibleName(f"Pick the {self.name.lower()} from a calendar")

@@ -263,4 +263,6 @@ class ActionsPage(WorkshopPage):
 
     def problems(self, draft: WorkshopDraft) -> list[str]:
         dates = [f.date_problem_text() for f in self.forms]
-        return [d for d in dates if d] + problems_actions(draft)
+        # A date typed wrong is said once, as what is wrong with it, not also as missing.
+        said = {f"Action {n} needs a target date." for n, d in enumerate(dates, start=1) if d}
+        return [d for d in dates if d] + [p for p in problems_actions(draft) if p not in said]

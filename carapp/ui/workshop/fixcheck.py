@@ -17,17 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from carapp.models.symptoms import STRUCTURAL_ALTERNATIVES, symptom_fix_warning
+from carapp.models.symptoms import STRUCTURAL_STARTS as STARTS
 from carapp.models.workshop import DraftAction, WorkshopDraft
 from carapp.ui.workshop.page import WizardContext, WorkshopPage
-
-# How each structural fix starts, for the room to finish: the words that make it
-# structural are already there.
-STARTS: dict[str, str] = {
-    "A named owner": "Name one owner for ",
-    "A changed checklist or procedure": "Add the missing step to ",
-    "An automatic control": "Make the system ",
-    "A scheduled review": "Schedule a recurring review of ",
-}
 
 WARNING_STYLE = "background: #fff1b8; color: #000000; border-left: 8px solid #b35c00; padding: 6px;"
 

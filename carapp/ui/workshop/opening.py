@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from carapp import operations as op
 from carapp.models.words import day_text
@@ -58,14 +59,22 @@ def show_workshop(
     draft: WorkshopDraft,
     today: dt.date,
     on_changes: OnChanges,
+    on_closed: Callable[[], None] | None = None,
 ) -> WorkshopWindow:
-    """The workshop window for ``draft``, raised if one is open on that finding already."""
+    """The workshop window for ``draft``, raised if one is open on that finding already.
+    ``on_closed`` runs once it has closed (its draft kept, discarded or recorded)."""
     key = (id(register), draft.ref)
     window = _open.get(key)
     if window is None:
         window = WorkshopWindow(register, draft, today, on_changes=on_changes)
         _open[key] = window
-        window.destroyed.connect(lambda _o=None, k=key: _open.pop(k, None))
+
+        def closed(_o: object = None, k: tuple[int, str] = key) -> None:
+            _open.pop(k, None)
+            if on_closed is not None:
+                on_closed()
+
+        window.destroyed.connect(closed)
     window.show()
     window.raise_()
     window.activateWindow()
@@ -79,6 +88,7 @@ def open_workshop(
     today: dt.date,
     on_changes: OnChanges,
     say: Callable[[str], None],
+    on_closed: Callable[[], None] | None = None,
 ) -> None:
     """Open a workshop on ``ref``: the one already open, the unfinished one kept on disk
     (asking whether to go on with it), or a new one."""
@@ -87,7 +97,7 @@ def open_workshop(
         return
     already = _open.get((id(register), ref))
     if already is not None:
-        show_workshop(register, already.draft, today, on_changes)
+        show_workshop(register, already.draft, today, on_changes, on_closed)
         return
 
     def read(_cancel: tasks.Cancel) -> tuple[SavedDraft | None, WorkshopDraft]:
@@ -96,7 +106,7 @@ def open_workshop(
     def opened(found: tuple[SavedDraft | None, WorkshopDraft]) -> None:
         kept, fresh = found
         if kept is None or kept.draft is None:
-            show_workshop(register, fresh, today, on_changes)
+            show_workshop(register, fresh, today, on_changes, on_closed)
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -113,11 +123,11 @@ def open_workshop(
 
         def answered() -> None:
             if box.clickedButton() is go_on and kept.draft is not None:
-                show_workshop(register, kept.draft, today, on_changes)
+                show_workshop(register, kept.draft, today, on_changes, on_closed)
             elif box.clickedButton() is again:
 
                 def start_again(_done: bool) -> None:
-                    show_workshop(register, fresh, today, on_changes)
+                    show_workshop(register, fresh, today, on_changes, on_closed)
 
                 tasks.run(lambda _c: op.discard_draft(register, ref), start_again, say)
 
@@ -224,7 +234,14 @@ class UnfinishedBanner(QFrame):
     def restore(self, saved: SavedDraft) -> None:
         if self.register is None or saved.draft is None:
             return
-        show_workshop(self.register, saved.draft, self.today(), self.on_changes)
+        register = self.register
+        show_workshop(
+            register,
+            saved.draft,
+            self.today(),
+            self.on_changes,
+            lambda: self.look(register) if isValid(self) else None,
+        )
         self.show_drafts([d for d in self.drafts if d.ref != saved.ref])
 
     def ask_discard(self, saved: SavedDraft) -> None:

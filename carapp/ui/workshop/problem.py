@@ -366,8 +366,8 @@ class ProblemPage(WorkshopPage):
         self.similar_status.setText(
             "No similar finding: none shares a requirement or a root-cause category."
             if count == 0
-            else f"{count} similar finding{'s' if count != 1 else ''}, newest first: "
-            "judge each one related or not."
+            else f"{count} similar finding{'s' if count != 1 else ''}, those sharing most "
+            "first: judge each one related or not."
         )
         if found.clusters:
             self.cluster_warning.setText("\n".join(c.sentence() for c in found.clusters))
@@ -377,6 +377,9 @@ class ProblemPage(WorkshopPage):
         self.model.show(found.items, self.draft.evaluations if self.draft else [])
         self.table.setVisible(count > 0)
         self.judge.setVisible(count > 0)
+        if count and not self.table.currentIndex().isValid():
+            # The arrow keys start from the first finding, not from nowhere.
+            self.table.setCurrentIndex(self.model.index(0, 0))
         self._show_choice(self._current())
 
     # --- Facts ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from carapp import operations as op
 from carapp.account import actor
@@ -149,6 +150,8 @@ class WorkshopWindow(QWidget):
         self.on_changes = on_changes or (lambda _c: None)
         self.saved: op.TeamAnalysis | None = None
         self._asked = False  # closing was already decided: do not ask again
+        self._touched = False  # the room has changed something in this window
+        self._before_parking: QWidget | None = None  # where Ctrl+K came from
         self.saving: tasks.Task[Any] | None = None
         self.zoom = ZOOM_STEPS.index(1.0)
         self.workshop_mode = False
@@ -220,6 +223,8 @@ class WorkshopWindow(QWidget):
         # --- Footer -------------------------------------------------------------------
         self.problems_label = _Line(self)
         self.problems_label.setObjectName("pageProblems")
+        # Told apart from the message line by colour and weight, in either mode.
+        self.problems_label.setStyleSheet("color: #a00000; font-weight: bold;")
         self.problems_label.setAccessibleName("What is missing on this page")
         self.problems_label.setWordWrap(True)
         self.message = _Line(self)
@@ -374,6 +379,7 @@ class WorkshopWindow(QWidget):
 
     def _show_page(self) -> None:
         self.problems_label.clear()
+        self.message.clear()  # what was said about the page left behind
         self.page_hint.setText(self.page.hint)
         self._steps_text()
         last = self.index == len(self.pages) - 1
@@ -401,6 +407,7 @@ class WorkshopWindow(QWidget):
     # --- Editing ------------------------------------------------------------------------
 
     def _edited(self) -> None:
+        self._touched = True
         self.problems_label.clear()
         self._side_text()
         self._title()
@@ -414,18 +421,31 @@ class WorkshopWindow(QWidget):
         self.say(sentence)
 
     def focus_parking(self) -> None:
+        focused = QApplication.focusWidget()
+        if focused is not self.parking_input:
+            self._before_parking = focused
         self.parking_input.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _park(self) -> None:
+        """Enter parks the issue typed and stays for the next one; Enter on an empty line
+        goes back to where the room was typing."""
         text = self.parking_input.text().strip()
         if not text:
+            self._back_from_parking()
             return
+        self._touched = True
         self.draft.parking.append(ParkedIssue(text))
         self.parking_list.addItem(text)
         self.parking_input.clear()
-        self.say(f"Parked: {text}")
+        self.say(f"Parked: {text}. Park another, or press Enter on the empty line to go back.")
         self.keeper.changed()
-        self.page.entered()  # back to where the room was typing
+
+    def _back_from_parking(self) -> None:
+        before, self._before_parking = self._before_parking, None
+        if before is not None and isValid(before) and before.isVisible():
+            before.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.page.entered()
 
     # --- Timer --------------------------------------------------------------------------
 
@@ -441,7 +461,8 @@ class WorkshopWindow(QWidget):
         self.ticker.stop()
         self.pause_button.setText("Restart timer")
         self._show_time()
-        self.keeper.changed()
+        if self._touched:
+            self.keeper.changed()
 
     def toggle_timer(self) -> None:
         if self._running_since is None:
@@ -459,7 +480,8 @@ class WorkshopWindow(QWidget):
     def _tick(self) -> None:
         self._bank_time()
         self._show_time()
-        if self._since_kept >= 10:  # the timer survives a crash to within ten seconds
+        # The timer survives a crash to within ten seconds, once there is a workshop to keep.
+        if self._since_kept >= 10 and self._touched:
             self._since_kept = 0.0
             self.keeper.changed()
 
@@ -574,6 +596,7 @@ class WorkshopWindow(QWidget):
         self.parking_input.setEnabled(False)
         self.next_button.setEnabled(True)
         stage = changes.result.stage.label
+        self.draft_status.setText("Recorded: no draft is kept")
         self.say(f"Saved: the team's analysis of {changes.result.ref} is recorded ({stage}).")
         self.pages[-1].show_draft(self.draft)
 
@@ -603,6 +626,11 @@ class WorkshopWindow(QWidget):
             event.ignore()
             return
         if self.saved is not None or self.register.read_only or self._asked:
+            event.accept()
+            return
+        if not self._touched:
+            # Nothing typed here: whatever draft there was stays on disk as it was.
+            self.keeper.discard()
             event.accept()
             return
         self._bank_time()
