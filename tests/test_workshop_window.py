@@ -88,3 +88,16 @@ def test_a_draft_discarded_on_closing_leaves_the_banner(
     qtbot.waitUntil(lambda: unfinished_workshops(world.register) == [], timeout=5000)
     qtbot.waitUntil(lambda: not main.unfinished.isVisible(), timeout=5000)
     assert main.unfinished.drafts == []
+
+
+def test_enter_adds_the_attendee_picked_from_the_register(qtbot: QtBot, world: World) -> None:
+    ref = world.nc()
+    window = WorkshopWindow(world.register, start_workshop(world.register, ref, TODAY), TODAY)
+    shown(qtbot, window)
+    picker = named(window, "Attendee from the register")
+    picker.setFocus()
+    QTest.keyClicks(picker, "Tom")
+    QTest.keyClick(picker, Qt.Key.Key_Return)
+    assert [a.name for a in window.draft.attendees] == ["Tom Okafor"]
+    assert window.page.key == "problem"  # Enter added; it did not move on
+    window.close_keeping_draft()

@@ -278,6 +278,7 @@ class ProblemPage(WorkshopPage):
         layout.addWidget(similar_box, 1)
         # Filters last: they look at widgets that must all exist by then.
         self.attendee_list.installEventFilter(self)
+        self.person_picker.installEventFilter(self)
         self.table.installEventFilter(self)
         # Nothing to judge until the similar findings have been read.
         self.table.hide()
@@ -460,6 +461,15 @@ class ProblemPage(WorkshopPage):
             and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
         ):
             self._remove_attendee()
+            return True
+        if (
+            watched is self.person_picker
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self._add_picked()  # Enter on a name adds it, as on a new name
             return True
         return super().eventFilter(watched, event)
 

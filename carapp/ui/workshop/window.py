@@ -270,6 +270,9 @@ class WorkshopWindow(QWidget):
         self.message.clear()
 
         self._shortcuts()
+        # Enter presses the focused button, as Space does: the room works by keyboard.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(True)
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
