@@ -94,7 +94,7 @@ def test_enter_adds_the_attendee_picked_from_the_register(qtbot: QtBot, world: W
     ref = world.nc()
     window = WorkshopWindow(world.register, start_workshop(world.register, ref, TODAY), TODAY)
     shown(qtbot, window)
-    picker = named(window, "Attendee from the register")
+    picker: QWidget = named(window, "Attendee from the register")
     picker.setFocus()
     QTest.keyClicks(picker, "Tom")
     QTest.keyClick(picker, Qt.Key.Key_Return)
