@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from carapp import operations as op
+from carapp.models.enums import Stage
 from carapp.queries.workshops import start_workshop, unfinished_workshops
 from carapp.ui.main_window import MainWindow
 from carapp.ui.workshop.opening import _open
@@ -101,3 +102,17 @@ def test_enter_adds_the_attendee_picked_from_the_register(qtbot: QtBot, world: W
     assert [a.name for a in window.draft.attendees] == ["Tom Okafor"]
     assert window.page.key == "problem"  # Enter added; it did not move on
     window.close_keeping_draft()
+
+
+def test_a_closed_finding_is_refused_before_anyone_types(
+    qtbot: QtBot, world: World, tmp_path: Path
+) -> None:
+    ref = world.nc()
+    world.advance(ref, Stage.CLOSED)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(world.register, today=lambda: TODAY, settings=settings)
+    qtbot.addWidget(main)
+    main.open_workshop(ref)
+    qtbot.waitUntil(lambda: "is closed" in main.statusBar().currentMessage(), timeout=5000)
+    assert "reopen it, with a reason" in main.statusBar().currentMessage()
+    assert (id(world.register), ref) not in _open

@@ -11,16 +11,18 @@ from sqlalchemy.orm import selectinload
 
 from carapp.models.entities import Draft, Finding, RootCause, Workshop
 from carapp.models.workshop import Facts, WorkshopDraft
-from carapp.operations.common import get_finding
+from carapp.operations.common import get_finding, refuse_if_settled
 from carapp.operations.workshops import WORKSHOP
 from carapp.store import Register
 
 
 def start_workshop(register: Register, ref: str, today: dt.date) -> WorkshopDraft:
     """A new workshop on ``ref``: its facts as the register has them, and, when the round
-    already has a root cause, that cause's chain to work from (saving revises it)."""
+    already has a root cause, that cause's chain to work from (saving revises it). A closed
+    or void finding is refused before anyone types: its analysis could not be saved."""
     with register.sessions() as session:
         finding = get_finding(session, ref, selectinload(Finding.cause_links))
+        refuse_if_settled(finding)
         facts = Facts(finding.title, finding.statement, finding.evidence_observed, finding.area)
         draft = WorkshopDraft(
             ref=finding.ref,
