@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -392,144 +392,171 @@ def finding_detail(register: Register, ref: str, today: dt.date) -> FindingDetai
     """One finding whole: its fields, requirements, root causes, actions, reviews,
     extensions, evidence, deadlines, next step and history."""
     with register.sessions() as session:
-        finding = get_finding(session, ref, *WHOLE_FINDING)
-        left = workflow.days_left(finding, today)
-        return FindingDetail(
-            finding_id=finding.id,
-            ref=finding.ref,
-            version=finding.version or 1,
-            cb_ref=finding.cb_ref,
-            title=finding.title,
-            classification=finding.classification,
-            stage=finding.stage,
-            cycle=finding.cycle,
-            source=finding.source,
-            audit=finding.audit.ref if finding.audit else None,
-            identified=finding.identified_on,
-            raised_by=_person_name(finding.raised_by),
-            raised_by_id=finding.raised_by_id,
-            area=finding.area,
-            statement=finding.statement,
-            evidence_observed=finding.evidence_observed,
-            requirements=tuple(
-                RequirementView(r.code, r.title, r.kind) for r in finding.requirements
-            ),
-            containment=Containment(
-                what=finding.containment,
-                on=finding.contained_on,
-                by=_person_name(finding.contained_by),
-                by_id=finding.contained_by_id,
-                none_needed_reason=finding.containment_none_reason,
-            ),
-            dispute=Dispute(
-                raised_on=finding.dispute_raised_on,
-                outcome=finding.dispute_outcome,
-                note=finding.dispute_note,
-            ),
-            decision=Decision(finding.decision, finding.decision_note),
-            isms_update={
-                target: IsmsUpdate(getattr(finding, f), getattr(finding, n))
-                for target, (f, n) in workflow.ISMS_FIELDS.items()
-            },
-            plan_due=finding.plan_due,
-            plan_sent_on=finding.plan_sent_on,
-            closure_due=finding.closure_due,
-            days_left=left,
-            overdue=workflow.is_overdue(finding, today),
-            closed_on=finding.closed_on,
-            void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
-            next_step=workflow.next_step(finding),
-            next_stage=(upcoming := workflow.upcoming(finding)),
-            # The editor closes with today's date, so a missing closing date is not missing.
-            missing=tuple(workflow.missing_for(finding, upcoming, closing=True))
-            if upcoming
-            else (),
-            root_causes=tuple(
-                RootCauseView(
-                    id=link.root_cause.id,
-                    version=link.root_cause.version or 1,
-                    round=link.cycle,
-                    method=link.root_cause.method,
-                    category=link.root_cause.category,
-                    statement=link.root_cause.statement,
-                    symptom_justification=link.root_cause.symptom_justification,
-                    whys=tuple(
-                        WhyView(
-                            position=s.position,
-                            branch_of=s.parent.position if s.parent else None,
-                            question=s.question,
-                            answer=s.answer,
-                            evidence=s.evidence,
-                            checked=s.checked,
-                            is_root=s.is_root,
-                        )
-                        for s in link.root_cause.steps
-                    ),
-                    findings=tuple(
-                        dict.fromkeys(other.finding.ref for other in link.root_cause.finding_links)
-                    ),
+        return _detail(session, get_finding(session, ref, *WHOLE_FINDING), today)
+
+
+def finding_details(
+    register: Register,
+    ids: Sequence[int],
+    today: dt.date,
+    *,
+    with_history: bool = True,
+    chunk: int = 500,
+) -> Iterator[FindingDetail]:
+    """The findings ``ids`` whole, in that order, read ``chunk`` at a time (an export of
+    the whole register holds one chunk of records at once, not the register). Without
+    history, each finding's ``history`` is empty: a table export does not print it."""
+    for start in range(0, len(ids), chunk):
+        wanted = list(ids[start : start + chunk])
+        with register.sessions() as session:
+            found = {
+                f.id: f
+                for f in session.scalars(
+                    select(Finding).where(Finding.id.in_(wanted)).options(*WHOLE_FINDING)
                 )
-                for link in finding.cause_links
-            ),
-            actions=tuple(
-                ActionView(
-                    ref=link.action.ref,
-                    version=link.action.version or 1,
-                    round=link.cycle,
-                    kind=link.action.kind,
-                    description=link.action.description,
-                    owner=_person_name(link.action.owner),
-                    target_on=link.action.target_on,
-                    outcome=link.action.outcome,
-                    status=link.action.status,
-                    completed_on=link.action.completed_on,
-                    completion_evidence=link.action.completion_evidence,
-                    attachments=tuple(e.name for e in link.action.evidence),
-                    owner_id=link.action.owner_id,
-                    cancelled_reason=link.action.cancelled_reason,
-                    findings=tuple(
-                        dict.fromkeys(other.finding.ref for other in link.action.finding_links)
-                    ),
-                )
-                for link in finding.action_links
-            ),
-            reviews=tuple(
-                ReviewView(
-                    id=r.id,
-                    version=r.version or 1,
-                    round=r.cycle,
-                    method=r.method,
-                    criteria=r.criteria,
-                    due_on=r.due_on,
-                    reviewer=_person_name(r.reviewer),
-                    done_on=r.done_on,
-                    result=r.result,
-                    notes=r.notes,
-                    reviewer_id=r.reviewer_id,
-                )
-                for r in finding.reviews
-            ),
-            extensions=tuple(
-                ExtensionView(
-                    id=e.id,
-                    deadline=e.deadline,
-                    asked_on=e.asked_on,
-                    previous_due=e.previous_due,
-                    requested_due=e.requested_due,
-                    granted_due=e.granted_due
-                    or (e.requested_due if e.status is ExtensionStatus.GRANTED else None),
-                    reason=e.reason,
-                    status=e.status,
-                    decided_on=e.decided_on,
-                )
-                for e in finding.extensions
-            ),
-            evidence=tuple(
-                EvidenceView(e.name, e.media_type, e.size, e.sha256, e.id) for e in finding.evidence
-            ),
-            history=finding_history(session, finding),
-            workshops=_workshops(session, finding),
-        )
+            }
+            for finding_id in wanted:
+                finding = found.get(finding_id)
+                if finding is not None:
+                    yield _detail(session, finding, today, with_history=with_history)
+
+
+def _detail(
+    session: Session, finding: Finding, today: dt.date, *, with_history: bool = True
+) -> FindingDetail:
+    left = workflow.days_left(finding, today)
+    return FindingDetail(
+        finding_id=finding.id,
+        ref=finding.ref,
+        version=finding.version or 1,
+        cb_ref=finding.cb_ref,
+        title=finding.title,
+        classification=finding.classification,
+        stage=finding.stage,
+        cycle=finding.cycle,
+        source=finding.source,
+        audit=finding.audit.ref if finding.audit else None,
+        identified=finding.identified_on,
+        raised_by=_person_name(finding.raised_by),
+        raised_by_id=finding.raised_by_id,
+        area=finding.area,
+        statement=finding.statement,
+        evidence_observed=finding.evidence_observed,
+        requirements=tuple(RequirementView(r.code, r.title, r.kind) for r in finding.requirements),
+        containment=Containment(
+            what=finding.containment,
+            on=finding.contained_on,
+            by=_person_name(finding.contained_by),
+            by_id=finding.contained_by_id,
+            none_needed_reason=finding.containment_none_reason,
+        ),
+        dispute=Dispute(
+            raised_on=finding.dispute_raised_on,
+            outcome=finding.dispute_outcome,
+            note=finding.dispute_note,
+        ),
+        decision=Decision(finding.decision, finding.decision_note),
+        isms_update={
+            target: IsmsUpdate(getattr(finding, f), getattr(finding, n))
+            for target, (f, n) in workflow.ISMS_FIELDS.items()
+        },
+        plan_due=finding.plan_due,
+        plan_sent_on=finding.plan_sent_on,
+        closure_due=finding.closure_due,
+        days_left=left,
+        overdue=workflow.is_overdue(finding, today),
+        closed_on=finding.closed_on,
+        void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
+        next_step=workflow.next_step(finding),
+        next_stage=(upcoming := workflow.upcoming(finding)),
+        # The editor closes with today's date, so a missing closing date is not missing.
+        missing=tuple(workflow.missing_for(finding, upcoming, closing=True)) if upcoming else (),
+        root_causes=tuple(
+            RootCauseView(
+                id=link.root_cause.id,
+                version=link.root_cause.version or 1,
+                round=link.cycle,
+                method=link.root_cause.method,
+                category=link.root_cause.category,
+                statement=link.root_cause.statement,
+                symptom_justification=link.root_cause.symptom_justification,
+                whys=tuple(
+                    WhyView(
+                        position=s.position,
+                        branch_of=s.parent.position if s.parent else None,
+                        question=s.question,
+                        answer=s.answer,
+                        evidence=s.evidence,
+                        checked=s.checked,
+                        is_root=s.is_root,
+                    )
+                    for s in link.root_cause.steps
+                ),
+                findings=tuple(
+                    dict.fromkeys(other.finding.ref for other in link.root_cause.finding_links)
+                ),
+            )
+            for link in finding.cause_links
+        ),
+        actions=tuple(
+            ActionView(
+                ref=link.action.ref,
+                version=link.action.version or 1,
+                round=link.cycle,
+                kind=link.action.kind,
+                description=link.action.description,
+                owner=_person_name(link.action.owner),
+                target_on=link.action.target_on,
+                outcome=link.action.outcome,
+                status=link.action.status,
+                completed_on=link.action.completed_on,
+                completion_evidence=link.action.completion_evidence,
+                attachments=tuple(e.name for e in link.action.evidence),
+                owner_id=link.action.owner_id,
+                cancelled_reason=link.action.cancelled_reason,
+                findings=tuple(
+                    dict.fromkeys(other.finding.ref for other in link.action.finding_links)
+                ),
+            )
+            for link in finding.action_links
+        ),
+        reviews=tuple(
+            ReviewView(
+                id=r.id,
+                version=r.version or 1,
+                round=r.cycle,
+                method=r.method,
+                criteria=r.criteria,
+                due_on=r.due_on,
+                reviewer=_person_name(r.reviewer),
+                done_on=r.done_on,
+                result=r.result,
+                notes=r.notes,
+                reviewer_id=r.reviewer_id,
+            )
+            for r in finding.reviews
+        ),
+        extensions=tuple(
+            ExtensionView(
+                id=e.id,
+                deadline=e.deadline,
+                asked_on=e.asked_on,
+                previous_due=e.previous_due,
+                requested_due=e.requested_due,
+                granted_due=e.granted_due
+                or (e.requested_due if e.status is ExtensionStatus.GRANTED else None),
+                reason=e.reason,
+                status=e.status,
+                decided_on=e.decided_on,
+            )
+            for e in finding.extensions
+        ),
+        evidence=tuple(
+            EvidenceView(e.name, e.media_type, e.size, e.sha256, e.id) for e in finding.evidence
+        ),
+        history=finding_history(session, finding) if with_history else (),
+        workshops=_workshops(session, finding) if with_history else (),
+    )
 
 
 def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ...]:
