@@ -179,7 +179,10 @@ def save_to_table(path: str) -> dict[str, Any]:
         title.setText(new)
         start = time.perf_counter()
         editor.save()
+        deadline = time.perf_counter() + 60
         while window.model.index(0, title_column).data() != new:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"the table did not show the title saved for {ref}")
             # Idle between turns, as an event loop waiting for input does: a loop that
             # never sleeps would hold the interpreter the save thread needs.
             app.processEvents()
