@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -197,6 +198,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     audits = sub.add_parser("audits", help="list the audits", parents=[common])
     audits.add_argument("--json", action="store_true", help="print JSON")
+
+    export = sub.add_parser(
+        "export",
+        help="write the register for an auditor: xlsx, pdf, an audit's response pack, an email",
+        parents=[common],
+    )
+    kinds = export.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
+    filters = _Parser(add_help=False)
+    filters.add_argument("--stage", choices=[s.value for s in Stage])
+    filters.add_argument("--classification", choices=[c.value for c in Classification])
+    filters.add_argument("--overdue", action="store_true", help="only overdue findings")
+    filters.add_argument("--audit", metavar="AUDIT_REF", help="only the findings of this audit")
+    filters.add_argument("--owner", metavar="NAME", help="only findings with an action of NAME's")
+    filters.add_argument("--search", metavar="TEXT", default="", help="as `list --search`")
+    out = _Parser(add_help=False)
+    out.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    kinds.add_parser(
+        "xlsx", help="the register as an Excel workbook", parents=[common, filters, out]
+    )
+    pdf = kinds.add_parser(
+        "pdf", help="the register as a PDF (A4 landscape)", parents=[common, filters, out]
+    )
+    pdf.add_argument("--detailed", action="store_true", help="one section per finding")
+    pdf.add_argument("--letter", action="store_true", help="US Letter instead of A4")
+    pack = kinds.add_parser(
+        "pack",
+        help="an audit's response pack: PDF, xlsx and evidence in a zip with a SHA-256 manifest",
+        parents=[common, out],
+    )
+    pack.add_argument("--audit", metavar="AUDIT_REF", required=True)
+    eml = kinds.add_parser(
+        "eml",
+        help="an email draft to the audit's lead auditor with the response pack attached",
+        parents=[common, out],
+    )
+    eml.add_argument("--audit", metavar="AUDIT_REF", required=True)
 
     checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
@@ -571,6 +608,65 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from carapp.exports import eml, pack, register_pdf, xlsx
+    from carapp.exports.scope import ExportScope
+
+    register = _open(args)
+    try:
+        today = _today(args)
+        destination: Path = args.output
+        if args.kind in ("xlsx", "pdf"):
+            scope = ExportScope(today, _export_filter(register, args), overdue=args.overdue)
+            if args.kind == "xlsx":
+                written = xlsx.write_register_xlsx(register, scope, destination)
+            else:
+                written = register_pdf.write_register_pdf(
+                    register,
+                    scope,
+                    destination,
+                    detailed=args.detailed,
+                    page_size="Letter" if args.letter else "A4",
+                )
+        elif args.kind == "pack":
+            written = pack.write_response_pack(register, args.audit, today, destination)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                zipped = Path(folder) / f"{args.audit.strip().upper()} response pack.zip"
+                pack.write_response_pack(register, args.audit, today, zipped)
+                written = eml.write_email_draft(
+                    register, args.audit, today, destination, attachments=[zipped]
+                )
+        print(f"Wrote {written}")
+        return 0
+    finally:
+        register.close()
+
+
+def _export_filter(register: Any, args: argparse.Namespace) -> Any:
+    from carapp.errors import InvalidInputError
+    from carapp.models.enums import Classification, Stage
+    from carapp.queries import list_people
+    from carapp.queries.register_table import RegisterFilter
+
+    owner_id = None
+    if args.owner:
+        wanted = " ".join(args.owner.split()).casefold()
+        matches = [pid for pid, name in list_people(register) if name.casefold() == wanted]
+        if not matches:
+            raise InvalidInputError(f"Nobody called {args.owner!r} is in this register.")
+        owner_id = matches[0]
+    return RegisterFilter(
+        search=args.search,
+        stages=frozenset([Stage(args.stage)]) if args.stage else frozenset(),
+        classifications=frozenset([Classification(args.classification)])
+        if args.classification
+        else frozenset(),
+        audit_ref=args.audit.strip().upper() if args.audit else None,
+        owner_id=owner_id,
+    )
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "list": cmd_list,
@@ -578,6 +674,7 @@ COMMANDS = {
     "audits": cmd_audits,
     "check": cmd_check,
     "whoami": cmd_whoami,
+    "export": cmd_export,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ from shiboken6 import isValid
 from carapp import __version__
 from carapp import operations as op
 from carapp.errors import CarappError
+from carapp.exports.scope import ExportScope
 from carapp.models.enums import Classification, Source, Stage
 from carapp.models.templates import FINDING_TEMPLATES, FindingTemplate
 from carapp.operations.changes import (
@@ -58,6 +60,13 @@ from carapp.ui import welcome
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
 from carapp.ui.editor import FindingEditor
+from carapp.ui.export_dialog import (
+    ExportKind,
+    dialog_for,
+    export_work,
+    open_with_system,
+    run_export,
+)
 from carapp.ui.finding_dialog import VoidDialog
 from carapp.ui.main_window_view import MainWindowView
 from carapp.ui.register_model import (
@@ -278,6 +287,21 @@ class MainWindow(MainWindowView):
         file_menu.addAction(self.open_register_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.backup_action)
+        export_menu = file_menu.addMenu("&Export")
+        self.export_actions = {}
+        for kind, shortcut in (
+            (ExportKind.XLSX, "Ctrl+Shift+E"),
+            (ExportKind.PDF, "Ctrl+Shift+P"),
+            (ExportKind.PACK, None),
+            (ExportKind.EMAIL, None),
+        ):
+            action = self._action(
+                f"{kind.value}\u2026",
+                functools.partial(self.export, kind),
+                QKeySequence(shortcut) if shortcut else None,
+            )
+            self.export_actions[kind] = action
+            export_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -628,6 +652,48 @@ class MainWindow(MainWindowView):
         editor.show()
         editor.raise_()
         editor.activateWindow()
+
+    def export(self, kind: ExportKind, _checked: bool = False) -> None:
+        """File > Export: what, then where; the export runs off the GUI thread."""
+        table_filter = self.current_filter()
+        owner = self.owner.currentText() if self.owner.currentData() else None
+        described = ExportScope(self.today(), table_filter).describe(owner)
+        dialog = dialog_for(
+            kind,
+            self.register,
+            table_filter,
+            described[0].lower() + described[1:],
+            self.today(),
+            self.organisation,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted:
+                return
+            work = export_work(kind, self.register, dialog, self.today())
+            run_export(self, kind, work, lambda path: self._exported(kind, path), self._say)
+
+        dialog.finished.connect(chosen)
+        dialog.open()
+
+    def _exported(self, kind: ExportKind, path: Path) -> None:
+        if kind is ExportKind.EMAIL:
+            opened = open_with_system(path)
+            self._say(
+                f"Email draft written to {path}"
+                + (
+                    "; opening it in your mail program."
+                    if opened
+                    else "; no mail program opened it: open the file yourself."
+                )
+            )
+        else:
+            self._say(f"{kind.value} written to {path}")
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
 
     def workshop_on_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
