@@ -1,0 +1,70 @@
+"""carapp export: the register, filtered as the table filters it, as xlsx and PDF; an
+audit's response pack and its email draft; and a refusal in one sentence that writes
+nothing."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from pypdf import PdfReader
+
+from carapp.models.enums import Classification
+from tests.conftest import World
+from tests.test_cli import carapp, ok
+
+
+def refs_in_xlsx(path: Path) -> list[str]:
+    sheet = openpyxl.load_workbook(path, read_only=True)["Findings"]
+    return [str(r[0]) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+
+
+def test_export_xlsx_with_the_tables_filters(world: World, tmp_path: Path) -> None:
+    minor = world.nc()
+    major = world.nc(classification=Classification.MAJOR, title="No risk assessment this year")
+    assert world.register.path is not None
+    register = str(world.register.path)
+    everything, majors = tmp_path / "all.xlsx", tmp_path / "majors.xlsx"
+    ok("--register", register, "export", "xlsx", "-o", str(everything))
+    ok("--register", register, "export", "xlsx", "--classification", "major", "-o", str(majors))
+    assert sorted(refs_in_xlsx(everything)) == sorted([minor, major])
+    assert refs_in_xlsx(majors) == [major]
+    ok("--register", register, "export", "xlsx", "--owner", "tom okafor", "-o", str(majors))
+    refused = carapp("--register", register, "export", "xlsx", "--owner", "Nobody", "-o", "x")
+    assert refused.returncode == 1
+    assert "Nobody called 'Nobody' is in this register." in refused.stderr
+    assert not Path("x.xlsx").exists()
+
+
+def test_export_pdf_detailed_and_on_letter(world: World, tmp_path: Path) -> None:
+    ref = world.nc(title="R&D <urgent> a<b")
+    assert world.register.path is not None
+    target = tmp_path / "register.pdf"
+    ok("--register", str(world.register.path), "export", "pdf", "--detailed", "--letter",
+       "-o", str(target))  # fmt: skip
+    reader = PdfReader(target)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert ref in text and "R&D <urgent> a<b" in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert {round(float(width)), round(float(height))} == {612, 792}  # US Letter
+
+
+def test_export_pack_and_email_for_an_audit(world: World, tmp_path: Path) -> None:
+    world.nc()
+    assert world.register.path is not None
+    register = str(world.register.path)
+    pack, draft = tmp_path / "pack.zip", tmp_path / "draft.eml"
+    ok("--register", register, "export", "pack", "--audit", world.audit, "-o", str(pack))
+    with zipfile.ZipFile(pack) as archive:
+        assert "MANIFEST.sha256" in archive.namelist()
+    ok("--register", register, "export", "eml", "--audit", world.audit, "-o", str(draft))
+    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    assert message["X-Unsent"] == "1"
+    assert [p.get_filename() for p in message.iter_attachments()][0].endswith(".zip")
+    refused = carapp("--register", register, "export", "pack", "--audit", "AUD-1999-01",
+                     "-o", str(tmp_path / "none.zip"))  # fmt: skip
+    assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "none.zip").exists()
