@@ -63,7 +63,8 @@ def test_export_pack_and_email_for_an_audit(world: World, tmp_path: Path) -> Non
     ok("--register", register, "export", "eml", "--audit", world.audit, "-o", str(draft))
     message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert message["X-Unsent"] == "1"
-    assert [p.get_filename() for p in message.iter_attachments()][0].endswith(".zip")
+    names = [str(p.get_filename()) for p in message.iter_attachments()]
+    assert names and names[0].endswith(".zip")
     refused = carapp("--register", register, "export", "pack", "--audit", "AUD-1999-01",
                      "-o", str(tmp_path / "none.zip"))  # fmt: skip
     assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0
