@@ -128,4 +128,8 @@ def write_email_draft(
     """The ``.eml`` draft to the lead auditor of ``audit_ref`` at ``destination``, whole or
     not at all, with ``attachments`` (typically the response pack) attached."""
     data = email_draft(register, audit_ref, today, attachments).as_bytes()
-    return write_atomically(destination, lambda partial: partial.write_bytes(data))
+
+    def write(partial: Path) -> None:
+        partial.write_bytes(data)
+
+    return write_atomically(destination, write)

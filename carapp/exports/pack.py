@@ -10,6 +10,7 @@ the same); :func:`write_response_pack` lays it out and writes the zip, whole or 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -26,8 +27,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 from sqlalchemy import or_, select
 
 from carapp.errors import InvalidInputError, NotFoundError
@@ -65,7 +67,7 @@ from carapp.models.enums import ActionStatus, Classification
 from carapp.models.words import day_text
 from carapp.operations.evidence import megabytes
 from carapp.queries.audits import AuditView, find_audit
-from carapp.queries.findings import ActionView, FindingDetail
+from carapp.queries.findings import ActionView, Containment, FindingDetail
 from carapp.queries.register_table import RegisterFilter
 from carapp.store import Register
 
@@ -140,13 +142,13 @@ class Response:
 
     @property
     def counts(self) -> str:
-        """'2 findings: 1 major NC, 1 minor NC'."""
+        """'2 findings (1 Major NC, 1 Minor NC)'."""
         by_class: dict[Classification, int] = defaultdict(int)
         for f in self.findings:
             by_class[f.detail.classification] += 1
         parts = [f"{n} {c.label}" for c in Classification if (n := by_class.get(c))]
         n = len(self.findings)
-        return f"{n} finding{'s' if n != 1 else ''}: " + ", ".join(parts)
+        return f"{n} finding{'s' if n != 1 else ''} ({', '.join(parts)})"
 
 
 def audit_with_contact(register: Register, audit_ref: str) -> tuple[AuditView, str]:
@@ -343,85 +345,129 @@ def _audit_facts(response: Response) -> list[tuple[str, Cell]]:
     return facts
 
 
+@functools.cache
+def _hash_style() -> ParagraphStyle:
+    # Small enough that 32 hex digits fit the column: a digest on two lines, not three.
+    return ParagraphStyle("hash", styles().mono, fontSize=6.6, leading=8.5)
+
+
 def _hash_cell(sha256: str) -> Paragraph:
     # Sixty-four hex digits have nowhere to wrap: two lines of 32, split where people
     # compare them.
-    return Paragraph(f"{sha256[:32]}<br/>{sha256[32:]}", styles().mono)
+    return Paragraph(f"{sha256[:32]}<br/>{sha256[32:]}", _hash_style())
+
+
+def _not_recorded(text: str = NOT_RECORDED) -> Paragraph:
+    return Paragraph(escape(text), styles().cell_muted)
+
+
+def _correction(c: Containment) -> list[tuple[str, Cell]]:
+    if c.what.strip():
+        out: list[tuple[str, Cell]] = [("Correction", c.what)]
+        done = " by ".join(x for x in (day_text(c.on) if c.on else "", c.by or "") if x)
+        if done:
+            out.append(("Correction made", done))
+        return out
+    if c.none_needed_reason.strip():
+        return [("Correction", f"None needed: {c.none_needed_reason}")]
+    return [("Correction", _not_recorded())]
+
+
+def _reviews(d: FindingDetail) -> str:
+    """The effectiveness reviews of the round in progress, in one line each."""
+    lines = []
+    for r in d.current_reviews:
+        if r.result is not None:
+            when = f", checked {day_text(r.done_on)}" if r.done_on else ""
+            who = f" by {r.reviewer}" if r.reviewer else ""
+            lines.append(f"{r.result.label}{when}{who}")
+        elif r.due_on is not None:
+            lines.append(f"Due {day_text(r.due_on)}" + (f" ({r.reviewer})" if r.reviewer else ""))
+    return "\n".join(lines)
+
+
+def _status(f: PackFinding) -> str:
+    d = f.detail
+    if d.closed_on is not None:
+        return f"{d.stage.label} on {day_text(d.closed_on)}"
+    return f.status
 
 
 def _finding_story(f: PackFinding, width: float) -> list[Flowable]:
     d, s = f.detail, styles()
-    muted = s.cell_muted
     title = f"{d.cb_ref or 'No NC number'} \u00b7 {d.ref} \u00b7 {d.title}"
     story = section(title, room=160)
     requirements = "; ".join(f"{r.code} {r.title}".strip() for r in d.requirements)
-    c = d.containment
-    if c.what.strip():
-        when = [x for x in (day_text(c.on) if c.on else "", c.by or "") if x]
-        correction: Cell = c.what + (f" ({', '.join(when)})" if when else "")
-    elif c.none_needed_reason.strip():
-        correction = f"None needed: {c.none_needed_reason}"
-    else:
-        correction = Paragraph(NOT_RECORDED, muted)
     causes = d.current_root_causes
-    cause: Cell = (
-        [
-            para(
-                rc.statement + (f" (category: {rc.category.label})" if rc.category else ""),
-                s.cell,
-            )
-            for rc in causes
-        ]
-        if causes
-        else Paragraph(NOT_RECORDED, muted)
-    )
+    categories = "; ".join(dict.fromkeys(rc.category.label for rc in causes if rc.category))
     facts: list[tuple[str, Cell]] = [
-        ("CB NC number", d.cb_ref or Paragraph("Not given by the certification body", muted)),
+        ("CB NC number", d.cb_ref or _not_recorded("Not given by the certification body")),
         ("Our reference", d.ref),
         ("Classification", d.classification.label),
-        ("Requirement", requirements or Paragraph("Not recorded", muted)),
-        ("Nonconformity", d.statement or Paragraph(NOT_RECORDED, muted)),
-        ("Correction", correction),
-        ("Root cause", cause),
-        ("Owner", f.owners or Paragraph(NOT_RECORDED, muted)),
-        ("Target date", _day(f.target)),
-        ("Status", f.status),
+        ("Requirement", requirements or _not_recorded("Not recorded")),
+        ("Nonconformity", d.statement or _not_recorded()),
+        *_correction(d.containment),
+        (
+            "Root cause",
+            [para(rc.statement, s.cell) for rc in causes] if causes else _not_recorded(),
+        ),
     ]
-    if d.plan_due or d.closure_due:
-        due = [
-            f"action plan {day_text(d.plan_due)}" if d.plan_due else "",
-            f"closure {day_text(d.closure_due)}" if d.closure_due else "",
-        ]
-        facts.append(("Deadlines", ", ".join(x for x in due if x)))
+    if categories:
+        facts.append(("Cause category", categories))
+    facts += [
+        ("Owner", f.owners or _not_recorded()),
+        ("Target date", _day(f.target)),
+        ("Status", _status(f)),
+    ]
+    due = [
+        f"action plan {day_text(d.plan_due)}" if d.plan_due else "",
+        f"closure {day_text(d.closure_due)}" if d.closure_due else "",
+    ]
+    if any(due):
+        text = "; ".join(x for x in due if x)
+        facts.append(("Due", text[0].upper() + text[1:]))
+    reviews = _reviews(d)
+    if reviews:
+        facts.append(("Effectiveness", reviews))
     story.append(facts_table(facts, width))
-    story.append(Spacer(1, 5))
+    story.append(Spacer(1, 6))
     story.append(Paragraph("Corrective actions", s.label))
+    story.append(Spacer(1, 2))
     if f.actions:
         rows: list[list[Cell]] = [
             [a.ref, a.description, a.owner or "", _day(a.target_on), a.status.label]
             for a in f.actions
         ]
         w = [26 * mm, width - 26 * mm - 34 * mm - 24 * mm - 22 * mm, 34 * mm, 24 * mm, 22 * mm]
-        story.append(table(["Action", "Corrective action", "Owner", "Target", "Status"], rows, w))
+        story.append(
+            _whole_rows(table(["Action", "Description", "Owner", "Target", "Status"], rows, w))
+        )
     else:
-        story.append(Paragraph("None planned yet.", muted))
-    story.append(Spacer(1, 5))
+        story.append(_not_recorded("None planned yet."))
+    story.append(Spacer(1, 6))
     story.append(Paragraph("Evidence", s.label))
+    story.append(Spacer(1, 2))
     if f.evidence:
         rows = [
             [
-                [para(e.name, s.cell), Paragraph(escape(e.attached_to), muted)],
+                [para(e.name, s.cell), _not_recorded(e.attached_to)],
                 Paragraph(escape(megabytes(e.size)), s.right),
                 _hash_cell(e.sha256),
                 Paragraph(escape(e.path), s.mono),
             ]
             for e in f.evidence
         ]
-        w = [46 * mm, 17 * mm, 52 * mm, width - 115 * mm]
-        story.append(table(["File", "Size", "SHA-256", "In this pack"], rows, w))
+        w = [46 * mm, 16 * mm, 48 * mm, width - 110 * mm]
+        story.append(_whole_rows(table(["File", "Size", "SHA-256", "In this pack"], rows, w)))
     else:
-        story.append(Paragraph("No evidence files attached yet.", muted))
+        story.append(_not_recorded("No evidence files attached yet."))
     return story
+
+
+def _whole_rows(t: Table) -> Table:
+    # These rows are a few lines each: one cut across a page break reads as two findings.
+    t.splitInRow = 0
+    return t
 
 
 def response_pdf(response: Response, size: str = "A4") -> bytes:
@@ -439,16 +485,16 @@ def response_pdf(response: Response, size: str = "A4") -> bytes:
             f.detail.ref,
             f.detail.classification.label,
             f.detail.title,
-            f.owners,
             _day(f.target) if f.target else "",
             f.status,
         ]
         for f in response.findings
     ]
-    w = [24 * mm, 25 * mm, 22 * mm, 0.0, 30 * mm, 22 * mm, 24 * mm]
+    # The owner is on each finding's page: the title gets the room.
+    w = [29 * mm, 26 * mm, 19 * mm, 0.0, 22 * mm, 26 * mm]
     w[3] = width - sum(w)
-    header = ["CB NC no.", "Our ref", "Class", "Finding", "Owner", "Target", "Status"]
-    story.append(table(header, rows, w))
+    header = ["CB NC no.", "Our ref", "Class", "Finding", "Target", "Status"]
+    story.append(_whole_rows(table(header, rows, w)))
     story.append(Spacer(1, 6))
     story.append(
         Paragraph(
@@ -658,10 +704,10 @@ def readme(response: Response) -> str:
         "                  index of its evidence.",
         f"  {XLSX_NAME}   the same as a workbook, one row per finding (sheet Findings),",
         "                  and one row per evidence file (sheet Evidence).",
-        f"  {EVIDENCE_FOLDER}/         the evidence files, one folder per finding (our reference).",
+        f"  {EVIDENCE_FOLDER}/       the evidence files, one folder per finding (our reference).",
         f"  {MANIFEST_NAME} the SHA-256 of every other file in the pack.",
         "",
-        f"Findings: {response.counts}.",
+        f"The response covers {response.counts}.",
     ]
     if response.plan_due:
         lines.append(f"Action plan due: {day_text(response.plan_due)}.")
@@ -686,9 +732,21 @@ def readme(response: Response) -> str:
     return "\n".join(lines)
 
 
+# Formats compressed already: deflating them again costs time and saves nothing.
+_STORED = frozenset(
+    {
+        *(".zip", ".7z", ".gz", ".bz2", ".xz", ".rar"),
+        *(".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"),
+        *(".mp4", ".mov", ".mp3", ".m4a"),
+        *(".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"),
+    }
+)
+
+
 def _zip_info(path: str, when: dt.datetime) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(path, date_time=when.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
+    stored = PurePosixPath(path).suffix.lower() in _STORED
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16  # unzipped files readable, not executable
     return info
 
