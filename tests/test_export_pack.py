@@ -191,6 +191,8 @@ def test_pack_pdf_holds_refs_and_typed_text(
     for needle in ("MC-NC-01", "MC-NC-02", *refs, action, HOSTILE, "Tom Okafor", "Helen Marsh"):
         assert needle in text, needle
     assert "Meridian Certification" in text and "Disabled the three accounts." in text
+    # The evidence index names each file as the register holds it, and where it is.
+    assert "../../etc/passwd" in text and f"evidence/{refs[1]}/_.._etc_passwd" in text
 
 
 def test_pack_progress_per_finding_and_cancel_keeps_the_previous(

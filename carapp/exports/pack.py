@@ -546,7 +546,7 @@ def _sheet_table(
     rows: Iterable[Sequence[Any]],
     widths: Sequence[int],
 ) -> None:
-    bold = Font(bold=True)
+    bold = Font(name="Calibri", bold=True)
     fill = PatternFill("solid", fgColor="E6EDF4")
     for col, title in enumerate(header, start=1):
         cell = ws.cell(1, col)
@@ -660,10 +660,16 @@ def response_xlsx(response: Response, destination: Path) -> None:
     ]
     for row, (label, value) in enumerate(facts, start=1):
         _put(about.cell(row, 1), label)
-        about.cell(row, 1).font = Font(bold=True)
+        about.cell(row, 1).font = Font(name="Calibri", bold=True)
         _put(about.cell(row, 2), value)
+        # Dates too read left to right under the label, as on the PDF's first page.
+        about.cell(row, 2).alignment = Alignment(horizontal="left", wrap_text=True)
     about.column_dimensions["A"].width = 22
-    about.column_dimensions["B"].width = 90
+    about.column_dimensions["B"].width = 100
+    about.page_setup.orientation = "landscape"
+    about.page_setup.fitToWidth = 1
+    about.page_setup.fitToHeight = 0
+    about.sheet_properties.pageSetUpPr.fitToPage = True
     findings = wb.create_sheet("Findings")
     _sheet_table(
         findings,
