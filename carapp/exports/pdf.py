@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -49,9 +49,9 @@ _FONT_FILES |= {ITALIC: "DejaVuSans-Oblique.ttf", MONO: "DejaVuSansMono.ttf"}
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
 MARGIN = 18 * mm
 BOTTOM_MARGIN = 22 * mm  # room for the footer's two lines
-# The least height a page of any size gives the text: a table row taller than this cannot
-# be moved to a fresh page whole.
-_TALLEST_FRAME = min(h for _, h in PAGE_SIZES.values()) - MARGIN - BOTTOM_MARGIN
+# The least height a page of any size, either way up, gives the text: a table row taller
+# than this cannot be moved to a fresh page whole.
+_TALLEST_FRAME = min(min(w, h) for w, h in PAGE_SIZES.values()) - MARGIN - BOTTOM_MARGIN
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#5f6b7a")
@@ -158,22 +158,24 @@ def para(text: str, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(escape(text), style or styles().body)
 
 
-def page_size(name: str) -> tuple[float, float]:
+def page_size(name: str, *, wide: bool = False) -> tuple[float, float]:
+    """The page ``name`` ("A4", "Letter"), upright, or landscape when ``wide``."""
     try:
-        return PAGE_SIZES[name]
+        size = PAGE_SIZES[name]
     except KeyError:
         raise InvalidInputError(
             f"{name!r} is not a page size carapp prints: choose {' or '.join(PAGE_SIZES)}."
         ) from None
+    return landscape(size) if wide else size
 
 
-def frame_width(size: str) -> float:
-    """The width text has on a page of ``size``."""
-    return float(page_size(size)[0] - 2 * MARGIN)
+def frame_width(size: str, *, wide: bool = False) -> float:
+    """The width text has on a page of ``size`` (landscape when ``wide``)."""
+    return float(page_size(size, wide=wide)[0] - 2 * MARGIN)
 
 
-def frame_height(size: str) -> float:
-    return float(page_size(size)[1] - MARGIN - BOTTOM_MARGIN)
+def frame_height(size: str, *, wide: bool = False) -> float:
+    return float(page_size(size, wide=wide)[1] - MARGIN - BOTTOM_MARGIN)
 
 
 # A string is user text (escaped where it is laid out); a list of flowables stacks them.
@@ -330,14 +332,16 @@ def build_pdf(
     footer: str = "",
     fingerprint: str = "",
     author: str = "",
+    wide: bool = False,
 ) -> bytes:
-    """The PDF of ``story`` on pages of ``size`` ("A4" or "Letter"), each with the footer
-    line, "page x of y" and, when given, the register's fingerprint."""
+    """The PDF of ``story`` on pages of ``size`` ("A4" or "Letter"; landscape when
+    ``wide``), each with the footer line, "page x of y" and, when given, the register's
+    fingerprint."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=page_size(size),
+        pagesize=page_size(size, wide=wide),
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
