@@ -20,8 +20,15 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
-from reportlab.platypus import TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy import select
 
 from carapp.exports.pdf import (
@@ -31,11 +38,11 @@ from carapp.exports.pdf import (
     FONT,
     HEADER_FILL,
     INK,
-    MUTED,
     RULE,
     Cell,
     build_pdf,
     escape,
+    facts_table,
     frame_width,
     para,
     printable,
@@ -135,9 +142,7 @@ def _counts(register: Register, ids: Sequence[int]) -> Counts:
     )
 
 
-def _opening(
-    header: ExportHeader, counts: Counts, title: str, width: float
-) -> list[Flowable]:
+def _opening(header: ExportHeader, counts: Counts, title: str, width: float) -> list[Flowable]:
     s = styles()
     verify = [
         Paragraph(f"<font name='DejaVuSansMono'>{escape(header.fingerprint_text)}</font>", s.cell),
@@ -154,9 +159,7 @@ def _opening(
         ("Exported", f"{header.exported_at} by {header.exported_by}"),
         ("Fingerprint", verify),
     ]
-    story = title_block(
-        header.organisation, title, _in_numbers(counts), facts, width
-    )
+    story = title_block(header.organisation, title, _in_numbers(counts), facts, width)
     if counts.total:
         story += [Spacer(1, 4), _count_table(counts, width), Spacer(1, 8)]
     return story
@@ -174,7 +177,9 @@ def _count_table(counts: Counts, width: float) -> Flowable:
 
     def lines(items: dict[Any, int], heading: str) -> list[list[Any]]:
         rows: list[list[Any]] = [[Paragraph(heading, s.cell_head), Paragraph("", s.cell_head)]]
-        rows += [[Paragraph(k.label, s.cell), Paragraph(f"{n:,}", s.right)] for k, n in items.items()]
+        rows += [
+            [Paragraph(k.label, s.cell), Paragraph(f"{n:,}", s.right)] for k, n in items.items()
+        ]
         return rows
 
     left = lines(counts.by_classification, "Classification")
@@ -183,7 +188,7 @@ def _count_table(counts: Counts, width: float) -> Flowable:
     blank = [Paragraph("", s.cell), Paragraph("", s.cell)]
     left += [blank] * (depth - len(left))
     right += [blank] * (depth - len(right))
-    data = [a + [""] + b for a, b in zip(left, right, strict=True)]
+    data = [[*a, "", *b] for a, b in zip(left, right, strict=True)]
     out = Table(data, colWidths=[45 * mm, 16 * mm, 12 * mm, 45 * mm, 16 * mm], hAlign="LEFT")
     out.setStyle(
         TableStyle(
@@ -293,7 +298,7 @@ def column_widths(lines: Sequence[tuple[str, ...]], width: float) -> list[float]
                 continue
             most[index] = max(most[index], measure(text, cell))
             words = text.replace(",", ", ").split() or [""]
-            least[index] = max(least[index], max(measure(w, cell) for w in words))
+            least[index] = max(least[index], *(measure(w, cell) for w in words))
     wanted = [max(lo, min(hi, _WIDEST)) for lo, hi in zip(least, most, strict=True)]
     wanted[_TITLE] = least[_TITLE] = 0.0
     spare = width - sum(wanted) - TITLE_ROOM
@@ -337,9 +342,9 @@ class RegisterTable(Flowable):  # type: ignore[misc]  # reportlab is untyped
     def _make(self, texts: Sequence[str], style: ParagraphStyle) -> tuple[list[Any], float]:
         cells: list[Any] = []
         tallest = style.leading
-        for text, width in zip(texts, self.widths, strict=True):
+        for typed, width in zip(texts, self.widths, strict=True):
             room = width - 2 * _PAD_X
-            text = printable(text)
+            text = printable(typed)
             if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= room:
                 cells.append(text)
                 continue
@@ -556,7 +561,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for a in actions
             ],
-            _widths(width, [24, 0, 26, 19, 24, 40]),
+            _widths(width, [24, 0, 28, 21, 24, 40]),
         )
         out += _part_heading("Actions", first)
     elif detail.classification.is_nonconformity:
@@ -577,7 +582,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for r in reviews
             ],
-            _widths(width, [19, 26, 0, 19, 20, 40]),
+            _widths(width, [21, 26, 0, 21, 20, 40]),
         )
         out += _part_heading("Effectiveness reviews", first)
     elif detail.classification.is_nonconformity:
@@ -599,7 +604,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for h in lines
             ],
-            _widths(width, [26, 30, 55, 0]),
+            _widths(width, [28, 30, 55, 0]),
         )
     else:
         first = _none("No history is recorded.")
@@ -627,8 +632,10 @@ def _status(label: str, completed: dt.date | None, cancelled: str) -> str:
 
 def _change(old: str, new: str, note: str) -> str:
     parts = []
-    if old or new:
-        parts.append(f"{old or _NONE} → {new or _NONE}" if old else new)
+    if old not in ("", _NONE):
+        parts.append(f"{old} → {new or _NONE}")
+    elif new:
+        parts.append(new)
     if note.strip():
         parts.append(f"Note: {note}")
     return "\n".join(parts) or _NONE
@@ -700,17 +707,16 @@ def _containment(detail: FindingDetail, width: float) -> Flowable:
 
 def _cause(cause: RootCauseView, width: float) -> list[Flowable]:
     s = styles()
-    facts = [
-        ["Statement", Paragraph(f"<b>{escape(cause.statement)}</b>", s.cell)],
-        ["Category", cause.category.label if cause.category else "Not categorised"],
-        ["Method", cause.method.label],
+    facts: list[tuple[str, Cell]] = [
+        ("Statement", Paragraph(f"<b>{escape(cause.statement)}</b>", s.cell)),
+        ("Category", cause.category.label if cause.category else "Not categorised"),
+        ("Method", cause.method.label),
     ]
     if cause.symptom_justification.strip():
-        facts.append(["Why it is the cause", cause.symptom_justification])
-    others = [f for f in cause.findings]
-    if len(others) > 1:
-        facts.append(["Explains", ", ".join(others)])
-    head = table(["Root cause", ""], facts, [34 * mm, width - 34 * mm])
+        facts.append(("Why it is the cause", cause.symptom_justification))
+    if len(cause.findings) > 1:
+        facts.append(("Explains", ", ".join(cause.findings)))
+    head = facts_table(facts, width)
     out = _part_heading("Root cause", head)
     if cause.whys:
         rows: list[list[Cell]] = []
@@ -727,7 +733,7 @@ def _cause(cause: RootCauseView, width: float) -> list[Flowable]:
         chain = table(
             ["Why", "Question and answer", "Evidence", "Checked"],
             rows,
-            _widths(width, [18, 0, 56, 17]),
+            _widths(width, [18, 0, 52, 19]),
             highlight=root,
         )
         out += _part_heading("Why chain", chain)
@@ -740,7 +746,9 @@ def _decisions(detail: FindingDetail, width: float) -> Flowable:
         rows.append(["Observation", detail.decision.decision.label, detail.decision.note])
     if detail.dispute.raised_on is not None:
         outcome = detail.dispute.outcome.label if detail.dispute.outcome else "Undecided"
-        rows.append([f"Dispute raised {_day(detail.dispute.raised_on)}", outcome, detail.dispute.note])
+        rows.append(
+            [f"Dispute raised {_day(detail.dispute.raised_on)}", outcome, detail.dispute.note]
+        )
     for target, update in detail.isms_update.items():
         decided = update.decision.label if update.decision else "Not decided"
         rows.append([f"ISMS: {target.label}", decided, update.note or _NONE])
@@ -770,7 +778,7 @@ def _deadlines(detail: FindingDetail, width: float) -> Flowable:
             ]
             for e in detail.extensions
         ],
-        _widths(width, [18, 19, 19, 19, 19, 26, 0]),
+        _widths(width, [19, 21, 21, 21, 21, 26, 0]),
     )
 
 
