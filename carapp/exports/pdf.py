@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -295,12 +296,17 @@ class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
+        page = dict(self.__dict__)
+        # A page's drawing operations are thousands of small strings: held as one
+        # compressed string until the end, a register of 10,000 pages fits in memory.
+        page["_code"] = zlib.compress("\n".join(self._code).encode("utf-8"))
+        self._pages.append(page)
         self._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
         for number, page in enumerate(self._pages, start=1):
+            page["_code"] = [zlib.decompress(page["_code"]).decode("utf-8")]
             self.__dict__.update(page)
             self._draw_footer(number, total)
             super().showPage()

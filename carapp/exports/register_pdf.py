@@ -561,7 +561,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for a in actions
             ],
-            _widths(width, [24, 0, 28, 21, 24, 40]),
+            _widths(width, [22, 0, 26, 20, 22, 32]),
         )
         out += _part_heading("Actions", first)
     elif detail.classification.is_nonconformity:
@@ -582,7 +582,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for r in reviews
             ],
-            _widths(width, [21, 26, 0, 21, 20, 40]),
+            _widths(width, [20, 24, 0, 20, 19, 34]),
         )
         out += _part_heading("Effectiveness reviews", first)
     elif detail.classification.is_nonconformity:
