@@ -561,7 +561,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for a in actions
             ],
-            _widths(width, [22, 0, 26, 20, 22, 32]),
+            _widths(width, [24, 0, 28, 22, 20, 30]),
         )
         out += _part_heading("Actions", first)
     elif detail.classification.is_nonconformity:
@@ -582,7 +582,7 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for r in reviews
             ],
-            _widths(width, [20, 24, 0, 20, 19, 34]),
+            _widths(width, [22, 24, 0, 22, 19, 32]),
         )
         out += _part_heading("Effectiveness reviews", first)
     elif detail.classification.is_nonconformity:
@@ -658,7 +658,7 @@ def _facts_grid(detail: FindingDetail, width: float) -> Flowable:
         ("Identified", detail.identified.isoformat()),
         ("Raised by", detail.raised_by or _NONE),
         ("Area", detail.area or _NONE),
-        ("Next deadline", "Overdue: " + due if detail.overdue else due),
+        ("Next deadline", due),
         ("Plan due", _day(detail.plan_due)),
         ("Plan sent", _day(detail.plan_sent_on)),
         ("Closure due", _day(detail.closure_due)),
@@ -778,7 +778,7 @@ def _deadlines(detail: FindingDetail, width: float) -> Flowable:
             ]
             for e in detail.extensions
         ],
-        _widths(width, [19, 21, 21, 21, 21, 26, 0]),
+        _widths(width, [19, 22, 22, 22, 22, 26, 0]),
     )
 
 
