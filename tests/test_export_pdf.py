@@ -201,3 +201,13 @@ def _refs(register: Register) -> list[str]:
     ids = selected_ids(register, ExportScope(TODAY))
     with register.engine.connect() as conn:
         return [ref for (ref,) in conn.execute(select(Finding.ref).where(Finding.id.in_(ids)))]
+
+
+def test_no_finding_matches(world: World, hostile: dict[str, str], tmp_path: Path) -> None:
+    scope = ExportScope(TODAY, RegisterFilter(search="nothing is called this"))
+    for detailed in (False, True):
+        out = write_register_pdf(world.register, scope, tmp_path / "none.pdf", detailed=detailed)
+        text = text_of(out)
+        assert "No finding matches these filters." in text
+        assert hostile["major"] not in text
+        assert "page 1 of 1" in text
