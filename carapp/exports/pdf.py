@@ -305,7 +305,10 @@ class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
 
     def save(self) -> None:
         total = len(self._pages)
-        for number, page in enumerate(self._pages, start=1):
+        # Each page is let go once drawn: reportlab keeps its own copy until the file is out.
+        self._pages.reverse()
+        for number in range(1, total + 1):
+            page = self._pages.pop()
             page["_code"] = [zlib.decompress(page["_code"]).decode("utf-8")]
             self.__dict__.update(page)
             self._draw_footer(number, total)
