@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,7 +21,7 @@ from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -49,9 +50,9 @@ _FONT_FILES |= {ITALIC: "DejaVuSans-Oblique.ttf", MONO: "DejaVuSansMono.ttf"}
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
 MARGIN = 18 * mm
 BOTTOM_MARGIN = 22 * mm  # room for the footer's two lines
-# The least height a page of any size gives the text: a table row taller than this cannot
-# be moved to a fresh page whole.
-_TALLEST_FRAME = min(h for _, h in PAGE_SIZES.values()) - MARGIN - BOTTOM_MARGIN
+# The least height a page of any size, either way up, gives the text: a table row taller
+# than this cannot be moved to a fresh page whole.
+_TALLEST_FRAME = min(min(w, h) for w, h in PAGE_SIZES.values()) - MARGIN - BOTTOM_MARGIN
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#5f6b7a")
@@ -158,22 +159,24 @@ def para(text: str, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(escape(text), style or styles().body)
 
 
-def page_size(name: str) -> tuple[float, float]:
+def page_size(name: str, *, wide: bool = False) -> tuple[float, float]:
+    """The page ``name`` ("A4", "Letter"), upright, or landscape when ``wide``."""
     try:
-        return PAGE_SIZES[name]
+        size = PAGE_SIZES[name]
     except KeyError:
         raise InvalidInputError(
             f"{name!r} is not a page size carapp prints: choose {' or '.join(PAGE_SIZES)}."
         ) from None
+    return landscape(size) if wide else size
 
 
-def frame_width(size: str) -> float:
-    """The width text has on a page of ``size``."""
-    return float(page_size(size)[0] - 2 * MARGIN)
+def frame_width(size: str, *, wide: bool = False) -> float:
+    """The width text has on a page of ``size`` (landscape when ``wide``)."""
+    return float(page_size(size, wide=wide)[0] - 2 * MARGIN)
 
 
-def frame_height(size: str) -> float:
-    return float(page_size(size)[1] - MARGIN - BOTTOM_MARGIN)
+def frame_height(size: str, *, wide: bool = False) -> float:
+    return float(page_size(size, wide=wide)[1] - MARGIN - BOTTOM_MARGIN)
 
 
 # A string is user text (escaped where it is laid out); a list of flowables stacks them.
@@ -293,12 +296,20 @@ class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
+        page = dict(self.__dict__)
+        # A page's drawing operations are thousands of small strings: held as one
+        # compressed string until the end, a register of 10,000 pages fits in memory.
+        page["_code"] = zlib.compress("\n".join(self._code).encode("utf-8"))
+        self._pages.append(page)
         self._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
-        for number, page in enumerate(self._pages, start=1):
+        # Each page is let go once drawn: reportlab keeps its own copy until the file is out.
+        self._pages.reverse()
+        for number in range(1, total + 1):
+            page = self._pages.pop()
+            page["_code"] = [zlib.decompress(page["_code"]).decode("utf-8")]
             self.__dict__.update(page)
             self._draw_footer(number, total)
             super().showPage()
@@ -330,14 +341,16 @@ def build_pdf(
     footer: str = "",
     fingerprint: str = "",
     author: str = "",
+    wide: bool = False,
 ) -> bytes:
-    """The PDF of ``story`` on pages of ``size`` ("A4" or "Letter"), each with the footer
-    line, "page x of y" and, when given, the register's fingerprint."""
+    """The PDF of ``story`` on pages of ``size`` ("A4" or "Letter"; landscape when
+    ``wide``), each with the footer line, "page x of y" and, when given, the register's
+    fingerprint."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=page_size(size),
+        pagesize=page_size(size, wide=wide),
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
