@@ -111,5 +111,5 @@ def test_email_to_auditor_writes_a_draft_to_the_lead_auditor(
     message = email.message_from_bytes(target.read_bytes(), policy=email.policy.default)
     assert message["X-Unsent"] == "1"
     assert world.audit in str(message["Subject"])
-    names = [part.get_filename() for part in message.iter_attachments()]
+    names = [str(part.get_filename()) for part in message.iter_attachments()]
     assert names and names[0].endswith(".zip")
