@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -565,7 +566,11 @@ class _SheetWriter:
         if self.rows == 0:
             # A table needs a data row: an empty one keeps the headers filterable.
             self.ws.append([None] * len(self.columns))
-        self.ws.add_table(table)
+        with warnings.catch_warnings():
+            # openpyxl warns that a write-only sheet needs its table columns added by
+            # hand, which they are, above.
+            warnings.filterwarnings("ignore", "In write-only mode", UserWarning)
+            self.ws.add_table(table)
 
 
 def write_register_workbook(
@@ -581,23 +586,44 @@ def write_register_workbook(
     callers write to a temporary path). ``progress`` hears (``done`` + rows written,
     ``total``) every few hundred rows and may raise Cancelled."""
     book = Workbook(write_only=True)
-    _cover(book, header, rows)
-    count = len(rows.findings) + len(rows.actions) + len(rows.reviews)
-    total = done + count if total is None else total
-    for title, name, columns, values in (
-        ("Findings", "Findings", FINDING_COLUMNS, rows.findings),
-        ("Actions", "Actions", ACTION_COLUMNS, rows.actions),
-        ("Effectiveness reviews", "Reviews", REVIEW_COLUMNS, rows.reviews),
-    ):
-        sheet = _SheetWriter(book, title, columns)
-        for row in values:
-            sheet.append(row)
-            done += 1
-            if done % 250 == 0:
-                progress(done, total)
-        sheet.finish(name)
-    progress(done, total)
-    book.save(path)
+    try:
+        _cover(book, header, rows)
+        count = len(rows.findings) + len(rows.actions) + len(rows.reviews)
+        total = done + count if total is None else total
+        for title, name, columns, values in (
+            ("Findings", "Findings", FINDING_COLUMNS, rows.findings),
+            ("Actions", "Actions", ACTION_COLUMNS, rows.actions),
+            ("Effectiveness reviews", "Reviews", REVIEW_COLUMNS, rows.reviews),
+        ):
+            sheet = _SheetWriter(book, title, columns)
+            for row in values:
+                sheet.append(row)
+                done += 1
+                if done % 250 == 0:
+                    progress(done, total)
+            sheet.finish(name)
+        progress(done, total)
+        book.save(path)
+    except BaseException:
+        _discard(book)
+        raise
+
+
+def _discard(book: Workbook) -> None:
+    """Close the sheets of an abandoned write-only workbook and remove the temporary
+    files openpyxl streams them to (a cancelled export leaves nothing behind)."""
+    for ws in book.worksheets:
+        if not isinstance(ws, WriteOnlyWorksheet) or ws._writer is None:
+            continue
+        try:
+            if not ws.closed:
+                ws.close()
+        except Exception:  # noqa: S110 - the export failed already; this only tidies
+            pass
+        try:
+            ws._writer.cleanup()
+        except OSError:
+            pass
 
 
 def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
