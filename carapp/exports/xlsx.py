@@ -20,13 +20,14 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -491,10 +492,26 @@ def _action_rows(conn: object, action_ids: list[int]) -> list[tuple[Value, ...]]
 
 # --- Writing ----------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True)
+_FONT = "Calibri"
+_HEADER_FONT = Font(name=_FONT, size=11, bold=True)
+_LINE_HEIGHT = 15  # points per line of 11-point Calibri
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
+_COVER_VALUE = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]
+    """A write-only sheet taking rows of ready cells (or None): openpyxl's own append
+    tries each value as a plain value first and copies styled cells again, which is a
+    third of the time of a large register."""
+
+    def _values_to_row(self, values: Sequence[WriteOnlyCell | None], row_idx: int) -> Any:
+        for column, cell in enumerate(values, 1):
+            if cell is not None:
+                cell.column = column
+                cell.row = row_idx
+                yield cell
 
 
 class _SheetWriter:
@@ -502,7 +519,8 @@ class _SheetWriter:
     column, the table over them, and the print setup."""
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column]) -> None:
-        self.ws: WriteOnlyWorksheet = book.create_sheet(title)
+        self.ws = _Sheet(book, title)
+        book._add_sheet(self.ws)
         self.columns = columns
         self.rows = 0
         ws = self.ws
@@ -523,12 +541,26 @@ class _SheetWriter:
             cell.font = _HEADER_FONT
             cell.alignment = _WRAP
             header.append(cell)
+        # Bold names wrap at about 85% of the width their column holds in plain digits.
+        header_lines = max(len(c.name) // max(int(c.width * 0.85) - 1, 1) + 1 for c in columns)
+        if header_lines > 1:
+            ws.row_dimensions[1] = RowDimension(ws, index=1, ht=_LINE_HEIGHT * header_lines + 3)
         ws.append(header)
         self._wraps = [column.kind == "long" for column in columns]
+        # Characters a line of a wrapped column holds, a little under its width in
+        # digit widths so that a row is rather too tall than cut.
+        self._wrap_widths = [
+            max(int(column.width * 0.95) - 1, 1) if column.kind == "long" else 0
+            for column in columns
+        ]
         # Copying a template's style array costs far less than openpyxl's style lookup.
-        template = WriteOnlyCell(ws)
-        template.alignment = _WRAP
-        self._wrap_style = template._style
+        self._styles = []
+        for column in columns:
+            template = WriteOnlyCell(ws)
+            template.alignment = _WRAP if column.kind == "long" else _TOP
+            if column.kind == "date":
+                template.number_format = "yyyy-mm-dd"
+            self._styles.append(template._style)
 
     def append(self, values: Sequence[Value]) -> None:
         """One row. Plain values go to openpyxl as they are (it reuses one cell for them,
@@ -536,24 +568,36 @@ class _SheetWriter:
         that wraps or that openpyxl would read as a formula."""
         ws = self.ws
         row: list[object] = []
-        for value, wraps in zip(values, self._wraps, strict=True):
+        for value, wraps, style in zip(values, self._wraps, self._styles, strict=True):
+            if value is None or value == "":
+                row.append(None)
+                continue
+            cell = WriteOnlyCell(ws)
             if isinstance(value, str):
-                if not value:
-                    row.append(None)
-                    continue
-                text = cell_text(value)
-                if wraps or text.startswith(_FORMULA_START):
-                    cell = WriteOnlyCell(ws, text)
-                    cell.data_type = "s"  # never a formula, whatever it starts with
-                    if wraps:
-                        cell._style = self._wrap_style.__copy__()
-                    row.append(cell)
-                else:
-                    row.append(text)
+                cell.value = cell_text(value)
+                cell.data_type = "s"  # never a formula, whatever it starts with
             else:
-                row.append(value)
-        ws.append(row)
+                cell.value = value
+            cell._style = style.__copy__()
+            row.append(cell)
         self.rows += 1
+        self._height(self.rows + 1, values)
+        ws.append(row)
+        self.ws.row_dimensions.pop(self.rows + 1, None)  # written: no need to keep it
+
+    def _height(self, row_idx: int, values: Sequence[Value]) -> None:
+        """Give a row the height its wrapped text needs. Neither LibreOffice nor Excel
+        sizes rows to their text on opening a file, so without this a long statement
+        overprints the rows below it."""
+        lines = 1
+        for value, width in zip(values, self._wrap_widths, strict=True):
+            if width and isinstance(value, str) and value:
+                needed = sum(len(line) // width + 1 for line in value.split("\n"))
+                lines = max(lines, needed)
+        if lines > 1:
+            self.ws.row_dimensions[row_idx] = RowDimension(
+                self.ws, index=row_idx, ht=min(_LINE_HEIGHT * lines + 3, 409)
+            )
 
     def finish(self, name: str) -> None:
         last = get_column_letter(len(self.columns))
@@ -638,7 +682,7 @@ def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
     def line(label: str, value: Value = None, *, bold: bool = False) -> None:
         a = WriteOnlyCell(ws, cell_text(label))
         a.data_type = "s"
-        a.font = Font(bold=True, size=14) if bold else _HEADER_FONT
+        a.font = Font(name=_FONT, bold=True, size=14) if bold else _HEADER_FONT
         a.alignment = _TOP
         cells = [a]
         if value is not None:
@@ -648,7 +692,7 @@ def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
                 b.data_type = "s"
             else:
                 b.value = value
-            b.alignment = _WRAP
+            b.alignment = _COVER_VALUE
             cells.append(b)
         ws.append(cells)
 
@@ -659,10 +703,11 @@ def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
     line("Exported by", header.exported_by)
     line("As of", header.today)
     line("Register fingerprint", header.fingerprint_text)
+    line("How to verify", f"carapp check --anchor {header.fingerprint_text}")
     line(
-        "How to verify",
-        f"carapp check --anchor {header.fingerprint_text}  (run on the register file: it "
-        "confirms the register still holds, unchanged, the history this export was made from)",
+        "",
+        "Run this on the register file: it confirms the register still holds, unchanged, "
+        "the history this export was made from.",
     )
     line("Findings", len(rows.findings))
     line("Corrective actions", len(rows.actions))
