@@ -28,8 +28,10 @@ Row = tuple[str, int, float, str, float | None]
 def _demo(folder: Path, findings: int) -> Path:
     path = folder / "demo.sqlite"
     subprocess.run(
-        [sys.executable, "-m", "carapp", "demo", str(path), "--findings", str(findings)]
-        + ["--seed", "1", "--today", TODAY.isoformat()],
+        [
+            *(sys.executable, "-m", "carapp", "demo", str(path)),
+            *("--findings", str(findings), "--seed", "1", "--today", TODAY.isoformat()),
+        ],
         check=True,
         capture_output=True,
     )

@@ -130,7 +130,8 @@ def stages(world: World) -> dict[Stage, str]:
             Classification.MAJOR if stage is Stage.CONTAINED else Classification.MINOR,
             title=f"Leavers keep access ({stage.label})",
         )
-        world.advance(ref, stage) if stage is not Stage.IDENTIFIED else None
+        if stage is not Stage.IDENTIFIED:
+            world.advance(ref, stage)
         refs[stage] = ref
     refs[Stage.OPEN] = world.nc(Classification.OBSERVATION, audit=None, title="Spare keys")
     return refs
@@ -213,7 +214,9 @@ def test_cover_says_what_when_who_and_how_to_verify(
 ) -> None:
     scope = ExportScope(TODAY, RegisterFilter(classifications=frozenset({Classification.MINOR})))
     cover = load_workbook(export(world, tmp_path, scope))["Cover"]
-    facts = {row[0].value: row[1].value if len(row) > 1 else None for row in cover.iter_rows()}
+    facts: dict[Any, Any] = {
+        row[0].value: row[1].value if len(row) > 1 else None for row in cover.iter_rows()
+    }
     full = fingerprint(world.register).full
     assert facts["Organisation"] == "Northwind Logistics Ltd"
     assert facts["Exported"] == "Findings with classification Minor NC"
@@ -351,11 +354,17 @@ def test_libreoffice_reads_the_same_values(world: World, tmp_path: Path) -> None
     _set(world, odd, title='=HYPERLINK("http://x")', area="\rY", statement="a\x07b «Łódź»")
     path = export(world, tmp_path)
     out = tmp_path / "csv"
+    soffice = _soffice()
+    assert soffice
     # Every sheet as its own UTF-8 CSV, values as shown (dates as yyyy-mm-dd).
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     subprocess.run(
-        [_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo"]
-        + ["--convert-to", options, "--outdir", str(out), str(path)],
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            *("--convert-to", options, "--outdir", str(out), str(path)),
+        ],
         check=True,
         capture_output=True,
         timeout=180,

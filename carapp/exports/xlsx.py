@@ -14,6 +14,7 @@ would read a bare one back as a line feed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import warnings
@@ -31,8 +32,18 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
+from carapp.exports.scope import (
+    ExportHeader,
+    ExportScope,
+    Progress,
+    export_header,
+    no_progress,
+    selected_ids,
+    write_atomically,
+)
 from carapp.models.entities import (
     Audit,
     CorrectiveAction,
@@ -62,15 +73,6 @@ from carapp.models.finding_index import next_due_sql
 from carapp.models.workflow import ISMS_FIELDS
 from carapp.queries.register_table import as_date, overdue_sql
 from carapp.store import Register
-from carapp.exports.scope import (
-    ExportHeader,
-    ExportScope,
-    Progress,
-    export_header,
-    no_progress,
-    selected_ids,
-    write_atomically,
-)
 
 Value = str | int | dt.date | None
 Kind = Literal["text", "long", "date", "number"]
@@ -102,10 +104,10 @@ class Column:
 FINDING_COLUMNS: tuple[Column, ...] = (
     Column("Ref", 14),
     Column("CB ref", 12),
-    Column("Identified", 11, "date"),
+    Column("Identified", 12, "date"),
     Column("Source", 18),
     Column("Audit", 13),
-    Column("Raised by", 16),
+    Column("Raised by", 19),
     Column("Title", 36, "long"),
     Column("Statement", 50, "long"),
     Column("Evidence observed", 40, "long"),
@@ -115,22 +117,22 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("Classification", 13),
     Column("Stage", 15),
     Column("Containment", 36, "long"),
-    Column("Contained on", 11, "date"),
-    Column("Contained by", 16),
+    Column("Contained on", 12, "date"),
+    Column("Contained by", 19),
     Column("Root cause", 45, "long"),
     Column("Cause category", 17, "long"),
     Column("Actions", 24, "long"),
     Column("Action owners", 18, "long"),
-    Column("Plan due", 11, "date"),
-    Column("Plan sent", 11, "date"),
-    Column("Closure due", 11, "date"),
+    Column("Plan due", 12, "date"),
+    Column("Plan sent", 12, "date"),
+    Column("Closure due", 12, "date"),
     Column("Days left", 8, "number"),
     Column("Overdue", 9),
     Column("Effectiveness result", 13),
-    Column("Effectiveness reviewer", 16),
+    Column("Effectiveness reviewer", 19),
     *(Column(f"ISMS: {t.label}", 24, "long") for t in IsmsTarget),
     Column("Observation decision", 24, "long"),
-    Column("Closed on", 11, "date"),
+    Column("Closed on", 12, "date"),
     Column("Void reason", 24, "long"),
 )
 
@@ -140,10 +142,10 @@ ACTION_COLUMNS: tuple[Column, ...] = (
     Column("Kind", 12),
     Column("Description", 50, "long"),
     Column("Expected outcome", 36, "long"),
-    Column("Owner", 16),
-    Column("Target", 11, "date"),
+    Column("Owner", 19),
+    Column("Target", 12, "date"),
     Column("Status", 12),
-    Column("Completed on", 11, "date"),
+    Column("Completed on", 12, "date"),
     Column("Completion evidence", 40, "long"),
     Column("Attachments", 24, "long"),
     Column("Cancelled reason", 24, "long"),
@@ -154,9 +156,9 @@ REVIEW_COLUMNS: tuple[Column, ...] = (
     Column("Round", 7, "number"),
     Column("Method", 45, "long"),
     Column("Criteria", 40, "long"),
-    Column("Due", 11, "date"),
-    Column("Reviewer", 16),
-    Column("Done on", 11, "date"),
+    Column("Due", 12, "date"),
+    Column("Reviewer", 19),
+    Column("Done on", 12, "date"),
     Column("Result", 13),
     Column("Notes", 40, "long"),
 )
@@ -337,7 +339,7 @@ def register_rows(
 
 
 def _finding_row(
-    f: Sequence[object],
+    f: Sequence[Any],  # a row of register_rows' findings query
     today: dt.date,
     requirements: list[tuple[str, str]],
     causes: list[tuple[int, str, CauseCategory | None]],
@@ -376,7 +378,7 @@ def _finding_row(
     isms = f[27:]
     assert isinstance(source, Source) and isinstance(classification, Classification)
     assert isinstance(stage, Stage) and isinstance(cycle, int)
-    due = as_date(next_due)  # type: ignore[arg-type]
+    due = as_date(next_due)
     current_causes = [c for c in causes if c[0] == cycle]
     current_actions = [a for a in actions if a[0] == cycle]
     current_reviews = [r for r in reviews if r[0] == cycle]
@@ -388,7 +390,7 @@ def _finding_row(
     return (
         str(ref),
         str(cb_ref),
-        identified,  # type: ignore[return-value]
+        identified,
         source.label,
         audit,
         raised_by,
@@ -414,14 +416,11 @@ def _finding_row(
         "Yes" if overdue else "No",
         result.label if isinstance(result, ReviewResult) else None,
         last_review[4] if last_review else None,
-        *(
-            _isms(isms[i], isms[targets + i])  # type: ignore[arg-type]
-            for i in range(targets)
-        ),
-        _observation_decision(decision, decision_note),  # type: ignore[arg-type]
+        *(_isms(isms[i], isms[targets + i]) for i in range(targets)),
+        _observation_decision(decision, decision_note),
         closed_on,
         void_reason,
-    )  # type: ignore[return-value]
+    )
 
 
 def _observation_decision(decision: ObservationDecision | None, note: str) -> str:
@@ -430,10 +429,7 @@ def _observation_decision(decision: ObservationDecision | None, note: str) -> st
     return f"{decision.label}: {note}" if note else decision.label
 
 
-def _action_rows(conn: object, action_ids: list[int]) -> list[tuple[Value, ...]]:
-    from sqlalchemy.engine import Connection
-
-    assert isinstance(conn, Connection)
+def _action_rows(conn: Connection, action_ids: list[int]) -> list[tuple[Value, ...]]:
     out: list[tuple[Value, ...]] = []
     for chunk in _chunks(action_ids):
         answers: dict[int, list[str]] = {}
@@ -568,7 +564,7 @@ class _SheetWriter:
         that wraps or that openpyxl would read as a formula."""
         ws = self.ws
         row: list[object] = []
-        for value, wraps, style in zip(values, self._wraps, self._styles, strict=True):
+        for value, style in zip(values, self._styles, strict=True):
             if value is None or value == "":
                 row.append(None)
                 continue
@@ -659,15 +655,12 @@ def _discard(book: Workbook) -> None:
     for ws in book.worksheets:
         if not isinstance(ws, WriteOnlyWorksheet) or ws._writer is None:
             continue
-        try:
+        # The export failed already (or was cancelled): tidying must not hide why.
+        with contextlib.suppress(Exception):
             if not ws.closed:
                 ws.close()
-        except Exception:  # noqa: S110 - the export failed already; this only tidies
-            pass
-        try:
+        with contextlib.suppress(OSError):
             ws._writer.cleanup()
-        except OSError:
-            pass
 
 
 def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
@@ -679,7 +672,15 @@ def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
 
+    written = [0]
+
     def line(label: str, value: Value = None, *, bold: bool = False) -> None:
+        written[0] += 1
+        if isinstance(value, str) and len(value) > 100:
+            # Wrapped values need their height set: see _SheetWriter._height.
+            ws.row_dimensions[written[0]] = RowDimension(
+                ws, index=written[0], ht=_LINE_HEIGHT * (len(value) // 100 + 1) + 3
+            )
         a = WriteOnlyCell(ws, cell_text(label))
         a.data_type = "s"
         a.font = Font(name=_FONT, bold=True, size=14) if bold else _HEADER_FONT
@@ -712,11 +713,11 @@ def _cover(book: Workbook, header: ExportHeader, rows: RegisterRows) -> None:
     line("Findings", len(rows.findings))
     line("Corrective actions", len(rows.actions))
     line("Effectiveness reviews", len(rows.reviews))
-    ws.append([])
+    line("")
     line("By classification")
     for classification in Classification:
         line(classification.label, rows.by_classification.get(classification, 0))
-    ws.append([])
+    line("")
     line("By stage")
     for stage in Stage:
         if rows.by_stage.get(stage):
