@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,11 @@ from carapp.exports.xlsx import (
     cell_text,
     write_register_xlsx,
 )
-from carapp.models.enums import Classification, IsmsTarget, Stage
+from carapp.models.enums import Classification, IsmsTarget, ReviewResult, Stage
 from carapp.queries.findings import FindingDetail, finding_detail
 from carapp.queries.register_table import RegisterFilter
-from tests.conftest import TODAY, World
+from carapp.store import Register
+from tests.conftest import TODAY, World, demo_register
 
 INJECTIONS = ('=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tX", "\rY")
 
@@ -390,3 +392,55 @@ def test_libreoffice_reads_the_same_values(world: World, tmp_path: Path) -> None
     assert by_ref[odd]["Area"] == "\rY"
     assert by_ref[odd]["Statement"] == "a\ufffdb «Łódź»"
     assert by_ref[ref]["Closed on"] == "2026-07-10"
+
+
+def test_a_failed_review_shows_the_new_round(world: World, tmp_path: Path) -> None:
+    ref = world.nc()
+    action = world.advance(ref, Stage.ACTIONS_DONE)
+    world.review(ref, ReviewResult.NOT_EFFECTIVE)
+    world.find_cause(ref)
+    detail = finding_detail(world.register, ref, TODAY)
+    assert detail.cycle == 2
+    book = load_workbook(export(world, tmp_path))
+    (row,) = rows_of(book["Findings"])
+    assert {k: as_written(v) for k, v in row.items()} == expected_finding(detail)
+    # This round has a cause and no action or review yet; the first round's stay listed.
+    assert row["Actions"] is None and row["Effectiveness result"] is None
+    assert [r["Ref"] for r in rows_of(book["Actions"])] == [action]
+    (review,) = rows_of(book["Effectiveness reviews"])
+    assert (review["Round"], review["Result"]) == (1, "Not effective")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    yield from demo_register(tmp_path_factory, findings=300, seed=5)
+
+
+def test_a_demo_register_reads_as_finding_detail_does(demo: Register, tmp_path: Path) -> None:
+    """Every kind of finding the demo makes (voids, disputes, observations, extensions,
+    several actions, several rounds): the flat read equals finding_detail, cell by cell."""
+    path = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "demo.xlsx")
+    book = load_workbook(path)
+    found = rows_of(book["Findings"])
+    assert len(found) == 300
+    details = [finding_detail(demo, row["Ref"], TODAY) for row in found]
+    for row, detail in zip(found, details, strict=True):
+        assert {k: as_written(v) for k, v in row.items()} == expected_finding(detail)
+    assert {d.stage for d in details} >= set(Stage) - {Stage.DISPUTED}
+    actions = {a.ref: a for d in details for a in d.actions}
+    rows = rows_of(book["Actions"])
+    assert [r["Ref"] for r in rows] == sorted(actions)
+    for r in rows:
+        a = actions[r["Ref"]]
+        assert (r["Owner"], as_written(r["Target"]), r["Status"]) == (
+            a.owner,
+            a.target_on,
+            a.status.label,
+        )
+        assert r["Findings"] == "\n".join(a.findings)
+        assert r["Attachments"] == ("\n".join(a.attachments) or None)
+    reviews = [(d.ref, r.round, r.due_on, r.reviewer) for d in details for r in d.reviews]
+    assert [
+        (r["Finding"], r["Round"], as_written(r["Due"]), r["Reviewer"])
+        for r in rows_of(book["Effectiveness reviews"])
+    ] == reviews
