@@ -63,7 +63,7 @@ class ExportScope:
         f = self.effective_filter()
         parts = []
         if f.quick is not QuickFilter.ALL:
-            parts.append(f.quick.label)
+            parts.append(f"the quick filter \u201c{f.quick.label}\u201d")
         if f.classifications:
             parts.append("classification " + ", ".join(sorted(c.label for c in f.classifications)))
         if f.stages:

@@ -68,6 +68,12 @@ class ExportKind(enum.Enum):
         return self in (ExportKind.PACK, ExportKind.EMAIL)
 
 
+def _label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setBuddy(buddy)
+    return label
+
+
 def _safe_name(text: str) -> str:
     return re.sub(r"[^\w .,()-]+", "_", text).strip(" .") or "carapp"
 
@@ -121,7 +127,7 @@ class ExportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         if kind.for_audit:
-            form.addRow("&Audit", self.audit)
+            form.addRow(_label("&Audit", self.audit, self), self.audit)
             if not audits:
                 note = QLabel("The register has no audit yet: record one in a finding first.")
                 note.setWordWrap(True)
@@ -134,7 +140,17 @@ class ExportDialog(QDialog):
         if kind is ExportKind.PDF:
             form.addRow("", self.detailed)
             form.addRow("", self.letter)
-        form.addRow("&Save to", where)
+        # What this kind does not ask for is not shown (nor left lying at the corner).
+        unused: list[QWidget] = []
+        if kind.for_audit:
+            unused += [self.shown, self.every]
+        else:
+            unused.append(self.audit)
+        if kind is not ExportKind.PDF:
+            unused += [self.detailed, self.letter]
+        for widget in unused:
+            widget.hide()
+        form.addRow(_label("&Save to", self.path, self), where)
         self.problem = QLabel(self)
         self.problem.setAccessibleName("Export problem")
         self.problem.setStyleSheet("color: #a00000;")
