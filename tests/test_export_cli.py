@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import email
 import email.policy
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from pypdf import PdfReader
 
 from carapp.models.enums import Classification
-from tests.conftest import World
+from tests.conftest import World, demo_register
 from tests.test_cli import carapp, ok
 
 
@@ -69,3 +74,25 @@ def test_export_pack_and_email_for_an_audit(world: World, tmp_path: Path) -> Non
                      "-o", str(tmp_path / "none.zip"))  # fmt: skip
     assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0
     assert not (tmp_path / "none.zip").exists()
+
+
+def test_an_export_killed_halfway_leaves_the_earlier_file(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    register = next(demo_register(tmp_path_factory, findings=1000, seed=9))
+    assert register.path is not None
+    path = str(register.path)
+    register.close()
+    target = tmp_path / "register.pdf"
+    target.write_bytes(b"%PDF- the earlier export")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "carapp", "--register", path, "export", "pdf", "--detailed",
+         "-o", str(target)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(3)  # the register is read and the pages laid out: about a minute's work
+    assert child.poll() is None, "the export ended before it could be killed"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert target.read_bytes() == b"%PDF- the earlier export"
