@@ -207,6 +207,15 @@ def workshop_rows(path: Path) -> list[Row]:
     ]
 
 
+def export_rows() -> list[Row]:
+    """The exports, each on the register size its target names (they build their own)."""
+    from bench.exports import pack_row
+    from bench.pdf_register import pdf_rows
+    from bench.xlsx import xlsx_row
+
+    return [xlsx_row(), *pdf_rows(), pack_row()]
+
+
 def rule_change_row(path: Path, repeat: int) -> Row:
     """Changing a deadline rule, timed inside the process (the use case or the bare UPDATE
     of the open findings' dates) on copies of the register, so each run changes dates."""
@@ -286,6 +295,7 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
             rows += gui_rows(path, repeat)
             rows += editor_rows(path)
             rows += workshop_rows(path)
+    rows += export_rows()
         print(f"  {size:>7,} findings measured", file=sys.stderr)
     return rows
 
