@@ -295,9 +295,8 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
             rows += gui_rows(path, repeat)
             rows += editor_rows(path)
             rows += workshop_rows(path)
-    rows += export_rows()
         print(f"  {size:>7,} findings measured", file=sys.stderr)
-    return rows
+    return rows + export_rows()
 
 
 def print_table(rows: list[Row]) -> None:
