@@ -5,6 +5,7 @@ QTest sends the same events as qtbot.keyClick and is typed, which strict mypy wa
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer
@@ -121,3 +122,28 @@ def answer_box(button: str, within: float = 10.0) -> list[str]:
 
     QTimer.singleShot(0, poll)
     return seen
+
+
+def when_modal(kind: type[W], act: Callable[[W], None], within: float = 15.0) -> list[bool]:
+    """Run ``act`` on the next modal ``kind`` once it has shown and settled (a file dialog
+    fills its list and completer first), and return the list that says it ran. It polls, as
+    the dialog may open only once a busy machine gets round to it, instead of guessing a
+    delay; a dialog left open is closed by conftest's watchdog."""
+    ran: list[bool] = []
+    deadline = time.monotonic() + within
+    seen: list[float] = []
+
+    def poll() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, kind) and modal.isVisible():
+            if not seen:
+                seen.append(time.monotonic())
+            if time.monotonic() - seen[0] >= 0.15:
+                ran.append(True)
+                act(modal)
+                return
+        if time.monotonic() < deadline:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return ran

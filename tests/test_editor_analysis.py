@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -48,6 +48,7 @@ from tests.editor_helpers import (
     tab,
     type_into,
     typed,
+    when_modal,
 )
 
 STATEMENT = "The offboarding checklist has no step that tells IT, and nobody owns it."
@@ -469,15 +470,13 @@ def test_an_action_completed_with_a_file(qtbot: QtBot, world: World, tmp_path: P
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
 
-    def pick() -> None:
-        chooser = QApplication.activeModalWidget()
-        assert isinstance(chooser, QFileDialog)
+    def pick(chooser: QFileDialog) -> None:
         line = chooser.findChild(QLineEdit, "fileNameEdit")
         assert line is not None
         type_into(line, str(evidence))
         QTest.keyClick(line, Qt.Key.Key_Return)
 
-    QTimer.singleShot(200, pick)
+    when_modal(QFileDialog, pick)
     click(named(dialog, "Attach a file\u2026", QPushButton))
     assert "checklist-v3.pdf is attached on Save" in named(dialog, "File", QLabel).text()
     dialog_ok(dialog)

@@ -38,6 +38,7 @@ from carapp.ui.main_window import MainWindow
 from carapp.ui.register_model import BADGE_COLOURS, RegisterTableModel
 from carapp.ui.welcome import WelcomeDialog
 from tests.conftest import TODAY, World, demo_register, sha256
+from tests.editor_helpers import when_modal
 from tests.test_anchors import rewrite_carefully
 from tests.test_damage import _make_read_only
 from tests.test_register_table import QUICK_SQL, by_sql
@@ -511,13 +512,11 @@ def test_long_work_is_cancelled_from_its_progress_dialog(qtbot: QtBot) -> None:
             time.sleep(0.001)
         return len(steps)
 
-    def press_cancel() -> None:
-        modal = QApplication.activeModalWidget()
-        assert isinstance(modal, QProgressDialog)
+    def press_cancel(modal: QProgressDialog) -> None:
         button = next(b for b in modal.findChildren(QPushButton) if b.text() == "Cancel")
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    QTimer.singleShot(200, press_cancel)
+    when_modal(QProgressDialog, press_cancel)
     hung = _watchdog(qtbot, 10)
     outcome = tasks.run_with_progress(None, "Work", "Working", long_work, failure_title="x")
     assert hung == [] and outcome.cancelled and outcome.result is None
@@ -530,12 +529,7 @@ def test_a_cancelled_demo_leaves_no_file(
     path = tmp_path / "demo.sqlite"
     monkeypatch.setattr(welcome, "demo_path", lambda: path)
 
-    def press_cancel() -> None:
-        modal = QApplication.activeModalWidget()
-        assert isinstance(modal, QProgressDialog)
-        modal.cancel()
-
-    QTimer.singleShot(0, press_cancel)
+    when_modal(QProgressDialog, lambda modal: modal.cancel())
     hung = _watchdog(qtbot, 30)
     assert welcome.make_demo(None, TODAY) is None
     assert hung == []
@@ -546,12 +540,7 @@ def test_a_cancelled_demo_leaves_no_file(
 
 
 def _answer_modal(qtbot: QtBot, answer: Callable[[QDialog], None]) -> None:
-    def act() -> None:
-        modal = QApplication.activeModalWidget()
-        assert isinstance(modal, QDialog)
-        answer(modal)
-
-    QTimer.singleShot(0, act)
+    when_modal(QDialog, answer)
 
 
 def test_voiding_from_the_window_updates_the_row_and_the_detail_pane(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
@@ -22,7 +22,7 @@ from carapp.store import Register
 from carapp.ui.main_window import MainWindow
 from carapp.ui.settings_dialog import SettingsDialog
 from tests.conftest import TODAY, World, sha256
-from tests.editor_helpers import click, named, type_into
+from tests.editor_helpers import click, named, type_into, when_modal
 
 OUT = Path(os.environ.get("CARAPP_SHOTS", "/tmp/carapp-shots"))
 
@@ -173,14 +173,12 @@ def test_the_organisation_name_changes_the_window_title(
     assert window.windowTitle().startswith("Northwind Logistics Ltd \u2014")
     seen: list[str] = []
 
-    def fill_in() -> None:
-        d = QApplication.activeModalWidget()
-        assert isinstance(d, SettingsDialog)
+    def fill_in(d: SettingsDialog) -> None:
         seen.append(d.windowTitle())
         type_into(named(d, "Organisation", QLineEdit), "Northwind Group plc")
         click(named(d, "OK", QPushButton))
 
-    QTimer.singleShot(100, fill_in)
+    when_modal(SettingsDialog, fill_in)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     QTest.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)

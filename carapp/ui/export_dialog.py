@@ -51,6 +51,15 @@ class ExportKind(enum.Enum):
     EMAIL = "Email to auditor"
 
     @property
+    def menu_text(self) -> str:
+        return {
+            "XLSX": "&Excel register\u2026",
+            "PDF": "&PDF register\u2026",
+            "PACK": "Audit response p&ack\u2026",
+            "EMAIL": "E&mail to auditor\u2026",
+        }[self.name]
+
+    @property
     def suffix(self) -> str:
         return {"XLSX": ".xlsx", "PDF": ".pdf", "PACK": ".zip", "EMAIL": ".eml"}[self.name]
 

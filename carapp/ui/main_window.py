@@ -287,7 +287,7 @@ class MainWindow(MainWindowView):
         file_menu.addAction(self.open_register_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.backup_action)
-        export_menu = file_menu.addMenu("&Export")
+        export_menu = file_menu.addMenu("E&xport")
         self.export_actions = {}
         for kind, shortcut in (
             (ExportKind.XLSX, "Ctrl+Shift+E"),
@@ -296,7 +296,7 @@ class MainWindow(MainWindowView):
             (ExportKind.EMAIL, None),
         ):
             action = self._action(
-                f"{kind.value}\u2026",
+                kind.menu_text,
                 functools.partial(self.export, kind),
                 QKeySequence(shortcut) if shortcut else None,
             )
