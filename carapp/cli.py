@@ -610,8 +610,9 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from carapp.exports import eml, pack, register_pdf, xlsx
-    from carapp.exports.scope import ExportScope
+    from carapp.exports.scope import ExportScope, check_destination
 
+    check_destination(args.output)  # before the work, not after it
     register = _open(args)
     try:
         today = _today(args)
@@ -662,9 +663,21 @@ def _export_filter(register: Any, args: argparse.Namespace) -> Any:
         classifications=frozenset([Classification(args.classification)])
         if args.classification
         else frozenset(),
-        audit_ref=args.audit.strip().upper() if args.audit else None,
+        audit_ref=_known_audit(register, args.audit) if args.audit else None,
         owner_id=owner_id,
     )
+
+
+def _known_audit(register: Any, ref: str) -> str:
+    from carapp.errors import NotFoundError
+    from carapp.queries.audits import list_audits
+
+    wanted = ref.strip().upper()
+    if wanted not in {a.ref for a in list_audits(register)}:
+        raise NotFoundError(
+            f"There is no audit {ref!r} in this register: carapp audits lists them."
+        )
+    return wanted
 
 
 COMMANDS = {

@@ -96,3 +96,22 @@ def test_an_export_killed_halfway_leaves_the_earlier_file(
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     assert target.read_bytes() == b"%PDF- the earlier export"
+
+
+def test_a_destination_that_cannot_be_written_is_refused_first(
+    world: World, tmp_path: Path
+) -> None:
+    world.nc()
+    assert world.register.path is not None
+    register = str(world.register.path)
+    for output, said in (
+        (tmp_path / "no such folder" / "x.xlsx", "There is no folder"),
+        (tmp_path, "is a folder: give the file's name too."),
+    ):
+        refused = carapp("--register", register, "export", "xlsx", "-o", str(output))
+        assert refused.returncode == 1
+        assert said in refused.stderr and "internal error" not in refused.stderr
+    unknown = carapp("--register", register, "export", "xlsx", "--audit", "AUD-9999-99",
+                     "-o", str(tmp_path / "x.xlsx"))  # fmt: skip
+    assert unknown.returncode == 1 and "There is no audit 'AUD-9999-99'" in unknown.stderr
+    assert not (tmp_path / "x.xlsx").exists()

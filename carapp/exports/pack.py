@@ -135,6 +135,10 @@ class Response:
     findings: tuple[PackFinding, ...]
 
     @property
+    def has_evidence(self) -> bool:
+        return any(f.evidence for f in self.findings)
+
+    @property
     def plan_due(self) -> dt.date | None:
         """The earliest action-plan deadline among the findings: when the response is due."""
         dates = [f.detail.plan_due for f in self.findings if f.detail.plan_due is not None]
@@ -499,9 +503,13 @@ def response_pdf(response: Response, size: str = "A4") -> bytes:
     story.append(
         Paragraph(
             "Each finding follows on its own page with its correction, root cause, "
-            "corrective actions and an index of its evidence. The evidence files are in the "
-            f"folder {EVIDENCE_FOLDER}/ of this pack; {MANIFEST_NAME} holds the SHA-256 of "
-            "every file.",
+            "corrective actions and an index of its evidence. "
+            + (
+                f"The evidence files are in the folder {EVIDENCE_FOLDER}/ of this pack; "
+                if response.has_evidence
+                else "No evidence file is attached to these findings yet; "
+            )
+            + f"{MANIFEST_NAME} holds the SHA-256 of every file.",
             s.muted,
         )
     )
@@ -710,7 +718,9 @@ def readme(response: Response) -> str:
         "                  index of its evidence.",
         f"  {XLSX_NAME}   the same as a workbook, one row per finding (sheet Findings),",
         "                  and one row per evidence file (sheet Evidence).",
-        f"  {EVIDENCE_FOLDER}/       the evidence files, one folder per finding (our reference).",
+        f"  {EVIDENCE_FOLDER}/       the evidence files, one folder per finding (our reference)."
+        if response.has_evidence
+        else "  (no evidence files: none is attached to these findings yet)",
         f"  {MANIFEST_NAME} the SHA-256 of every other file in the pack.",
         "",
         f"The response covers {response.counts}.",

@@ -561,7 +561,8 @@ def finding_section(detail: FindingDetail, width: float) -> list[Flowable]:
                 ]
                 for a in actions
             ],
-            _widths(width, [24, 0, 28, 22, 20, 30]),
+            # Status holds "Done, 2025-07-28": wide enough to keep the date whole.
+            _widths(width, [24, 0, 28, 22, 27, 30]),
         )
         out += _part_heading("Actions", first)
     elif detail.classification.is_nonconformity:

@@ -11,12 +11,14 @@ raises :class:`Cancelled` when the user asked to stop.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from carapp.account import actor
 from carapp.anchors import Fingerprint, fingerprint
+from carapp.errors import InvalidInputError
 from carapp.files import atomic_path
 from carapp.models.history import now_utc
 from carapp.queries.findings import FindingDetail, finding_details
@@ -135,10 +137,31 @@ def selected_findings(
             progress(done, len(ids))
 
 
+def check_destination(destination: Path) -> None:
+    """Refuse, before any work, a destination that cannot be written: its folder missing,
+    a folder itself, or a folder this account may not write to."""
+    folder = destination.expanduser().resolve().parent
+    if destination.expanduser().is_dir():
+        raise InvalidInputError(f"{destination} is a folder: give the file's name too.")
+    if not folder.is_dir():
+        raise InvalidInputError(f"There is no folder {folder}: create it or choose another.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"This account may not write to {folder}: choose another folder.")
+
+
 def write_atomically(destination: Path, write: Callable[[Path], None]) -> Path:
     """Run ``write`` on a temporary path beside ``destination`` and rename it over the
     destination once complete; on any failure (a full disk, a Cancelled) nothing is left
-    and the previous file is untouched."""
-    with atomic_path(destination) as partial:
-        write(partial)
+    and the previous file is untouched. A destination that cannot be written is refused
+    first, and the disk's own refusal is said in a sentence."""
+    check_destination(destination)
+    try:
+        with atomic_path(destination.expanduser()) as partial:
+            write(partial)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InvalidInputError(
+            f"carapp could not write {destination} ({reason}); nothing was written and any "
+            "earlier file there is as it was: choose another place, or free some space."
+        ) from None
     return destination
