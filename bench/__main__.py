@@ -61,10 +61,11 @@ def raw_select(path: Path) -> Callable[[], None]:
     return run
 
 
-def gui(path: Path, what: str) -> dict[str, Any]:
-    """One GUI measurement in a fresh process (see bench/gui.py)."""
+def fresh(module: str, path: Path, what: str) -> dict[str, Any]:
+    """One measurement by ``module`` (bench/gui.py, editor.py, workshop.py) in a fresh
+    process, as a user meets it; the JSON object it prints last."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.gui", str(path), what],
+        [sys.executable, "-m", module, str(path), what],
         check=True,
         capture_output=True,
         text=True,
@@ -79,9 +80,9 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
     # best of each side: on a shared machine, noise only ever adds time.
     opened, empty = [], []
     for _ in range(max(repeat, 7)):
-        opened.append(gui(path, "open")["seconds"])
-        empty.append(gui(path, "bare")["seconds"])
-    live = gui(path, "interactive")
+        opened.append(fresh("bench.gui", path, "open")["seconds"])
+        empty.append(fresh("bench.gui", path, "bare")["seconds"])
+    live = fresh("bench.gui", path, "interactive")
     slowest = max(live["sorts"], key=live["sorts"].get)
     return [
         (
@@ -104,29 +105,19 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
         (
             "GUI longest pause adding a 20 MB attachment",
             size,
-            gui(path, "attach")["seconds"],
+            fresh("bench.gui", path, "attach")["seconds"],
             "target <= 0.050 s",
             None,
         ),
     ]
 
 
-def editor(path: Path, what: str) -> dict[str, Any]:
-    """One finding-editor measurement in a fresh process (see bench/editor.py)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.editor", str(path), what],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def editor_rows(path: Path) -> list[Row]:
     size = int(path.stem.split("-")[-1])
-    editor(path, "prepare")  # 10 actions, 3 reviews, 200 history entries on one finding
-    opened, saved = editor(path, "open"), editor(path, "save")
+    fresh(
+        "bench.editor", path, "prepare"
+    )  # 10 actions, 3 reviews, 200 history entries on one finding
+    opened, saved = fresh("bench.editor", path, "open"), fresh("bench.editor", path, "save")
     return [
         (
             "editor open to paint",
@@ -170,24 +161,14 @@ print(time.perf_counter() - start)
 """
 
 
-def workshop(path: Path, what: str) -> dict[str, Any]:
-    """One five-whys wizard measurement in a fresh process (see bench/workshop.py)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.workshop", str(path), what],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def workshop_rows(path: Path) -> list[Row]:
     from bench.minutes import minutes_row
 
     size = int(path.stem.split("-")[-1])
-    opened = min((workshop(path, "open") for _ in range(3)), key=lambda r: r["seconds"])
-    typed = workshop(path, "typing")
+    opened = min(
+        (fresh("bench.workshop", path, "open") for _ in range(3)), key=lambda r: r["seconds"]
+    )
+    typed = fresh("bench.workshop", path, "typing")
     return [
         (
             "Workshop wizard open",
