@@ -114,9 +114,8 @@ def gui_rows(path: Path, repeat: int) -> list[Row]:
 
 def editor_rows(path: Path) -> list[Row]:
     size = int(path.stem.split("-")[-1])
-    fresh(
-        "bench.editor", path, "prepare"
-    )  # 10 actions, 3 reviews, 200 history entries on one finding
+    # 10 actions, 3 reviews, 200 history entries on one finding
+    fresh("bench.editor", path, "prepare")
     opened, saved = fresh("bench.editor", path, "open"), fresh("bench.editor", path, "save")
     return [
         (
