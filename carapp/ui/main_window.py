@@ -74,10 +74,13 @@ from carapp.ui.register_model import (
     RegisterQuery,
     RegisterTableModel,
 )
+from carapp.ui.register_tab import RegisterTab
 from carapp.ui.settings_dialog import SettingsDialog
 from carapp.ui.widgets import CatalogCompleter, make_searchable
 
 SEARCH_DELAY_MS = 150
+# View menu items for the tabs; the tab bar itself has no mnemonics, as Alt+F is the File menu.
+TAB_MENU_TEXT = {"Findings": "Fi&ndings", "Actions": "Ac&tions", "Calendar": "Ca&lendar"}
 CLEAR_FILTERS_KEYS = "Ctrl+Shift+L"
 EMPTY_REGISTER = "No findings yet: press Ctrl+N to add your first finding"
 NO_MATCH = f"No finding matches: press {CLEAR_FILTERS_KEYS} to clear the filters"
@@ -163,6 +166,8 @@ class MainWindow(MainWindowView):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_finding())
 
+        self.view_tabs: list[RegisterTab] = []  # the tabs beside the findings table
+        self._build_tabs()
         self._build_menus()
         self._restore_layout()
         self.table.horizontalHeader().setSortIndicator(
@@ -251,6 +256,22 @@ class MainWindow(MainWindowView):
         action.triggered.connect(slot)
         return action
 
+    def _build_tabs(self) -> None:
+        """The tabs beside the findings table; each gets the register, every change and the
+        read-only state through :class:`RegisterTab`."""
+        # The actions tab.
+
+        # The calendar tab.
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        page = self.tabs.currentWidget()
+        focus = page.focusProxy() if page is not None else None
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif index == 0:
+            self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
         self.new_register_action = self._action("&New register\u2026", self.new_register)
@@ -317,6 +338,16 @@ class MainWindow(MainWindowView):
         self.table.addAction(self.open_finding_action)
 
         view_menu = self.menuBar().addMenu("&View")
+        for index in range(self.tabs.count()):
+            title = self.tabs.tabText(index)
+            view_menu.addAction(
+                self._action(
+                    TAB_MENU_TEXT.get(title, title),
+                    functools.partial(self.show_tab, index),
+                    QKeySequence(f"Ctrl+{index + 1}"),
+                )
+            )
+        view_menu.addSeparator()
         view_menu.addAction(self._action("&Find\u2026", self.focus_search, QKeySequence(keys.Find)))
         clear = self._action("Clear &search", self.search.clear, QKeySequence(Qt.Key.Key_Escape))
         view_menu.addAction(clear)
@@ -438,6 +469,8 @@ class MainWindow(MainWindowView):
         self._remember(register)
         self._load_register_lists()
         self.detail.register = register
+        for tab in self.view_tabs:
+            tab.set_register(register)
         self._show_detail(None)
         self._show_read_only()
         self.unfinished.look(register)
@@ -546,6 +579,8 @@ class MainWindow(MainWindowView):
         read_only = self.register.read_only
         self.read_only_banner.setText(self.read_only_reason() if read_only else "")
         self.read_only_banner.setVisible(read_only)
+        for tab in self.view_tabs:
+            tab.set_read_only(read_only)
         for action in self.edit_actions:
             action.setEnabled(not read_only)
             tip = action.text().replace("&", "").removesuffix("\u2026")
@@ -761,6 +796,8 @@ class MainWindow(MainWindowView):
         self.model.on_changes(changes)
         self.query.on_changes(changes)
         self.detail.on_changes(changes)
+        for tab in self.view_tabs:
+            tab.on_changes(changes)
         # An open editor with nothing typed in it shows what another window just saved (a
         # workshop's analysis); one with unsaved changes keeps them, and its Save will say
         # what changed meanwhile.

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -133,6 +134,10 @@ class MainWindowView(QMainWindow):
         self.read_only_banner.hide()
         # Workshops a crash or a closed window left unfinished: offered back, never lost.
         self.unfinished = UnfinishedBanner(dt.date.today, lambda _changes: None, self)
+        # What is overdue or falls due within a week, said once on opening (and dismissable):
+        # the window fills the slot with the agenda's banner.
+        self.due_banner_slot = QVBoxLayout()
+        self.due_banner_slot.setContentsMargins(0, 0, 0, 0)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
@@ -145,7 +150,6 @@ class MainWindowView(QMainWindow):
         left = QWidget(self)
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 0, 6)
-        column.addWidget(self.read_only_banner)
         column.addWidget(self.unfinished)
         column.addLayout(bar)
         column.addLayout(filters)
@@ -156,7 +160,20 @@ class MainWindowView(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 380])
-        self.setCentralWidget(splitter)
+        # The findings, the actions across them and the calendar of their dates: three
+        # views of one register, each a tab (Ctrl+1, Ctrl+2, Ctrl+3 from anywhere).
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Register views")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(splitter, "Findings")
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.read_only_banner)
+        outer.addLayout(self.due_banner_slot)
+        outer.addWidget(self.tabs)
+        self.setCentralWidget(central)
 
     def _choice(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
         combo = QComboBox(self)
