@@ -653,6 +653,13 @@ class MainWindow(MainWindowView):
         editor.activateWindow()
         return editor
 
+    def open_at(self, ref: str, section: str | None = None) -> None:
+        """The finding's editor on one of its sections (``actions``, ``effectiveness``,
+        ``deadlines``...): where the tabs send a double-clicked date or action."""
+        editor = self.open_editor(ref)
+        if section is not None:
+            editor.show_key(section)
+
     def raise_parked_issue(self, ref: str, issue: ParkedView) -> None:
         """A new finding's editor, filled in from an issue parked in a workshop on ``ref``;
         saving it marks the issue as raised, in the same transaction. One editor per issue:
