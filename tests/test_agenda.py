@@ -218,5 +218,7 @@ def test_review_methods_suggest_a_date_that_can_tell() -> None:
     assert suggested_review_due("  Access   review ", done) == dt.date(2026, 6, 30)
     assert next_quarter(dt.date(2026, 11, 5)) == dt.date(2027, 3, 31)
     assert next_quarter(dt.date(2026, 9, 30)) == dt.date(2026, 12, 31)
+    assert suggested_review_due("Record check: all leavers of May", done) == dt.date(2026, 3, 12)
+    assert suggested_review_due("Record checking by hand", done) is None
     assert suggested_review_due("Asked the team over coffee", done) is None
     assert all(m.suggested_due(done) > done for m in REVIEW_METHODS)

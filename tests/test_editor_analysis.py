@@ -427,6 +427,44 @@ def test_a_failed_review_starts_round_two(qtbot: QtBot, world: World) -> None:
     ]
 
 
+def test_a_kind_of_check_suggests_when_the_review_can_tell(qtbot: QtBot, world: World) -> None:
+    ref = at(world, Stage.ACTIONS_DONE)  # its action was done on 2026-04-20
+    editor = editor_on(qtbot, world, ref, "effectiveness")
+    suggestion = named(editor, "Suggested review date", QLabel)
+    assert "Pick a kind of check" in suggestion.text()
+    choose(named(editor, "Kind of check", QComboBox), "Access")
+    assert named(editor, "Method", QPlainTextEdit).toPlainText() == "Access review: "
+    # The quarter after the one the action was done in ends on 30 September.
+    assert named(editor, "Review due", QLineEdit).text() == "2026-09-30"
+    assert "Wednesday 30 September 2026, at the end of the next calendar quarter" in (
+        suggestion.text()
+    )
+    # Another kind moves a date it suggested, and keeps the particulars typed after the name.
+    type_into(named(editor, "Method"), "Access review: directory against the HR list")
+    pause = QApplication.keyboardInputInterval() + 50  # a list's type-ahead starts afresh
+    qtbot.wait(pause)
+    choose(named(editor, "Kind of check", QComboBox), "Record")
+    assert named(editor, "Method", QPlainTextEdit).toPlainText() == (
+        "Record check: directory against the HR list"
+    )
+    assert named(editor, "Review due", QLineEdit).text() == "2026-05-20"
+    # A date the user typed is theirs: a new kind no longer moves it.
+    type_into(named(editor, "Review due"), "2026-06-15")
+    qtbot.wait(pause)
+    choose(named(editor, "Kind of check", QComboBox), "Staff")
+    assert named(editor, "Review due", QLineEdit).text() == "2026-06-15"
+    choose(named(editor, "Reviewer", QComboBox), "Priya")
+    save(qtbot, editor)
+    (review,) = finding_detail(world.register, ref, TODAY).current_reviews
+    assert (review.method, review.due_on) == (
+        "Staff check: directory against the HR list",
+        dt.date(2026, 6, 15),
+    )
+    # Reopened, the editor shows the kind the method text names.
+    editor.reload()
+    assert named(editor, "Kind of check", QComboBox).currentText() == "Staff check"
+
+
 # --- Names ---------------------------------------------------------------------------
 
 

@@ -79,15 +79,19 @@ REVIEW_METHODS: tuple[ReviewMethod, ...] = (
 )
 
 
-def method_named(name: str) -> ReviewMethod | None:
-    """The listed method whose name is ``name`` (any case and spacing), or ``None`` for a
-    method the user wrote in their own words."""
-    wanted = " ".join(name.split()).casefold()
-    return next((m for m in REVIEW_METHODS if m.name.casefold() == wanted), None)
+def method_of(text: str) -> ReviewMethod | None:
+    """The listed method a review's method text is written as: its name alone, or its name
+    followed by the particulars ("Record check: sample all leavers of May")."""
+    folded = " ".join(text.split()).casefold()
+    for method in REVIEW_METHODS:
+        name = method.name.casefold()
+        if folded == name or (folded.startswith(name) and not folded[len(name)].isalnum()):
+            return method
+    return None
 
 
 def suggested_review_due(method: str, done: dt.date) -> dt.date | None:
     """When a review by ``method`` should fall due for actions done on ``done``; ``None``
     for a method of the user's own, which carries no rule."""
-    found = method_named(method)
+    found = method_of(method)
     return None if found is None else found.suggested_due(done)

@@ -8,13 +8,17 @@ the failed round still readable below."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import replace
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from carapp import operations as op
-from carapp.models.enums import ReviewResult
+from carapp.models.due import spoken_date
+from carapp.models.enums import ActionStatus, ReviewResult
+from carapp.models.review_methods import REVIEW_METHODS, ReviewMethod, method_of
 from carapp.queries import FindingDetail
 from carapp.queries.findings import ReviewView
 from carapp.ui.editor.fields import DateField, EnumBox
@@ -30,6 +34,7 @@ from carapp.ui.editor.section import Edit, EditorContext, SaveContext, Section
 from carapp.ui.widgets import TextBox, add_row
 
 NOT_REVIEWED = "\u2014 not reviewed yet \u2014"
+OWN_METHOD = "Other (described below)"
 
 
 class EffectivenessSection(Section):
@@ -49,6 +54,18 @@ class EffectivenessSection(Section):
         self.earlier = reading_label("", "Earlier reviews of this round", self)
         plan = QGroupBox("Schedule", self)
         plan.setAccessibleName("Schedule")
+        # A kind of check suggests when it can first tell; the method text stays free.
+        self.kind = QComboBox(plan)
+        self.kind.setAccessibleName("Kind of check")
+        self.kind.addItem(OWN_METHOD, None)
+        for method in REVIEW_METHODS:
+            self.kind.addItem(method.name, method.name)
+            self.kind.setItemData(
+                self.kind.count() - 1, method.explanation, Qt.ItemDataRole.ToolTipRole
+            )
+        self.suggestion = QLabel(plan)
+        self.suggestion.setWordWrap(True)
+        self.suggestion.setAccessibleName("Suggested review date")
         self.method = TextBox("Method", plan, lines=2)
         self.method.setPlaceholderText("e.g. sample all leavers of May and June")
         self.criteria = TextBox("Pass criteria", plan, lines=2)
@@ -58,6 +75,8 @@ class EffectivenessSection(Section):
         self.due = DateField("Review due", plan)
         self.reviewer = context.person_picker("Reviewer", plan)
         plan_form = QFormLayout(plan)
+        add_row(plan_form, "&Kind of check", self.kind)
+        plan_form.addRow("", self.suggestion)
         add_row(plan_form, "Met&hod", self.method)
         add_row(plan_form, "&Pass criteria", self.criteria)
         add_row(plan_form, "Review d&ue", self.due, focus=self.due.line)
@@ -98,6 +117,71 @@ class EffectivenessSection(Section):
             self.notes,
         )
         self.result.currentIndexChanged.connect(lambda _i: self._warn())
+        self.kind.activated.connect(lambda _i: self._kind_chosen())
+        self.method.textChanged.connect(self._show_suggestion)
+        self._suggested: dt.date | None = None  # the date last filled in for the user
+
+    def chosen_method(self) -> ReviewMethod | None:
+        return method_of(self.method.text()) or method_of(self.kind.currentData() or "")
+
+    def actions_done_on(self) -> dt.date | None:
+        """When the round's last live action was done, or ``None`` while one is still open:
+        a check of an action not yet done can only tell that it is not done."""
+        actions = [
+            a
+            for a in (self.detail.current_actions if self.detail else ())
+            if a.status is not ActionStatus.CANCELLED
+        ]
+        if not actions or any(a.completed_on is None for a in actions):
+            return None
+        return max(a.completed_on for a in actions if a.completed_on is not None)
+
+    def _kind_chosen(self) -> None:
+        method = method_of(self.kind.currentData() or "")
+        if method is None:
+            self._show_suggestion()
+            return
+        # The method text begins with the kind's name, so the choice is saved with it.
+        text = self.method.text()
+        current = method_of(text)
+        if not text.strip():
+            self.method.setText(f"{method.name}: ")
+        elif current is not None:
+            self.method.setText(method.name + text.strip()[len(current.name) :])
+        else:
+            self.method.setText(f"{method.name}: {text}")
+        due = self.suggested_due()
+        if due is not None and (self.due.value() is None or self.due.value() == self._suggested):
+            self.due.set_value(due)
+            self._suggested = due
+        self._show_suggestion()
+
+    def suggested_due(self) -> dt.date | None:
+        method = self.chosen_method()
+        if method is None:
+            return None
+        return method.suggested_due(self.actions_done_on() or self.context.today)
+
+    def _show_suggestion(self) -> None:
+        method = method_of(self.method.text())
+        index = self.kind.findData(method.name if method else None)
+        if index >= 0 and index != self.kind.currentIndex():
+            self.kind.setCurrentIndex(index)
+        due = self.suggested_due()
+        chosen = self.chosen_method()
+        if chosen is None or due is None:
+            self.suggestion.setText(
+                "Pick a kind of check to get a suggested due date, or describe your own."
+            )
+            return
+        basis = (
+            ""
+            if self.actions_done_on() is not None
+            else " (the actions are not all done yet, so counted from today)"
+        )
+        self.suggestion.setText(
+            f"{chosen.explanation} Suggested due date: {spoken_date(due)}, {chosen.when}{basis}."
+        )
 
     def review(self) -> ReviewView | None:
         """The round's latest review: the one scheduled and then completed."""
@@ -127,6 +211,8 @@ class EffectivenessSection(Section):
         self.done_on.set_value(review.done_on if review else None)
         self.result.set_value(review.result if review else None)
         self.notes.setText(review.notes if review else "")
+        self._suggested = None
+        self._show_suggestion()
         show_round(self.heading, detail)
         earlier = detail.current_reviews[:-1] if detail else ()
         self.earlier.setText("<br>".join(_review_html(r) for r in earlier))
