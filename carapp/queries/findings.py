@@ -55,7 +55,7 @@ from carapp.models.enums import (
 )
 from carapp.models.finding_index import next_due_sql
 from carapp.models.history import CREATED
-from carapp.models.words import day_text
+from carapp.models.words import day_text, stage_text
 from carapp.operations.common import get_finding
 from carapp.queries.register_table import RegisterFilter, as_date, overdue_sql, where_clauses
 from carapp.store import Register
@@ -339,6 +339,10 @@ class FindingDetail:
     history: tuple[HistoryView, ...]
     finding_id: int = 0  # the record's id, which a use case's Changes name
     workshops: tuple[WorkshopSummary, ...] = ()  # newest first
+
+    @property
+    def stage_text(self) -> str:
+        return stage_text(self.stage, self.cycle)
 
     @property
     def current_root_causes(self) -> tuple[RootCauseView, ...]:

@@ -45,6 +45,7 @@ from carapp.models.entities import (
 )
 from carapp.models.enums import Classification, Source, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED, next_due_sql
+from carapp.models.words import stage_text
 from carapp.store import Register
 
 
@@ -469,6 +470,12 @@ class RegisterRow:
     next_due: dt.date | None
     days_left: int | None
     cause_category: str | None
+    round: int = 1
+    """The analysis round: above 1 after a failed effectiveness review reopened it."""
+
+    @property
+    def stage_text(self) -> str:
+        return stage_text(self.stage, self.round)
 
     @property
     def overdue(self) -> bool:
@@ -510,6 +517,7 @@ def _rows_statement() -> Select[Any]:
                 "owners"
             ),
             finding_index.cause_category_of_finding().label("cause_category"),
+            Finding.cycle,
         )
         .outerjoin(Audit, Audit.id == Finding.audit_id)
         .where(Finding.id.in_(wanted))
@@ -589,6 +597,7 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
         requirements,
         owners,
         cause_category,
+        cycle,
     ) in base:
         due = as_date(next_due)
         identified = as_date(identified_on)
@@ -610,5 +619,6 @@ def rows_for(register: Register, ids: Sequence[int], today: dt.date) -> dict[int
             next_due=due,
             days_left=None if due is None else (due - today).days,
             cause_category=cause_category,
+            round=cycle or 1,
         )
     return out

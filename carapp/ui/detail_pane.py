@@ -92,10 +92,19 @@ def detail_html(d: FindingDetail) -> str:
     parts = [
         f"<h3>{_e(d.ref)} \u2014 {_e(d.title)}</h3>",
         f"<p><b>{_e(d.classification.label)}</b> &bull; "
-        f"stage <b>{_e(d.stage.label)}</b>"
+        f"stage <b>{_e(d.stage_text)}</b>"
         f"{' &bull; ' + due if due else ''}</p>",
         f"<p style='background:#eef3fb;padding:4px'><b>Next step:</b> {_e(d.next_step)}</p>",
     ]
+    if d.cycle > 1:
+        failed = [r for r in d.reviews if r.round == d.cycle - 1 and r.result is not None]
+        when = f" on {failed[-1].done_on.isoformat()}" if failed and failed[-1].done_on else ""
+        parts.append(
+            "<p style='background:#fde7e9;color:#5c0011;padding:4px'>"
+            f"<b>Reopened: round {d.cycle}.</b> The effectiveness review of round "
+            f"{d.cycle - 1} found the actions not effective{_e(when)}, so the finding went "
+            "back to root-cause analysis. The earlier rounds stay in the editor.</p>"
+        )
     if d.void is not None:
         parts.append(
             f"<h4>Void</h4><p>{_para(d.void.reason) or DASH}<br>"

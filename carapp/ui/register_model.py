@@ -91,7 +91,7 @@ def cell_text(row: rt.RegisterRow, column: rt.Column) -> str:
         case rt.Column.REQUIREMENTS:
             return ", ".join(row.requirements)
         case rt.Column.STAGE:
-            return row.stage.label
+            return row.stage_text
         case rt.Column.OWNERS:
             return ", ".join(row.owners)
         case rt.Column.IDENTIFIED:
