@@ -47,7 +47,7 @@ from carapp.models.entities import (
     FindingAction,
     Person,
 )
-from carapp.models.enums import ActionStatus, Deadline, ExtensionStatus
+from carapp.models.enums import ActionStatus, Deadline, ExtensionStatus, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED
 from carapp.store import Register
 
@@ -178,8 +178,18 @@ class DayMarks:
 # --- the conditions -------------------------------------------------------------------------
 
 
+# Named, not "not closed or void", where findings are read by date: SQLite then walks
+# (stage, closure_due) instead of scanning. Where a finding is looked up by id (the
+# correlated checks), the negative form keeps SQLite on the primary key.
+OPEN_STAGES = tuple(s for s in Stage if s not in OPEN_STAGES_EXCLUDED)
+
+
 def _open_finding() -> ColumnElement[bool]:
     return Finding.stage.not_in(OPEN_STAGES_EXCLUDED)
+
+
+def _open_finding_by_date() -> ColumnElement[bool]:
+    return Finding.stage.in_(OPEN_STAGES)
 
 
 def _owns_finding(owner_id: int) -> ColumnElement[bool]:
@@ -230,7 +240,7 @@ def _plan_where(f: AgendaFilter, start: dt.date | None, end: dt.date | None) -> 
 
 
 def _closure_where(f: AgendaFilter, start: dt.date | None, end: dt.date | None) -> list[Any]:
-    where = [*_in_range(Finding.closure_due, start, end), _open_finding()]
+    where = [*_in_range(Finding.closure_due, start, end), _open_finding_by_date()]
     if f.owner_id is not None:
         where.append(_owns_finding(f.owner_id))
     return where
