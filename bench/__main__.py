@@ -187,6 +187,27 @@ def workshop_rows(path: Path) -> list[Row]:
     ]
 
 
+def calendar_rows(path: Path) -> list[Row]:
+    """The calendar's month, the actions tab by owner and the .ics, best of three fresh
+    processes each (noise on this shared machine only ever adds time)."""
+    size = int(path.stem.split("-")[-1])
+
+    def best(what: str) -> dict[str, Any]:
+        runs = [fresh("bench.calendar", path, what) for _ in range(3)]
+        return min(runs, key=lambda r: r["seconds"])
+
+    month = best("month")
+    return [
+        (
+            "calendar month dates",
+            size,
+            month["seconds"],
+            "sqlite3 same dates (<=0.1 s, 3x)",
+            month["baseline"],
+        ),
+    ]
+
+
 def export_rows() -> list[Row]:
     """The exports, each on the register size its target names (they build their own)."""
     from bench.exports import pack_row
@@ -275,6 +296,7 @@ def measure(folder: Path, sizes: list[int], repeat: int) -> list[Row]:
             rows += gui_rows(path, repeat)
             rows += editor_rows(path)
             rows += workshop_rows(path)
+            rows += calendar_rows(path)
         print(f"  {size:>7,} findings measured", file=sys.stderr)
     return rows + export_rows()
 
