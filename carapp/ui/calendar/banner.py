@@ -9,8 +9,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from carapp.models.due import DueKind, lateness
 from carapp.operations.changes import Changes
@@ -85,16 +94,43 @@ class DueBanner(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
-        lists = QHBoxLayout()
+        # The lists scroll in a short window, so the banner never makes it taller.
+        lists_widget = self.lists = QWidget(self)
+        lists_widget.setObjectName("dueBannerLists")
+        lists = QHBoxLayout(lists_widget)
+        lists.setContentsMargins(0, 0, 0, 0)
         for column in (self.overdue, self.overdue_more, self.coming):
             lists.addWidget(column, 1, Qt.AlignmentFlag.AlignTop)
             lists.addSpacing(12)
-        layout = QVBoxLayout(self)
+        self.lists_area = QScrollArea(self)
+        self.lists_area.setObjectName("dueBannerScroll")
+        self.lists_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.lists_area.setWidgetResizable(True)
+        self.lists_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lists_area.setWidget(lists_widget)
+        self.lists_area.setMinimumHeight(2 * self.fontMetrics().height())
+        self.lists_area.setMaximumHeight((COLUMN + 2) * self.fontMetrics().lineSpacing() + 4)
+        # Never taller than its lines: the tabs below take the window's spare height.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.lists_area.setStyleSheet(
+            "#dueBannerScroll, #dueBannerLists { background: transparent; }"
+        )
+        self.lists_area.viewport().setAutoFillBackground(False)
+        layout = self.column = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addLayout(lists)
+        layout.addWidget(self.lists_area, 1)
         self.hide()
+
+    def sizeHint(self) -> QSize:
+        # As tall as its lists when there is room (a scroll area alone asks for less).
+        margins = self.column.contentsMargins()
+        top = max(self.heading.sizeHint().height(), self.close_button.sizeHint().height())
+        height = margins.top() + margins.bottom() + self.column.spacing() + top
+        # A title, the lines of a column and "... and N more" (wrapped labels overstate it).
+        lists = (COLUMN + 2) * self.fontMetrics().lineSpacing()
+        return QSize(super().sizeHint().width(), height + lists)
 
     def _list(self, name: str) -> QLabel:
         label = QLabel(self)

@@ -152,16 +152,16 @@ class DateDelegate(QStyledItemDelegate):
             return
         self.initStyleOption(option, index)
         text_free = QStyleOptionViewItem(option)
-        text_free.text = ""  # type: ignore[attr-defined]
-        widget = option.widget  # type: ignore[attr-defined]
+        text_free.text = ""
+        widget = option.widget
         style = widget.style() if widget is not None else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_free, painter, widget)
         painter.save()
-        rect = QRect(option.rect).adjusted(4, 0, -4, 0)  # type: ignore[attr-defined]
-        font = QFont(option.font)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        colour = option.palette.highlightedText().color() if selected else None  # type: ignore[attr-defined]
+        rect = QRect(option.rect).adjusted(4, 0, -4, 0)
+        font = QFont(option.font)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colour = option.palette.highlightedText().color() if selected else None
         # The original's year only when it differs: the column stays narrow.
         was = item.original_on
         old = short_date(was) if was.year != item.on.year else f"{was.day} {was:%b}"

@@ -160,8 +160,8 @@ class MarkerDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         painter.save()
-        rect = QRect(option.rect)  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect = QRect(option.rect)
+        state = option.state
         in_month = bool(index.data(InMonthRole))
         selected = bool(state & QStyle.StateFlag.State_Selected)
         background = QColor("#ffffff" if in_month else "#f1f1f1")
@@ -177,7 +177,7 @@ class MarkerDelegate(QStyledItemDelegate):
             painter.setPen(QPen(QColor("#202124"), 1, Qt.PenStyle.DashLine))
             painter.drawRect(rect.adjusted(4, 4, -5, -5))
 
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         font.setBold(bool(index.data(TodayRole)) or selected)
         painter.setFont(font)
         painter.setPen(QColor("#202124" if in_month else "#8a8a8a"))
@@ -188,7 +188,7 @@ class MarkerDelegate(QStyledItemDelegate):
 
         marks: DayMarks | None = index.data(MarksRole)
         if marks is not None:
-            self._paint_marks(painter, rect, marks, option.font, in_month)  # type: ignore[attr-defined]
+            self._paint_marks(painter, rect, marks, option.font, in_month)
         painter.restore()
 
     def _paint_marks(
@@ -196,7 +196,7 @@ class MarkerDelegate(QStyledItemDelegate):
     ) -> None:
         # Two columns of two: each kind keeps its place, so a glance down a column compares.
         size = self.MARKER
-        top = rect.top() + 24
+        top = rect.top() + 21
         half = (rect.width() - 8) // 2
         for slot, kind in enumerate(DueKind):
             n = marks.counts.get(kind, 0)
@@ -204,9 +204,9 @@ class MarkerDelegate(QStyledItemDelegate):
                 continue
             late = marks.overdue.get(kind, 0) > 0
             x = rect.left() + 5 + (slot % 2) * half
-            y = top + (slot // 2) * (size + 6)
+            y = top + (slot // 2) * (size + 4)
             if y + size > rect.bottom():
-                break
+                continue  # a very short cell: its tooltip still counts every kind
             painter.setOpacity(1.0 if in_month else 0.55)
             paint_marker(painter, kind, QRectF(x, y, size, size), late)
             font = QFont(base)
@@ -248,7 +248,8 @@ class MonthView(QTableView):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setHighlightSections(False)
         self.setItemDelegate(MarkerDelegate(self))
-        self.setMinimumSize(7 * 60, WEEKS * 56 + 24)
+        # Small enough for a small window; the cells grow with it.
+        self.setMinimumSize(7 * 40, WEEKS * 28 + 24)
 
     def event(self, event: QEvent) -> bool:
         # The window's Return opens the selected finding; here Return opens the day.
