@@ -108,12 +108,19 @@ def _view(text: str) -> str:
     parts = text.split(":")
     if parts == ["register"]:
         return text
+    if parts[0] == "calendar" and len(parts) <= 2:  # the Calendar tab, on a day if given
+        try:
+            _date(parts[1]) if len(parts) == 2 else None
+            return text
+        except argparse.ArgumentTypeError:
+            pass
     known = _VIEW_PARTS.get(parts[0])
     named = known is not None and len(parts) in (2, 3) and bool(parts[1].strip())
     if named and known is not None and (len(parts) == 2 or parts[2] in known):
         return text
     raise argparse.ArgumentTypeError(
-        f"unknown view {text!r}: use register, editor:REF[:SECTION] with SECTION one of "
+        f"unknown view {text!r}: use register, calendar[:DATE], editor:REF[:SECTION] with "
+        "SECTION one of "
         f"{', '.join(EDITOR_SECTIONS)}, or wizard:REF[:PAGE] or workshop:REF[:PAGE] with "
         f"PAGE one of {', '.join(WIZARD_PAGES)}"
     )
@@ -157,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="register",
         type=_view,
         metavar="VIEW",
-        help="the view to render: register; editor:REF[:SECTION] (SECTION one of "
+        help="the view to render: register; calendar[:DATE], the Calendar tab on a day; "
+        "editor:REF[:SECTION] (SECTION one of "
         f"{', '.join(EDITOR_SECTIONS)}); wizard:REF[:PAGE], the five-whys wizard, or "
         "workshop:REF[:PAGE], the same in workshop mode at 1920x1080 (PAGE one of "
         f"{', '.join(WIZARD_PAGES)}); a finding's unfinished workshop is shown if it has one",

@@ -57,6 +57,7 @@ from carapp.queries import register_table as rt
 from carapp.queries.findings import ParkedView
 from carapp.store import BackupTarget, Register, backup, backup_target, is_url, translate_errors
 from carapp.ui import welcome
+from carapp.ui.calendar import CalendarTab, DueBanner
 from carapp.ui.detail_pane import DetailPane
 from carapp.ui.detail_pane import escape_text as _e
 from carapp.ui.editor import FindingEditor
@@ -262,6 +263,19 @@ class MainWindow(MainWindowView):
         # The actions tab.
 
         # The calendar tab.
+        self.calendar = CalendarTab(self.register, self.today, self.open_at, self)
+        self.tabs.addTab(self.calendar, "Calendar")
+        self.view_tabs.append(self.calendar)
+        # The opening banner takes the register and its changes as a tab does.
+        self.due_banner = DueBanner(self.today, self.open_at, self.show_agenda, self)
+        self.due_banner_slot.addWidget(self.due_banner)
+        self.view_tabs.append(self.due_banner)
+        self.due_banner.set_register(self.register)
+
+    def show_agenda(self) -> None:
+        """The calendar's agenda: where the opening banner's "Show all" leads."""
+        self.tabs.setCurrentWidget(self.calendar)
+        self.calendar.focus_agenda()
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)

@@ -1,9 +1,12 @@
 """``carapp --screenshot PNG [--view NAME]``: a view rendered offscreen, once its data has
 painted, for the documentation and for looking at what we build.
 
-NAME is ``register`` (the main window), ``editor:REF[:SECTION]`` (a finding's editor, on
+NAME is ``register`` (the main window), ``calendar[:YYYY-MM-DD]`` (the main window on its
+Calendar tab, with a day chosen: the given one, else the day of the month shown with the
+most kinds of date, so its list is full), ``editor:REF[:SECTION]`` (a finding's editor, on
 one of its sections), or ``wizard:REF[:PAGE]`` / ``workshop:REF[:PAGE]`` (the five-whys
-wizard on one of its pages, the second in workshop mode at 1920x1080)."""
+wizard on one of its pages, the second in workshop mode at 1920x1080). The main window's
+views show the opening banner of due dates as a register opens."""
 
 from __future__ import annotations
 
@@ -55,7 +58,15 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
             app.processEvents()
         if window.model.rowCount():
             window.table.selectRow(0)
-        app.processEvents()
+        if view.startswith("calendar"):
+            _choose_day(window, view, today)
+        while not (window.calendar.idle() and window.due_banner.idle()):
+            if time.monotonic() > deadline:
+                break
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(3):
+            app.processEvents()
         png.parent.mkdir(parents=True, exist_ok=True)
         saved = window.grab().save(str(png))
         window.close()
@@ -63,6 +74,27 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
     if not saved:
         raise OSError(f"cannot write {png}")
     return 0
+
+
+def _choose_day(window: Any, view: str, today: dt.date) -> None:
+    from carapp.queries.agenda import day_marks
+    from carapp.ui.calendar.month import first_of, grid_range
+
+    window.tabs.setCurrentWidget(window.calendar)
+    _kind, *day = view.split(":")
+    if day:
+        chosen = dt.date.fromisoformat(day[0])
+    else:
+        month = first_of(today)
+        marks = day_marks(window.register, *grid_range(month), today)
+        in_month = {d: m for d, m in marks.items() if first_of(d) == month}
+        chosen = max(
+            in_month,
+            key=lambda d: (len(in_month[d].counts), d >= today, in_month[d].total),
+            default=today,
+        )
+    window.calendar.select_day(chosen)
+    window.calendar.month.setFocus()
 
 
 def _editor(app: Any, register: Register, png: Path, view: str, today: dt.date) -> int:
