@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 
 
 class DueKind(enum.StrEnum):
@@ -51,6 +52,7 @@ _LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # strftime of names is slow, and dates repeat
 def spoken_date(day: dt.date) -> str:
     """A date as a person says it ("Tuesday 3 March 2026"), for screen readers and emails."""
     return f"{day:%A} {day.day} {day:%B %Y}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +53,6 @@ from carapp.store import Register
 
 KIND_ORDER = {kind: i for i, kind in enumerate(DueKind)}
 ALL_KINDS: frozenset[DueKind] = frozenset(DueKind)
-_CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +95,9 @@ class DueItem:
     owners: tuple[str, ...] = ()
     owner_emails: tuple[str, ...] = ()
     today: dt.date = field(default=dt.date.min, compare=False)
+    version: int = 1
+    """The save of the record the date belongs to (the finding, the action, the review): it
+    only grows, so an .ics event built from it is updated, never replaced by an older one."""
 
     @property
     def overdue(self) -> bool:
@@ -368,11 +370,6 @@ def _as_date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
-
-
 @dataclass(slots=True)
 class _People:
     ids: list[int] = field(default_factory=list)
@@ -386,69 +383,65 @@ class _People:
             self.emails.append(email)
 
 
-def _finding_owners(conn: Connection, finding_ids: Collection[int]) -> dict[int, _People]:
+# The lookups below take the question that chose the rows (a SELECT of ids) rather than the
+# ids: one statement whatever the count, where IN lists of ids cost a compile per chunk.
+
+
+def _finding_owners(conn: Connection, finding_ids: Any) -> dict[int, _People]:
     """The owners of each finding's current, live actions, by name."""
     owners: dict[int, _People] = defaultdict(_People)
-    ordered = sorted(finding_ids)
-    for chunk in _chunks(ordered):
-        rows = conn.execute(
-            select(FindingAction.finding_id, Person.id, Person.name, Person.email)
-            .join(Finding, Finding.id == FindingAction.finding_id)
-            .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
-            .join(Person, Person.id == CorrectiveAction.owner_id)
-            .where(
-                FindingAction.finding_id.in_(chunk),
-                FindingAction.cycle == Finding.cycle,
-                CorrectiveAction.status != ActionStatus.CANCELLED,
-            )
-            .order_by(FindingAction.finding_id, Person.name)
+    rows = conn.execute(
+        select(FindingAction.finding_id, Person.id, Person.name, Person.email)
+        .join(Finding, Finding.id == FindingAction.finding_id)
+        .join(CorrectiveAction, CorrectiveAction.id == FindingAction.action_id)
+        .join(Person, Person.id == CorrectiveAction.owner_id)
+        .where(
+            FindingAction.finding_id.in_(finding_ids),
+            FindingAction.cycle == Finding.cycle,
+            CorrectiveAction.status != ActionStatus.CANCELLED,
         )
-        for fid, pid, name, email in rows:
-            owners[fid].add(pid, name, email)
+        .order_by(FindingAction.finding_id, Person.name)
+    )
+    for fid, pid, name, email in rows:
+        owners[fid].add(pid, name, email)
     return owners
 
 
-def _originals(
-    conn: Connection, finding_ids: Collection[int]
-) -> dict[tuple[int, Deadline], dt.date]:
+def _originals(conn: Connection, finding_ids: Any) -> dict[tuple[int, Deadline], dt.date]:
     """The deadline each finding had before its first granted extension."""
     originals: dict[tuple[int, Deadline], dt.date] = {}
-    for chunk in _chunks(sorted(finding_ids)):
-        rows = conn.execute(
-            select(
-                ExtensionRequest.finding_id,
-                ExtensionRequest.deadline,
-                ExtensionRequest.previous_due,
-            )
-            .where(
-                ExtensionRequest.finding_id.in_(chunk),
-                ExtensionRequest.status == ExtensionStatus.GRANTED,
-            )
-            .order_by(ExtensionRequest.asked_on, ExtensionRequest.id)
+    rows = conn.execute(
+        select(
+            ExtensionRequest.finding_id,
+            ExtensionRequest.deadline,
+            ExtensionRequest.previous_due,
         )
-        for fid, deadline, previous in rows:
-            originals.setdefault((fid, deadline), _as_date(previous))
+        .where(
+            ExtensionRequest.finding_id.in_(finding_ids),
+            ExtensionRequest.status == ExtensionStatus.GRANTED,
+        )
+        .order_by(ExtensionRequest.asked_on, ExtensionRequest.id)
+    )
+    for fid, deadline, previous in rows:
+        originals.setdefault((fid, deadline), _as_date(previous))
     return originals
 
 
-def _action_findings(
-    conn: Connection, action_ids: Collection[int]
-) -> dict[int, list[tuple[int, str, str]]]:
+def _action_findings(conn: Connection, action_ids: Any) -> dict[int, list[tuple[int, str, str]]]:
     """(id, ref, title) of the open findings each action answers in their current round."""
     found: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for chunk in _chunks(sorted(action_ids)):
-        rows = conn.execute(
-            select(FindingAction.action_id, Finding.id, Finding.ref, Finding.title)
-            .join(Finding, Finding.id == FindingAction.finding_id)
-            .where(
-                FindingAction.action_id.in_(chunk),
-                FindingAction.cycle == Finding.cycle,
-                _open_finding(),
-            )
-            .order_by(FindingAction.action_id, Finding.ref)
+    rows = conn.execute(
+        select(FindingAction.action_id, Finding.id, Finding.ref, Finding.title)
+        .join(Finding, Finding.id == FindingAction.finding_id)
+        .where(
+            FindingAction.action_id.in_(action_ids),
+            FindingAction.cycle == Finding.cycle,
+            _open_finding(),
         )
-        for aid, fid, ref, title in rows:
-            found[aid].append((fid, ref, title))
+        .order_by(FindingAction.action_id, Finding.ref)
+    )
+    for aid, fid, ref, title in rows:
+        found[aid].append((fid, ref, title))
     return found
 
 
@@ -459,7 +452,7 @@ def _items(
     today: dt.date,
     f: AgendaFilter,
 ) -> Iterable[DueItem]:
-    finding_rows: list[tuple[DueKind, int, str, str, dt.date, int]] = []
+    finding_rows: list[tuple[DueKind, int, str, str, dt.date, int, int]] = []
     for kind, column, where in (
         (DueKind.PLAN, Finding.plan_due, _plan_where),
         (DueKind.CLOSURE, Finding.closure_due, _closure_where),
@@ -467,12 +460,13 @@ def _items(
         if not f.wants(kind):
             continue
         rows = conn.execute(
-            select(Finding.id, Finding.ref, Finding.title, column, Finding.cycle).where(
-                *where(f, start, end)
-            )
+            select(
+                Finding.id, Finding.ref, Finding.title, column, Finding.cycle, Finding.version
+            ).where(*where(f, start, end))
         )
         finding_rows.extend(
-            (kind, fid, ref, title, _as_date(on), cycle) for fid, ref, title, on, cycle in rows
+            (kind, fid, ref, title, _as_date(on), cycle, version or 1)
+            for fid, ref, title, on, cycle, version in rows
         )
 
     review_rows: list[Any] = []
@@ -490,6 +484,7 @@ def _items(
                     Person.id,
                     Person.name,
                     Person.email,
+                    EffectivenessReview.version,
                 )
                 .join(Finding, Finding.id == EffectivenessReview.finding_id)
                 .outerjoin(Person, Person.id == EffectivenessReview.reviewer_id)
@@ -509,16 +504,25 @@ def _items(
                     Person.id,
                     Person.name,
                     Person.email,
+                    CorrectiveAction.version,
                 )
                 .outerjoin(Person, Person.id == CorrectiveAction.owner_id)
                 .where(*_action_where(f, start, end))
             )
         )
 
-    finding_ids = {row[1] for row in finding_rows}
-    owners = _finding_owners(conn, finding_ids)
-    originals = _originals(conn, finding_ids)
-    for kind, fid, ref, title, on, cycle in finding_rows:
+    chosen = [
+        select(Finding.id).where(*where(f, start, end))
+        for kind, where in ((DueKind.PLAN, _plan_where), (DueKind.CLOSURE, _closure_where))
+        if f.wants(kind)
+    ]
+    owners: dict[int, _People] = {}
+    originals: dict[tuple[int, Deadline], dt.date] = {}
+    if chosen:
+        finding_ids = union_all(*chosen) if len(chosen) > 1 else chosen[0]
+        owners = _finding_owners(conn, finding_ids)
+        originals = _originals(conn, finding_ids)
+    for kind, fid, ref, title, on, cycle, version in finding_rows:
         people = owners.get(fid, _People())
         deadline = Deadline.PLAN if kind is DueKind.PLAN else Deadline.CLOSURE
         yield DueItem(
@@ -533,9 +537,10 @@ def _items(
             owners=tuple(people.names),
             owner_emails=tuple(people.emails),
             today=today,
+            version=version,
         )
 
-    for rid, on, method, cycle, fid, ref, title, pid, name, email in review_rows:
+    for rid, on, method, cycle, fid, ref, title, pid, name, email, version in review_rows:
         yield DueItem(
             kind=DueKind.REVIEW,
             on=_as_date(on),
@@ -550,10 +555,15 @@ def _items(
             owners=() if pid is None else (name,),
             owner_emails=() if pid is None else (email,),
             today=today,
+            version=version or 1,
         )
 
-    answered = _action_findings(conn, [row[0] for row in action_rows])
-    for aid, aref, on, description, pid, name, email in action_rows:
+    answered = (
+        _action_findings(conn, select(CorrectiveAction.id).where(*_action_where(f, start, end)))
+        if action_rows
+        else {}
+    )
+    for aid, aref, on, description, pid, name, email, version in action_rows:
         findings = answered.get(aid, [])
         if not findings:  # the finding closed between the two reads
             continue
@@ -571,6 +581,7 @@ def _items(
             owners=() if pid is None else (name,),
             owner_emails=() if pid is None else (email,),
             today=today,
+            version=version or 1,
         )
 
 
