@@ -242,6 +242,29 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, out],
     )
     eml.add_argument("--audit", metavar="AUDIT_REF", required=True)
+    ics = kinds.add_parser(
+        "ics",
+        help="every date still owed as an iCalendar file (all-day events with a reminder)",
+        parents=[common, out],
+    )
+    ics.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
+
+    agenda = sub.add_parser(
+        "agenda",
+        help="what is overdue and what falls due in the next days, as the calendar's agenda",
+        parents=[common],
+    )
+    agenda.add_argument(
+        "--days", type=_days, default=30, metavar="N", help="days ahead (default 30)"
+    )
+    agenda.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
+    agenda.add_argument(
+        "--kind",
+        type=_due_kind,
+        metavar="KIND",
+        help="only one kind: plan, closure, action or review",
+    )
+    agenda.add_argument("--json", action="store_true", help="print JSON")
 
     checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
@@ -616,8 +639,114 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     return 0
 
 
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 3660")
+    return days
+
+
+def _due_kind(text: str) -> Any:
+    from carapp.models.due import DueKind
+
+    try:
+        return DueKind.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _agenda_lines(items: Sequence[Any]) -> list[str]:
+    from carapp.models.words import day_text
+
+    lines = []
+    for item in items:
+        when = day_text(item.on)
+        if item.extended:
+            when += f" (was {day_text(item.original_on)})"
+        lines.append(
+            _visible(
+                f"{when:<26} {item.kind.short:<8} {item.item_ref:<13} {item.findings_text:<14} "
+                f"{item.owners_text:<22} {_lateness(item)}"
+            )
+        )
+    return lines
+
+
+def _lateness(item: Any) -> str:
+    from carapp.models.due import lateness
+
+    return lateness(item.on, item.today)
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    from carapp.models.due import DueKind
+    from carapp.queries.agenda import AgendaFilter, agenda
+
+    register = _open(args)
+    try:
+        kinds = frozenset({args.kind}) if args.kind else frozenset(DueKind)
+        owner_id = _owner_id(register, args.owner) if args.owner else None
+        found = agenda(register, _today(args), args.days, AgendaFilter(owner_id, kinds))
+    finally:
+        register.close()
+    if args.json:
+        print(
+            _json_text(
+                {
+                    "today": found.today,
+                    "days": found.days,
+                    "overdue": [_item_json(i) for i in found.overdue],
+                    "coming": [_item_json(i) for i in found.coming],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    header = f"{'DATE':<26} {'KIND':<8} {'ITEM':<13} {'FINDINGS':<14} {'OWNER':<22} WHEN"
+    print(f"Overdue: {len(found.overdue)}")
+    if found.overdue:
+        print(header)
+        print("\n".join(_agenda_lines(found.overdue)))
+    print(f"\nDue in the next {found.days} days: {len(found.coming)}")
+    if found.coming:
+        print(header)
+        print("\n".join(_agenda_lines(found.coming)))
+    return 0
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "on": item.on,
+        "original_on": item.original_on,
+        "item": item.item_ref,
+        "findings": item.finding_refs,
+        "title": item.finding_title,
+        "subject": item.subject,
+        "owners": item.owners,
+        "overdue": item.overdue,
+        "key": item.key,
+    }
+
+
+def _owner_id(register: Any, name: str) -> int:
+    from carapp.errors import InvalidInputError
+    from carapp.queries import list_people
+
+    wanted = " ".join(name.split()).casefold()
+    matches = [pid for pid, known in list_people(register) if known.casefold() == wanted]
+    if not matches:
+        raise InvalidInputError(
+            f"Nobody called {name!r} is in this register: check the spelling of the name."
+        )
+    return matches[0]
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from carapp.exports import eml, pack, register_pdf, xlsx
+    from carapp.exports import eml, ics, pack, register_pdf, xlsx
     from carapp.exports.scope import ExportScope, check_destination
 
     check_destination(args.output)  # before the work, not after it
@@ -639,6 +768,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
         elif args.kind == "pack":
             written = pack.write_response_pack(register, args.audit, today, destination)
+        elif args.kind == "ics":
+            owner_id = _owner_id(register, args.owner) if args.owner else None
+            events = ics.write_ics(
+                register, destination, today, owner_id=owner_id, owner=args.owner
+            )
+            print(f"Wrote {destination}: {events} dates")
+            return 0
         else:
             with tempfile.TemporaryDirectory() as folder:
                 zipped = Path(folder) / f"{args.audit.strip().upper()} response pack.zip"
@@ -653,18 +789,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_filter(register: Any, args: argparse.Namespace) -> Any:
-    from carapp.errors import InvalidInputError
     from carapp.models.enums import Classification, Stage
-    from carapp.queries import list_people
     from carapp.queries.register_table import RegisterFilter
 
-    owner_id = None
-    if args.owner:
-        wanted = " ".join(args.owner.split()).casefold()
-        matches = [pid for pid, name in list_people(register) if name.casefold() == wanted]
-        if not matches:
-            raise InvalidInputError(f"Nobody called {args.owner!r} is in this register.")
-        owner_id = matches[0]
+    owner_id = _owner_id(register, args.owner) if args.owner else None
     return RegisterFilter(
         search=args.search,
         stages=frozenset([Stage(args.stage)]) if args.stage else frozenset(),
@@ -696,6 +824,7 @@ COMMANDS = {
     "check": cmd_check,
     "whoami": cmd_whoami,
     "export": cmd_export,
+    "agenda": cmd_agenda,
 }
 
 
