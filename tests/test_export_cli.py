@@ -40,7 +40,7 @@ def test_export_xlsx_with_the_tables_filters(world: World, tmp_path: Path) -> No
     ok("--register", register, "export", "xlsx", "--owner", "tom okafor", "-o", str(majors))
     refused = carapp("--register", register, "export", "xlsx", "--owner", "Nobody", "-o", "x")
     assert refused.returncode == 1
-    assert "Nobody called 'Nobody' is in this register." in refused.stderr
+    assert "Nobody called 'Nobody' is in this register" in refused.stderr
     assert not Path("x.xlsx").exists()
 
 

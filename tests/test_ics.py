@@ -29,8 +29,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
 
 def carapp(register: Register, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "carapp", "--register", str(register.path), "--today", str(TODAY)]
-        + list(args),
+        [
+            sys.executable,
+            *("-m", "carapp", "--register", str(register.path), "--today", str(TODAY)),
+            *args,
+        ],
         capture_output=True,
         text=True,
         check=False,
