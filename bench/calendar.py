@@ -44,11 +44,28 @@ def month(path: Path) -> dict[str, float]:
     return {"seconds": seconds, "baseline": baseline}
 
 
+def ics(path: Path, folder: Path) -> dict[str, float]:
+    """Every open date of the register to an .ics file: the read and the writing, whole."""
+    from carapp.exports.ics import write_ics
+    from carapp.store import open_register
+
+    register = open_register(path)
+    start = time.perf_counter()
+    events = write_ics(register, folder / "all.ics", TODAY)
+    seconds = time.perf_counter() - start
+    register.close()
+    return {"seconds": seconds, "events": events}
+
+
 def main(argv: list[str]) -> int:
     path, what = Path(argv[0]), argv[1]
-    measures = {"month": month}
-    with tempfile.TemporaryDirectory():
-        result = measures[what](path)
+    with tempfile.TemporaryDirectory() as folder:
+        if what == "month":
+            result = month(path)
+        elif what == "ics":
+            result = ics(path, Path(folder))
+        else:
+            raise SystemExit(f"unknown measure {what!r}: month, actions or ics")
     print(json.dumps(result))
     return 0
 
