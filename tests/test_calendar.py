@@ -329,7 +329,7 @@ def test_with_many_dates_the_banner_counts_and_leads_to_the_agenda(
     banner = window.due_banner
     overdue, coming = week_sql(demo)
     assert banner_items(banner) == (overdue, coming)
-    assert f"{sum(overdue.values()):,} overdue" in banner.heading.text()
+    assert f"{sum(overdue.values()):,} dates overdue" in banner.heading.text()
     shown_links = banner.overdue.text().count("href=") + banner.overdue_more.text().count("href=")
     assert shown_links == min(8, sum(overdue.values()))
     banner.heading.linkActivated.emit("agenda")

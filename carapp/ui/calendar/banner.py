@@ -48,6 +48,10 @@ def kinds_text(items: Sequence[ag.DueItem]) -> str:
     )
 
 
+def _dates(count: int) -> str:
+    return f"{count:,} date{'s' if count != 1 else ''}"
+
+
 class DueBanner(QFrame):
     """Above the tabs: the register's overdue dates and the coming week's."""
 
@@ -195,12 +199,14 @@ class DueBanner(QFrame):
         parts = []
         if agenda.overdue:
             parts.append(
-                f"<b style='color:#b71c1c'>{len(agenda.overdue):,} overdue:</b> "
+                # Dates, not findings: the status bar counts overdue findings, and one
+                # finding can owe several dates.
+                f"<b style='color:#b71c1c'>{_dates(len(agenda.overdue))} overdue:</b> "
                 f"{html.escape(kinds_text(agenda.overdue))}"
             )
         if agenda.coming:
             parts.append(
-                f"<b>{len(agenda.coming):,} due in the next {WEEK} days:</b> "
+                f"<b>{_dates(len(agenda.coming))} due in the next {WEEK} days:</b> "
                 f"{html.escape(kinds_text(agenda.coming))}"
             )
         more = len(agenda.overdue) > OVERDUE_SHOWN or len(agenda.coming) > COMING_SHOWN
