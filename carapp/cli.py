@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot",
         metavar="PNG",
         type=Path,
-        help="render a view offscreen at 1280x800 into PNG and exit",
+        help="render a view offscreen into PNG and exit (the window at 1280x800, an editor "
+        "at 1100x760, workshop mode at 1920x1080)",
     )
     parser.add_argument(
         "--view",
