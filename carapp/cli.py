@@ -104,6 +104,20 @@ WIZARD_PAGES = ("problem", "chain", "root", "fixcheck", "actions", "summary")
 _VIEW_PARTS = {"editor": EDITOR_SECTIONS, "wizard": WIZARD_PAGES, "workshop": WIZARD_PAGES}
 
 
+def _days(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {value!r}") from None
+    if not 0 <= n <= 3660:
+        raise argparse.ArgumentTypeError("must be from 0 to 3660 days")
+    return n
+
+
+class _UsageError(CarappError):
+    """What was typed names nothing in the register: wrong usage, exit code 2."""
+
+
 def _view(text: str) -> str:
     parts = text.split(":")
     if parts == ["register"]:
@@ -242,6 +256,38 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, out],
     )
     eml.add_argument("--audit", metavar="AUDIT_REF", required=True)
+    ics = kinds.add_parser(
+        "ics",
+        help="every date still owed as an iCalendar file (all-day events with reminders)",
+        parents=[common, out],
+    )
+    ics.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
+
+    # The agenda and the reminders: the dates that fall due (carapp.queries.agenda).
+    ahead = _Parser(add_help=False)
+    ahead.add_argument(
+        "--days", type=_days, default=30, metavar="N", help="look N days ahead (default 30)"
+    )
+    agenda = sub.add_parser(
+        "agenda",
+        help="what is overdue and what falls due in the next days, as the agenda shows it",
+        parents=[common, ahead],
+    )
+    agenda.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
+    agenda.add_argument(
+        "--kind",
+        metavar="KIND",
+        action="append",
+        help="only dates of this kind: plan, closure, action or review (repeat for more)",
+    )
+    agenda.add_argument("--json", action="store_true", help="print JSON")
+    reminders = sub.add_parser(
+        "reminders",
+        help="write an email draft (.eml) per owner with dates overdue or due soon, with "
+        "their .ics attached",
+        parents=[common, ahead],
+    )
+    reminders.add_argument("-o", "--output", type=Path, required=True, metavar="FOLDER")
 
     checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
@@ -306,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(register_location(args), explicit=bool(args.register))
         return COMMANDS[args.command](args)
+    except _UsageError as exc:
+        print(f"carapp: {exc}", file=sys.stderr)
+        return 2
     except CarappError as exc:
         print(f"carapp: {exc}", file=sys.stderr)
         return 1
@@ -639,6 +688,19 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
         elif args.kind == "pack":
             written = pack.write_response_pack(register, args.audit, today, destination)
+        elif args.kind == "ics":
+            from carapp.exports import ics
+
+            owner = _owner(register, args.owner) if args.owner else None
+            events = ics.write_ics(
+                register,
+                destination,
+                today,
+                owner_id=owner[0] if owner else None,
+                owner=owner[1] if owner else None,
+            )
+            print(f"Wrote {destination}: {events} event{'s' if events != 1 else ''}")
+            return 0
         else:
             with tempfile.TemporaryDirectory() as folder:
                 zipped = Path(folder) / f"{args.audit.strip().upper()} response pack.zip"
@@ -676,6 +738,118 @@ def _export_filter(register: Any, args: argparse.Namespace) -> Any:
     )
 
 
+def _owner(register: Any, typed: str) -> tuple[int, str]:
+    """(id, name) of the person called ``typed`` (case and spacing aside)."""
+    from carapp.queries import list_people
+
+    wanted = " ".join(typed.split()).casefold()
+    for pid, name in list_people(register):
+        if name.casefold() == wanted:
+            return pid, name
+    raise _UsageError(
+        f"Nobody called {typed!r} is in this register: give the name as its people list "
+        "shows it."
+    )
+
+
+def _kinds(typed: list[str] | None) -> frozenset[Any]:
+    from carapp.models.due import DueKind
+
+    if not typed:
+        return frozenset(DueKind)
+    try:
+        return frozenset(DueKind.parse(text) for text in typed)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _agenda_row(item: Any) -> dict[str, Any]:
+    from carapp.queries.json import plain
+
+    row: dict[str, Any] = plain(item)
+    row.pop("today", None)
+    row.update(
+        key=item.key,
+        overdue=item.overdue,
+        extended=item.extended,
+        summary=item.summary,
+        description=item.describe(),
+    )
+    return row
+
+
+def format_agenda(found: Any) -> str:
+    """The agenda as a table: overdue first, most overdue first, then what is coming."""
+    from carapp.models.due import lateness
+
+    def rows(items: Any) -> list[str]:
+        lines = []
+        for i in items:
+            was = ""
+            if i.extended and i.original_on is not None:
+                was = f" (was {i.original_on.isoformat()})"
+            lines.append(
+                f"  {i.on.isoformat():<10} {i.kind.short:<8} {i.item_ref:<14} "
+                f"{i.findings_text:<14} {i.owners_text:<24} {lateness(i.on, found.today)}{was}"
+            )
+        return lines
+
+    plural = "s" if found.days != 1 else ""
+    head = f"  {'DATE':<10} {'KIND':<8} {'REF':<14} {'FINDINGS':<14} {'OWNER':<24} WHEN"
+    lines = [f"Overdue ({len(found.overdue)}):"]
+    lines += [head, *rows(found.overdue)] if found.overdue else ["  nothing overdue"]
+    lines += ["", f"Due in the next {found.days} day{plural} ({len(found.coming)}):"]
+    lines += [head, *rows(found.coming)] if found.coming else ["  nothing falls due"]
+    return "\n".join(lines)
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    from carapp.queries.agenda import AgendaFilter, agenda
+
+    kinds = _kinds(args.kind)
+    register = _open(args)
+    try:
+        owner = _owner(register, args.owner) if args.owner else None
+        today = _today(args)
+        found = agenda(register, today, args.days, AgendaFilter(owner[0] if owner else None, kinds))
+    finally:
+        register.close()
+    if args.json:
+        print(
+            _json_text(
+                {
+                    "today": found.today,
+                    "days": found.days,
+                    "owner": owner[1] if owner else None,
+                    "overdue": [_agenda_row(i) for i in found.overdue],
+                    "coming": [_agenda_row(i) for i in found.coming],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(_visible(format_agenda(found), lines=True))
+    return 0
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from carapp.exports.reminders import write_reminders
+
+    register = _open(args)
+    try:
+        written = write_reminders(register, args.output, _today(args), args.days)
+    finally:
+        register.close()
+    for draft in written.drafts:
+        owner = draft.owner
+        print(_visible(f"Wrote {draft.path}: {owner.subject.removeprefix('Corrective actions: ')}"))
+    for sentence in written.missing_addresses():
+        print(_visible(f"carapp: {sentence}."), file=sys.stderr)
+    if not written.drafts:
+        print(written.summary())
+    return 0
+
+
 def _known_audit(register: Any, ref: str) -> str:
     from carapp.errors import NotFoundError
     from carapp.queries.audits import list_audits
@@ -696,6 +870,8 @@ COMMANDS = {
     "check": cmd_check,
     "whoami": cmd_whoami,
     "export": cmd_export,
+    "agenda": cmd_agenda,
+    "reminders": cmd_reminders,
 }
 
 

@@ -78,6 +78,7 @@ from carapp.operations.registers import (
     create_register,
     seed,
     set_setting,
+    update_person,
 )
 from carapp.operations.reviews import (
     ReviewDraft,
@@ -163,6 +164,7 @@ __all__ = [
     "setting",
     "too_large",
     "update_action",
+    "update_person",
     "update_finding",
     "update_review",
     "update_root_cause",
