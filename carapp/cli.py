@@ -747,8 +747,7 @@ def _owner(register: Any, typed: str) -> tuple[int, str]:
         if name.casefold() == wanted:
             return pid, name
     raise _UsageError(
-        f"Nobody called {typed!r} is in this register: give the name as its people list "
-        "shows it."
+        f"Nobody called {typed!r} is in this register: give the name as its people list shows it."
     )
 
 

@@ -176,3 +176,67 @@ def test_an_address_is_changed_in_history_and_checked(world: World) -> None:
     for wrong in ("tom", "tom@", "tom@example", "a b@example.org", "x@example.org\nBcc: y@z.org"):
         with pytest.raises(InvalidInputError):
             op.update_person(world.register, world.owner, email=wrong)
+
+
+def carapp(*args: str) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from carapp.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_agenda_command_prints_the_agendas_rows(demo: Register, tmp_path: Path) -> None:
+    import json
+
+    from carapp.queries.agenda import agenda
+
+    where = ["--register", str(demo.path), "--today", TODAY.isoformat()]
+    expected = agenda(demo, TODAY, 14)
+    code, text, _ = carapp(*where, "agenda", "--days", "14")
+    assert code == 0
+    table = [line for line in text.splitlines() if line.startswith("  2")]
+    assert [line.split()[2] for line in table] == [i.item_ref for i in expected.items]
+    code, printed, _ = carapp(*where, "agenda", "--days", "14", "--json")
+    data = json.loads(printed)
+    assert [r["key"] for r in data["overdue"]] == [i.key for i in expected.overdue]
+    assert [r["key"] for r in data["coming"]] == [i.key for i in expected.coming]
+    owner_id, name = next((i.owner_ids[0], i.owners[0]) for i in expected.items if i.owner_ids)
+    mine = agenda(demo, TODAY, 14, AgendaFilter(owner_id, frozenset({expected.items[0].kind})))
+    code, printed, _ = carapp(
+        *where,
+        "agenda",
+        "--days",
+        "14",
+        "--owner",
+        name.upper(),
+        "--kind",
+        expected.items[0].kind.value,
+        "--json",
+    )
+    assert code == 0 and data["today"] == TODAY.isoformat()
+    assert [r["key"] for r in json.loads(printed)["overdue"]] == [i.key for i in mine.overdue]
+    code, _, said = carapp(*where, "agenda", "--owner", "Nobody Here")
+    assert code == 2 and said.count("\n") == 1 and "Nobody called" in said
+    code, _, said = carapp(*where, "agenda", "--kind", "lunch")
+    assert code == 2 and "not a kind of date" in said
+
+
+def test_the_export_and_reminders_commands(demo: Register, tmp_path: Path) -> None:
+    where = ["--register", str(demo.path), "--today", TODAY.isoformat()]
+    target = tmp_path / "all.ics"
+    code, text, _ = carapp(*where, "export", "ics", "-o", str(target))
+    assert code == 0 and f"{len(open_items(demo, TODAY))} events" in text
+    assert len(events(target)) == len(open_items(demo, TODAY))
+    code, _, said = carapp(*where, "export", "ics", "-o", str(target), "--owner", "Nobody")
+    assert code == 2 and "Nobody called" in said
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    code, text, _ = carapp(*where, "reminders", "-o", str(folder), "--days", "7")
+    assert code == 0
+    assert len(list(folder.glob("*.eml"))) == len(reminders.owners_due(demo, TODAY, 7))
+    assert text.count("Wrote ") == len(list(folder.glob("*.eml")))

@@ -78,9 +78,7 @@ def owners_due(register: Register, today: dt.date, days: int = DEFAULT_DAYS) -> 
         coming = tuple(i for i in items if today <= i.on <= horizon)
         if overdue or coming:
             name, address = people[pid]
-            owners.append(
-                OwnerDue(pid, name, address, today, days, overdue, coming, tuple(items))
-            )
+            owners.append(OwnerDue(pid, name, address, today, days, overdue, coming, tuple(items)))
     owners.sort(key=lambda o: (o.name.casefold(), o.person_id))
     return owners
 

@@ -148,12 +148,14 @@ class RemindersDialog(QDialog):
         self.ok.setEnabled(False)
         self.status.setText("Reading the dates\u2026")
         register, today = self.register, self.today
-        self.reading = tasks.run(
-            lambda _cancel: owners_due(register, today, days),
-            lambda owners, asked=days: self._show(owners, asked),
-            self._failed,
-            owner=self,
-        )
+
+        def read(_cancel: tasks.Cancel) -> list[OwnerDue]:
+            return owners_due(register, today, days)
+
+        def show(owners: list[OwnerDue]) -> None:
+            self._show(owners, days)
+
+        self.reading = tasks.run(read, show, self._failed, owner=self)
 
     def _show(self, owners: list[OwnerDue], days: int) -> None:
         if days != self.days.value():
@@ -175,7 +177,7 @@ class RemindersDialog(QDialog):
                     )
                 self.table.setItem(row, column, item)
             if not owner.email:
-                self.table.item(row, EMAIL_COLUMN).setToolTip("No address: type one in.")
+                self._email(row).setToolTip("No address: type one in.")
         missing = sum(1 for o in owners if not o.has_address)
         if not owners:
             self.status.setText(f"Nobody has a date overdue or due in the next {days} days.")
@@ -194,18 +196,25 @@ class RemindersDialog(QDialog):
         self.status.setText(f"The dates could not be read: {sentence}")
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Leave the reminders in", self.folder.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, "Leave the reminders in", self.folder.text()
+        )
         if folder:
             self.folder.setText(folder)
             self.keep_them.setChecked(True)
 
     # --- writing --------------------------------------------------------------------------
 
+    def _email(self, row: int) -> QTableWidgetItem:
+        item = self.table.item(row, EMAIL_COLUMN)
+        assert item is not None  # every row is filled whole
+        return item
+
     def typed_emails(self) -> dict[int, str]:
         """The addresses changed in the table, by person id."""
         changed = {}
         for row, owner in enumerate(self.owners):
-            typed = self.table.item(row, EMAIL_COLUMN).text().strip()
+            typed = self._email(row).text().strip()
             if typed != owner.email:
                 changed[owner.person_id] = typed
         return changed
@@ -215,6 +224,9 @@ class RemindersDialog(QDialog):
         self.problem.setVisible(bool(problem))
 
     def _write(self) -> None:
+        # Enter in an address being typed reaches this button before the cell has it:
+        # leaving the cell commits it.
+        self.ok.setFocus(Qt.FocusReason.OtherFocusReason)
         keep = self.keep_them.isChecked()
         folder = Path(self.folder.text().strip()).expanduser()
         if keep and not folder.is_dir():
