@@ -104,6 +104,20 @@ WIZARD_PAGES = ("problem", "chain", "root", "fixcheck", "actions", "summary")
 _VIEW_PARTS = {"editor": EDITOR_SECTIONS, "wizard": WIZARD_PAGES, "workshop": WIZARD_PAGES}
 
 
+def _days(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {value!r}") from None
+    if not 0 <= n <= 3660:
+        raise argparse.ArgumentTypeError("must be from 0 to 3660 days")
+    return n
+
+
+class _UsageError(CarappError):
+    """What was typed names nothing in the register: wrong usage, exit code 2."""
+
+
 def _view(text: str) -> str:
     parts = text.split(":")
     if parts == ["register"]:
@@ -245,27 +259,36 @@ def build_parser() -> argparse.ArgumentParser:
     eml.add_argument("--audit", metavar="AUDIT_REF", required=True)
     ics = kinds.add_parser(
         "ics",
-        help="every date still owed as an iCalendar file (all-day events with a reminder)",
+        help="every date still owed as an iCalendar file (all-day events with reminders)",
         parents=[common, out],
     )
     ics.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
 
+    # The agenda and the reminders: the dates that fall due (carapp.queries.agenda).
+    ahead = _Parser(add_help=False)
+    ahead.add_argument(
+        "--days", type=_days, default=30, metavar="N", help="look N days ahead (default 30)"
+    )
     agenda = sub.add_parser(
         "agenda",
-        help="what is overdue and what falls due in the next days, as the calendar's agenda",
-        parents=[common],
-    )
-    agenda.add_argument(
-        "--days", type=_days, default=30, metavar="N", help="days ahead (default 30)"
+        help="what is overdue and what falls due in the next days, as the agenda shows it",
+        parents=[common, ahead],
     )
     agenda.add_argument("--owner", metavar="NAME", help="only the dates NAME owes")
     agenda.add_argument(
         "--kind",
-        type=_due_kind,
         metavar="KIND",
-        help="only one kind: plan, closure, action or review",
+        action="append",
+        help="only dates of this kind: plan, closure, action or review (repeat for more)",
     )
     agenda.add_argument("--json", action="store_true", help="print JSON")
+    reminders = sub.add_parser(
+        "reminders",
+        help="write an email draft (.eml) per owner with dates overdue or due soon, with "
+        "their .ics attached",
+        parents=[common, ahead],
+    )
+    reminders.add_argument("-o", "--output", type=Path, required=True, metavar="FOLDER")
 
     checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
@@ -330,6 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(register_location(args), explicit=bool(args.register))
         return COMMANDS[args.command](args)
+    except _UsageError as exc:
+        print(f"carapp: {exc}", file=sys.stderr)
+        return 2
     except CarappError as exc:
         print(f"carapp: {exc}", file=sys.stderr)
         return 1
@@ -640,112 +666,6 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     return 0
 
 
-def _days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        days = -1
-    if not 0 <= days <= 3660:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 3660")
-    return days
-
-
-def _due_kind(text: str) -> Any:
-    from carapp.models.due import DueKind
-
-    try:
-        return DueKind.parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _agenda_lines(items: Sequence[Any]) -> list[str]:
-    from carapp.models.words import day_text
-
-    lines = []
-    for item in items:
-        when = day_text(item.on)
-        if item.extended:
-            when += f" (was {day_text(item.original_on)})"
-        lines.append(
-            _visible(
-                f"{when:<26} {item.kind.short:<8} {item.item_ref:<13} {item.findings_text:<14} "
-                f"{item.owners_text:<22} {_lateness(item)}"
-            )
-        )
-    return lines
-
-
-def _lateness(item: Any) -> str:
-    from carapp.models.due import lateness
-
-    return lateness(item.on, item.today)
-
-
-def cmd_agenda(args: argparse.Namespace) -> int:
-    from carapp.models.due import DueKind
-    from carapp.queries.agenda import AgendaFilter, agenda
-
-    register = _open(args)
-    try:
-        kinds = frozenset({args.kind}) if args.kind else frozenset(DueKind)
-        owner_id = _owner_id(register, args.owner) if args.owner else None
-        found = agenda(register, _today(args), args.days, AgendaFilter(owner_id, kinds))
-    finally:
-        register.close()
-    if args.json:
-        print(
-            _json_text(
-                {
-                    "today": found.today,
-                    "days": found.days,
-                    "overdue": [_item_json(i) for i in found.overdue],
-                    "coming": [_item_json(i) for i in found.coming],
-                },
-                indent=2,
-            )
-        )
-        return 0
-    header = f"{'DATE':<26} {'KIND':<8} {'ITEM':<13} {'FINDINGS':<14} {'OWNER':<22} WHEN"
-    print(f"Overdue: {len(found.overdue)}")
-    if found.overdue:
-        print(header)
-        print("\n".join(_agenda_lines(found.overdue)))
-    print(f"\nDue in the next {found.days} days: {len(found.coming)}")
-    if found.coming:
-        print(header)
-        print("\n".join(_agenda_lines(found.coming)))
-    return 0
-
-
-def _item_json(item: Any) -> dict[str, Any]:
-    return {
-        "kind": item.kind,
-        "on": item.on,
-        "original_on": item.original_on,
-        "item": item.item_ref,
-        "findings": item.finding_refs,
-        "title": item.finding_title,
-        "subject": item.subject,
-        "owners": item.owners,
-        "overdue": item.overdue,
-        "key": item.key,
-    }
-
-
-def _owner_id(register: Any, name: str) -> int:
-    from carapp.errors import InvalidInputError
-    from carapp.queries import list_people
-
-    wanted = " ".join(name.split()).casefold()
-    matches = [pid for pid, known in list_people(register) if known.casefold() == wanted]
-    if not matches:
-        raise InvalidInputError(
-            f"Nobody called {name!r} is in this register: check the spelling of the name."
-        )
-    return matches[0]
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from carapp.exports import eml, ics, pack, register_pdf, xlsx
     from carapp.exports.scope import ExportScope, check_destination
@@ -770,11 +690,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif args.kind == "pack":
             written = pack.write_response_pack(register, args.audit, today, destination)
         elif args.kind == "ics":
-            owner_id = _owner_id(register, args.owner) if args.owner else None
+            from carapp.exports import ics
+
+            owner = _owner(register, args.owner) if args.owner else None
             events = ics.write_ics(
-                register, destination, today, owner_id=owner_id, owner=args.owner
+                register,
+                destination,
+                today,
+                owner_id=owner[0] if owner else None,
+                owner=owner[1] if owner else None,
             )
-            print(f"Wrote {destination}: {events} dates")
+            print(f"Wrote {destination}: {events} event{'s' if events != 1 else ''}")
             return 0
         else:
             with tempfile.TemporaryDirectory() as folder:
@@ -793,7 +719,7 @@ def _export_filter(register: Any, args: argparse.Namespace) -> Any:
     from carapp.models.enums import Classification, Stage
     from carapp.queries.register_table import RegisterFilter
 
-    owner_id = _owner_id(register, args.owner) if args.owner else None
+    owner_id = _owner(register, args.owner)[0] if args.owner else None
     return RegisterFilter(
         search=args.search,
         stages=frozenset([Stage(args.stage)]) if args.stage else frozenset(),
@@ -803,6 +729,117 @@ def _export_filter(register: Any, args: argparse.Namespace) -> Any:
         audit_ref=_known_audit(register, args.audit) if args.audit else None,
         owner_id=owner_id,
     )
+
+
+def _owner(register: Any, typed: str) -> tuple[int, str]:
+    """(id, name) of the person called ``typed`` (case and spacing aside)."""
+    from carapp.queries import list_people
+
+    wanted = " ".join(typed.split()).casefold()
+    for pid, name in list_people(register):
+        if name.casefold() == wanted:
+            return pid, name
+    raise _UsageError(
+        f"Nobody called {typed!r} is in this register: give the name as its people list shows it."
+    )
+
+
+def _kinds(typed: list[str] | None) -> frozenset[Any]:
+    from carapp.models.due import DueKind
+
+    if not typed:
+        return frozenset(DueKind)
+    try:
+        return frozenset(DueKind.parse(text) for text in typed)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _agenda_row(item: Any) -> dict[str, Any]:
+    from carapp.queries.json import plain
+
+    row: dict[str, Any] = plain(item)
+    row.pop("today", None)
+    row.update(
+        key=item.key,
+        overdue=item.overdue,
+        extended=item.extended,
+        summary=item.summary,
+        description=item.describe(),
+    )
+    return row
+
+
+def format_agenda(found: Any) -> str:
+    """The agenda as a table: overdue first, most overdue first, then what is coming."""
+    from carapp.models.due import lateness
+
+    def rows(items: Any) -> list[str]:
+        lines = []
+        for i in items:
+            was = ""
+            if i.extended and i.original_on is not None:
+                was = f" (was {i.original_on.isoformat()})"
+            lines.append(
+                f"  {i.on.isoformat():<10} {i.kind.short:<8} {i.item_ref:<14} "
+                f"{i.findings_text:<14} {i.owners_text:<24} {lateness(i.on, found.today)}{was}"
+            )
+        return lines
+
+    plural = "s" if found.days != 1 else ""
+    head = f"  {'DATE':<10} {'KIND':<8} {'REF':<14} {'FINDINGS':<14} {'OWNER':<24} WHEN"
+    lines = [f"Overdue ({len(found.overdue)}):"]
+    lines += [head, *rows(found.overdue)] if found.overdue else ["  nothing overdue"]
+    lines += ["", f"Due in the next {found.days} day{plural} ({len(found.coming)}):"]
+    lines += [head, *rows(found.coming)] if found.coming else ["  nothing falls due"]
+    return "\n".join(lines)
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    from carapp.queries.agenda import AgendaFilter, agenda
+
+    kinds = _kinds(args.kind)
+    register = _open(args)
+    try:
+        owner = _owner(register, args.owner) if args.owner else None
+        today = _today(args)
+        found = agenda(register, today, args.days, AgendaFilter(owner[0] if owner else None, kinds))
+    finally:
+        register.close()
+    if args.json:
+        print(
+            _json_text(
+                {
+                    "today": found.today,
+                    "days": found.days,
+                    "owner": owner[1] if owner else None,
+                    "overdue": [_agenda_row(i) for i in found.overdue],
+                    "coming": [_agenda_row(i) for i in found.coming],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(_visible(format_agenda(found), lines=True))
+    return 0
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from carapp.exports.reminders import write_reminders
+
+    register = _open(args)
+    try:
+        written = write_reminders(register, args.output, _today(args), args.days)
+    finally:
+        register.close()
+    for draft in written.drafts:
+        owner = draft.owner
+        print(_visible(f"Wrote {draft.path}: {owner.subject.removeprefix('Corrective actions: ')}"))
+    for sentence in written.missing_addresses():
+        print(_visible(f"carapp: {sentence}."), file=sys.stderr)
+    if not written.drafts:
+        print(written.summary())
+    return 0
 
 
 def _known_audit(register: Any, ref: str) -> str:
@@ -826,6 +863,7 @@ COMMANDS = {
     "whoami": cmd_whoami,
     "export": cmd_export,
     "agenda": cmd_agenda,
+    "reminders": cmd_reminders,
 }
 
 

@@ -39,7 +39,7 @@ def test_export_xlsx_with_the_tables_filters(world: World, tmp_path: Path) -> No
     assert refs_in_xlsx(majors) == [major]
     ok("--register", register, "export", "xlsx", "--owner", "tom okafor", "-o", str(majors))
     refused = carapp("--register", register, "export", "xlsx", "--owner", "Nobody", "-o", "x")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "Nobody called 'Nobody' is in this register" in refused.stderr
     assert not Path("x.xlsx").exists()
 

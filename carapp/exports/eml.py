@@ -40,15 +40,33 @@ def media_type(path: Path) -> tuple[str, str]:
     return main, sub
 
 
-def _recipient(response: Response) -> Address | None:
-    name, address = response.audit.lead_auditor or "", response.lead_auditor_email
+def address_of(name: str, address: str) -> Address | None:
+    """The recipient as a To header takes them, or None when the register holds no address
+    (or one no mail client would take)."""
     if not address or "@" not in address:
         return None
     user, _, domain = address.rpartition("@")
     try:
         return Address(display_name=name, username=user, domain=domain)
     except (ValueError, IndexError):
-        return None  # an address the register holds that no mail client would take
+        return None
+
+
+def draft(to: Address | None, subject: str, body: str) -> EmailMessage:
+    """A message a mail client opens as a draft to check and send (``X-Unsent: 1``), to
+    ``to`` when known; the client fills in the sender."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    if to is not None:
+        message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["X-Unsent"] = "1"
+    message.set_content(body)
+    return message
+
+
+def _recipient(response: Response) -> Address | None:
+    return address_of(response.audit.lead_auditor or "", response.lead_auditor_email)
 
 
 def _body(response: Response, files: Sequence[tuple[str, int]], to: Address | None) -> str:
@@ -102,15 +120,13 @@ def email_draft(
                 f"{path} cannot be attached: {exc.strerror or exc}. Write it again, then "
                 "make the e-mail."
             ) from None
-    message = EmailMessage(policy=email.policy.SMTP)
     to = _recipient(response)
-    if to is not None:
-        message["To"] = to
     organisation = response.header.organisation
-    message["Subject"] = f"Corrective action response: {response.audit.ref} ({organisation})"
-    message["Date"] = formatdate(localtime=True)
-    message["X-Unsent"] = "1"
-    message.set_content(_body(response, [(p.name, len(b)) for p, b in files], to))
+    message = draft(
+        to,
+        f"Corrective action response: {response.audit.ref} ({organisation})",
+        _body(response, [(p.name, len(b)) for p, b in files], to),
+    )
     for path, data in files:
         main, sub = media_type(path)
         message.add_attachment(data, maintype=main, subtype=sub, filename=path.name)

@@ -139,7 +139,8 @@ def calendar_text(
     return "\r\n".join(lines)
 
 
-def _settings(register: Register) -> tuple[str, str]:
+def register_identity(register: Register) -> tuple[str, str]:
+    """The register's own id (what UIDs are made of) and the organisation's name."""
     with register.engine.connect() as conn:
         rows = conn.execute(
             select(Setting.key, Setting.value).where(
@@ -172,7 +173,7 @@ def write_ics(
     already has them (the reminders, which read each owner's once)."""
     if items is None:
         items = open_items(register, today, AgendaFilter(owner_id, frozenset(kinds)))
-    register_id, organisation = _settings(register)
+    register_id, organisation = register_identity(register)
     text = calendar_text(
         items,
         register_id,

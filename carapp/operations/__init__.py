@@ -78,6 +78,7 @@ from carapp.operations.registers import (
     create_register,
     seed,
     set_setting,
+    update_person,
 )
 from carapp.operations.reviews import (
     ReviewDraft,
@@ -164,6 +165,7 @@ __all__ = [
     "too_large",
     "update_action",
     "update_finding",
+    "update_person",
     "update_review",
     "update_root_cause",
     "void",

@@ -22,6 +22,7 @@ from carapp.models.enums import (
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
     DEFAULT_SETTINGS,
+    get_person,
     length_of,
     required_text,
     single_line,
@@ -75,17 +76,58 @@ def set_setting(register: Register, key: str, value: str) -> Changes[None]:
     return changes_of(session, None)
 
 
+def email_address(text: str) -> str:
+    """``text`` as an e-mail address a mail client takes (name@domain.tld), or "" for none."""
+    address = single_line(text, "email", length_of(Person.email)).strip()
+    if not address:
+        return ""
+    user, at, domain = address.rpartition("@")
+    if (
+        not at
+        or not user
+        or "." not in domain.strip(".")
+        or any(c.isspace() or c in '<>(),;:"[]\\' for c in address)
+    ):
+        raise InvalidInputError(
+            f"{address!r} is not an e-mail address: write it as name@example.org, or leave "
+            "it empty."
+        )
+    return address
+
+
 def add_person(register: Register, name: str, role: str = "", email: str = "") -> Changes[int]:
     with register.session() as session:
         person = Person(
             name=required_text(name, "name", length_of(Person.name)),
             role=single_line(role, "role", length_of(Person.role)),
-            email=single_line(email, "email", length_of(Person.email)),
+            email=email_address(email),
         )
         session.add(person)
         session.flush()
         result = person.id
     return changes_of(session, result)
+
+
+def update_person(
+    register: Register,
+    person_id: int,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    email: str | None = None,
+) -> Changes[None]:
+    """Change a person's name, role or e-mail address (None: leave it); history records
+    each field that changed."""
+    with register.session() as session:
+        person = get_person(session, person_id)
+        assert person is not None
+        if name is not None:
+            person.name = required_text(name, "name", length_of(Person.name))
+        if role is not None:
+            person.role = single_line(role, "role", length_of(Person.role))
+        if email is not None:
+            person.email = email_address(email)
+    return changes_of(session, None)
 
 
 def add_requirement(

@@ -1,5 +1,6 @@
 """File > Export: the register for an auditor, as Excel, PDF, an audit's response pack, or an
-email draft to the audit's lead auditor.
+email draft to the audit's lead auditor; and the dates still owed as a calendar (.ics), for
+everyone or one owner.
 
 One dialog for every kind: which findings (those the table shows, with its filters, or all
 of them) or which audit, the options of the kind, and where to save. The export then runs
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from carapp.exports import scope as export_scope
 from carapp.queries.audits import AuditView, list_audits
+from carapp.queries.people import list_people
 from carapp.queries.register_table import RegisterFilter
 from carapp.queries.register_table import count as finding_count
 from carapp.store import Register
@@ -49,6 +51,7 @@ class ExportKind(enum.Enum):
     PDF = "PDF register"
     PACK = "Audit response pack"
     EMAIL = "Email to auditor"
+    ICS = "Calendar"
 
     @property
     def menu_text(self) -> str:
@@ -57,11 +60,14 @@ class ExportKind(enum.Enum):
             "PDF": "&PDF register\u2026",
             "PACK": "Audit response p&ack\u2026",
             "EMAIL": "E&mail to auditor\u2026",
+            "ICS": "&Calendar (.ics)\u2026",
         }[self.name]
 
     @property
     def suffix(self) -> str:
-        return {"XLSX": ".xlsx", "PDF": ".pdf", "PACK": ".zip", "EMAIL": ".eml"}[self.name]
+        return {"XLSX": ".xlsx", "PDF": ".pdf", "PACK": ".zip", "EMAIL": ".eml", "ICS": ".ics"}[
+            self.name
+        ]
 
     @property
     def file_filter(self) -> str:
@@ -70,6 +76,7 @@ class ExportKind(enum.Enum):
             "PDF": "PDF document (*.pdf)",
             "PACK": "Zip archive (*.zip)",
             "EMAIL": "Email draft (*.eml)",
+            "ICS": "iCalendar file (*.ics)",
         }[self.name]
 
     @property
@@ -102,6 +109,7 @@ class ExportDialog(QDialog):
         folder: Path,
         organisation: str,
         today: dt.date,
+        people: list[tuple[int, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -127,6 +135,12 @@ class ExportDialog(QDialog):
         self.detailed.setAccessibleName("Detailed")
         self.letter = QCheckBox("US &Letter paper (A4 otherwise)", self)
         self.letter.setAccessibleName("US Letter paper")
+        # The calendar's: everyone's dates, or one owner's (to send them their own).
+        self.owner = QComboBox(self)
+        self.owner.setAccessibleName("Dates of")
+        self.owner.addItem("Everyone", None)
+        for pid, name in people or []:
+            self.owner.addItem(name, pid)
         self.path = QLineEdit(self)
         self.path.setAccessibleName("Save to")
         browse = QPushButton("&Browse\u2026", self)
@@ -135,7 +149,16 @@ class ExportDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
         where.addWidget(browse)
-        if kind.for_audit:
+        if kind is ExportKind.ICS:
+            form.addRow(_label("&Dates of", self.owner, self), self.owner)
+            note = QLabel(
+                "Every date still owed, as all-day events with a reminder the day before. "
+                "Importing a later export updates the events instead of adding copies.",
+                self,
+            )
+            note.setWordWrap(True)
+            form.addRow("", note)
+        elif kind.for_audit:
             form.addRow(_label("&Audit", self.audit, self), self.audit)
             if not audits:
                 note = QLabel("The register has no audit yet: record one in a finding first.")
@@ -151,10 +174,12 @@ class ExportDialog(QDialog):
             form.addRow("", self.letter)
         # What this kind does not ask for is not shown (nor left lying at the corner).
         unused: list[QWidget] = []
-        if kind.for_audit:
+        if kind.for_audit or kind is ExportKind.ICS:
             unused += [self.shown, self.every]
-        else:
+        if not kind.for_audit:
             unused.append(self.audit)
+        if kind is not ExportKind.ICS:
+            unused.append(self.owner)
         if kind is not ExportKind.PDF:
             unused += [self.detailed, self.letter]
         for widget in unused:
@@ -180,6 +205,7 @@ class ExportDialog(QDialog):
         self.folder = folder
         self.organisation = organisation
         self.audit.currentIndexChanged.connect(lambda _i: self._suggest())
+        self.owner.currentIndexChanged.connect(lambda _i: self._suggest())
         self._suggest()
         self.resize(640, self.sizeHint().height())
 
@@ -190,6 +216,9 @@ class ExportDialog(QDialog):
             ref = self.audit.currentData() or "audit"
             what = "response pack" if self.kind is ExportKind.PACK else "email to auditor"
             name = f"{who} {ref} {what} {day}{self.kind.suffix}"
+        elif self.kind is ExportKind.ICS:
+            whose = f" {_safe_name(self.owner.currentText())}" if self.owner.currentData() else ""
+            name = f"{who} corrective actions{whose} {day}{self.kind.suffix}"
         else:
             name = f"{who} register {day}{self.kind.suffix}"
         self.path.setText(str(self.folder / name))
@@ -247,9 +276,11 @@ def export_work(
     audit = dialog.audit.currentData()
     detailed = dialog.detailed.isChecked()
     letter = dialog.letter.isChecked()
+    owner_id: int | None = dialog.owner.currentData()
+    owner = dialog.owner.currentText() if owner_id is not None else None
 
     def work(cancel: tasks.Cancel, moved: Callable[[int, int], None]) -> Path:
-        from carapp.exports import eml, pack, register_pdf, xlsx
+        from carapp.exports import eml, ics, pack, register_pdf, xlsx
 
         def progress(done: int, total: int) -> None:
             if cancel.is_set():
@@ -270,6 +301,11 @@ def export_work(
                     page_size="Letter" if letter else "A4",
                     progress=progress,
                 )
+            if kind is ExportKind.ICS:
+                ics.write_ics(
+                    register, destination, today, owner_id=owner_id, owner=owner, progress=progress
+                )
+                return destination
             if kind is ExportKind.PACK:
                 return pack.write_response_pack(
                     register, audit, today, destination, progress=progress
@@ -353,6 +389,7 @@ def dialog_for(
     """The dialog, with the counts it offers read now (two indexed counts)."""
     folder = register.path.resolve().parent if register.path else Path.home()
     audits = list_audits(register, newest_first=True) if kind.for_audit else []
+    people = list_people(register) if kind is ExportKind.ICS else []
     return ExportDialog(
         kind,
         table_filter=table_filter,
@@ -363,5 +400,6 @@ def dialog_for(
         folder=folder,
         organisation=organisation,
         today=today,
+        people=people,
         parent=parent,
     )

@@ -329,6 +329,7 @@ class MainWindow(MainWindowView):
             (ExportKind.PDF, "Ctrl+Shift+P"),
             (ExportKind.PACK, None),
             (ExportKind.EMAIL, None),
+            (ExportKind.ICS, None),
         ):
             action = self._action(
                 kind.menu_text,
@@ -337,6 +338,8 @@ class MainWindow(MainWindowView):
             )
             self.export_actions[kind] = action
             export_menu.addAction(action)
+        self.reminders_action = self._action("Send re&minders\u2026", self.send_reminders)
+        file_menu.addAction(self.reminders_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -747,6 +750,14 @@ class MainWindow(MainWindowView):
             )
         else:
             self._say(f"{kind.value} written to {path}")
+
+    def send_reminders(self) -> None:
+        """File > Send reminders: a draft per owner with dates overdue or due soon."""
+        from carapp.ui.reminders_dialog import RemindersDialog
+
+        dialog = RemindersDialog(self.register, self.today(), say=self._say, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _say(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
