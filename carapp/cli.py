@@ -108,6 +108,8 @@ def _view(text: str) -> str:
     parts = text.split(":")
     if parts == ["register"]:
         return text
+    if text == "actions":  # the main window on its Actions tab
+        return text
     known = _VIEW_PARTS.get(parts[0])
     named = known is not None and len(parts) in (2, 3) and bool(parts[1].strip())
     if named and known is not None and (len(parts) == 2 or parts[2] in known):
@@ -157,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="register",
         type=_view,
         metavar="VIEW",
-        help="the view to render: register; editor:REF[:SECTION] (SECTION one of "
+        help="the view to render: register; actions (the Actions tab); "
+        "editor:REF[:SECTION] (SECTION one of "
         f"{', '.join(EDITOR_SECTIONS)}); wizard:REF[:PAGE], the five-whys wizard, or "
         "workshop:REF[:PAGE], the same in workshop mode at 1920x1080 (PAGE one of "
         f"{', '.join(WIZARD_PAGES)}); a finding's unfinished workshop is shown if it has one",

@@ -89,7 +89,7 @@ class AnsweredFinding:
 
     @property
     def label(self) -> str:
-        """"F-2026-0012" in its current round, "F-2026-0012 (round 1, review failed)" once a
+        """ "F-2026-0012" in its current round, "F-2026-0012 (round 1, review failed)" once a
         later round replaced it."""
         if self.current:
             return self.ref if self.round == 1 else f"{self.ref} (round {self.round})"

@@ -1,7 +1,8 @@
 """``carapp --screenshot PNG [--view NAME]``: a view rendered offscreen, once its data has
 painted, for the documentation and for looking at what we build.
 
-NAME is ``register`` (the main window), ``editor:REF[:SECTION]`` (a finding's editor, on
+NAME is ``register`` (the main window), ``actions`` (the main window on its Actions tab,
+an action selected with its history), ``editor:REF[:SECTION]`` (a finding's editor, on
 one of its sections), or ``wizard:REF[:PAGE]`` / ``workshop:REF[:PAGE]`` (the five-whys
 wizard on one of its pages, the second in workshop mode at 1920x1080)."""
 
@@ -56,6 +57,8 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
         if window.model.rowCount():
             window.table.selectRow(0)
         app.processEvents()
+        if view == "actions":
+            _on_actions_tab(app, window)
         png.parent.mkdir(parents=True, exist_ok=True)
         saved = window.grab().save(str(png))
         window.close()
@@ -63,6 +66,19 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
     if not saved:
         raise OSError(f"cannot write {png}")
     return 0
+
+
+def _on_actions_tab(app: Any, window: Any) -> None:
+    tab = window.actions_tab
+    window.show_tab(window.tabs.indexOf(tab))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (
+        tab.is_idle() and (tab.detail is not None or not tab.model.rows)
+    ):
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
 
 
 def _editor(app: Any, register: Register, png: Path, view: str, today: dt.date) -> int:
