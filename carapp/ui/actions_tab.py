@@ -15,11 +15,13 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -262,24 +264,24 @@ class ActionsTab(QWidget):
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         buttons.addWidget(self.message, 3)
-        for button, slot, keys in (
+        slots: tuple[tuple[QPushButton, Callable[[], None], str], ...] = (
             (self.mark_done, self.ask_completion, "Ctrl+D"),
             (self.link, self.choose_finding, "Ctrl+L"),
             (self.cancel, self.ask_cancel, "Ctrl+Shift+D"),
-        ):
-            button.clicked.connect(slot)
+        )
+        for button, slot, keys in slots:
+            # Not clicked(checked): the slots' arguments are what a refusal hands back.
+            button.clicked.connect(lambda _checked=False, ask=slot: ask())
             action = QAction(button.text(), self)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(button.click)
             self.addAction(action)
         self.open_button.clicked.connect(self.open_selected)
-        # Enter opens the selected action's finding, from the list only (not the search).
-        opening = QAction("Open finding", self.table)
-        opening.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
-        opening.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        opening.triggered.connect(self.open_selected)
-        self.table.addAction(opening)
+        # Enter opens the selected action's finding, from the list only: a key the list
+        # itself receives, not a shortcut, which would also take the Enter meant for a
+        # dialog opened from here.
+        self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
 
         # --- The selected action ---
@@ -334,6 +336,18 @@ class ActionsTab(QWidget):
         self._load_owners()
         self.set_read_only(register.read_only)
         self.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() is QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.open_selected()
+            return True
+        return super().eventFilter(watched, event)
 
     # --- RegisterTab -------------------------------------------------------------------
 

@@ -569,6 +569,11 @@ class CompletionDialog(QDialog):
         )
         for button in buttons.buttons():
             button.setAccessibleName(button.text().replace("&", ""))
+        # Enter in the date line means OK, not "attach a file" (the first button).
+        self.attach.setAutoDefault(False)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setDefault(True)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
