@@ -128,6 +128,8 @@ def _view(text: str) -> str:
             return text
         except argparse.ArgumentTypeError:
             pass
+    if text == "actions":  # the main window on its Actions tab
+        return text
     known = _VIEW_PARTS.get(parts[0])
     named = known is not None and len(parts) in (2, 3) and bool(parts[1].strip())
     if named and known is not None and (len(parts) == 2 or parts[2] in known):
@@ -179,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="register",
         type=_view,
         metavar="VIEW",
-        help="the view to render: register; calendar[:DATE], the Calendar tab on a day; "
+        help="the view to render: register; actions (the Actions tab); "
+        "calendar[:DATE], the Calendar tab on a day; "
         "editor:REF[:SECTION] (SECTION one of "
         f"{', '.join(EDITOR_SECTIONS)}); wizard:REF[:PAGE], the five-whys wizard, or "
         "workshop:REF[:PAGE], the same in workshop mode at 1920x1080 (PAGE one of "

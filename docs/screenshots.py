@@ -113,7 +113,7 @@ def main() -> int:
         subject = workshop_finding(register)
         keep_workshop(register, subject)
         views = (
-            [("register", "register"), ("calendar", "calendar")]
+            [("register", "register"), ("actions", "actions"), ("calendar", "calendar")]
             + [(f"editor-{s}", f"editor:{ref}:{s}") for s in SECTIONS]
             + [(f"wizard-{p}", f"wizard:{subject}:{p}") for p in WIZARD_PAGES]
             + [(f"workshop-{p}", f"workshop:{subject}:{p}") for p in ("chain", "root")]

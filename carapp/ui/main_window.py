@@ -261,6 +261,13 @@ class MainWindow(MainWindowView):
         """The tabs beside the findings table; each gets the register, every change and the
         read-only state through :class:`RegisterTab`."""
         # The actions tab.
+        from carapp.ui.actions_tab import ActionsTab
+
+        self.actions_tab = ActionsTab(
+            self.register, self.today, self.open_at, self.on_changes, self.tabs
+        )
+        self.tabs.addTab(self.actions_tab, "Actions")
+        self.view_tabs.append(self.actions_tab)
 
         # The calendar tab.
         self.calendar = CalendarTab(self.register, self.today, self.open_at, self)

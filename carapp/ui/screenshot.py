@@ -1,7 +1,8 @@
 """``carapp --screenshot PNG [--view NAME]``: a view rendered offscreen, once its data has
 painted, for the documentation and for looking at what we build.
 
-NAME is ``register`` (the main window), ``calendar[:YYYY-MM-DD]`` (the main window on its
+NAME is ``register`` (the main window), ``actions`` (the main window on its Actions tab,
+an action selected with its history), ``calendar[:YYYY-MM-DD]`` (the main window on its
 Calendar tab, with a day chosen: the given one, else the day of the month shown with the
 most kinds of date, so its list is full), ``editor:REF[:SECTION]`` (a finding's editor, on
 one of its sections), or ``wizard:REF[:PAGE]`` / ``workshop:REF[:PAGE]`` (the five-whys
@@ -67,6 +68,9 @@ def take(location: str, png: Path, view: str, today: dt.date) -> int:
             time.sleep(0.01)
         for _ in range(3):
             app.processEvents()
+        app.processEvents()
+        if view == "actions":
+            _on_actions_tab(app, window)
         png.parent.mkdir(parents=True, exist_ok=True)
         saved = window.grab().save(str(png))
         window.close()
@@ -95,6 +99,19 @@ def _choose_day(window: Any, view: str, today: dt.date) -> None:
         )
     window.calendar.select_day(chosen)
     window.calendar.month.setFocus()
+
+
+def _on_actions_tab(app: Any, window: Any) -> None:
+    tab = window.actions_tab
+    window.show_tab(window.tabs.indexOf(tab))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (
+        tab.is_idle() and (tab.detail is not None or not tab.model.rows)
+    ):
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
 
 
 def _editor(app: Any, register: Register, png: Path, view: str, today: dt.date) -> int:

@@ -529,10 +529,18 @@ class CompletionDialog(QDialog):
     """When an action was completed and what shows it: a description, a file, or both."""
 
     def __init__(
-        self, label: str, today: dt.date, earlier: Completion | None, parent: QWidget
+        self,
+        label: str,
+        today: dt.date,
+        earlier: Completion | None,
+        parent: QWidget,
+        *,
+        saved_on_ok: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Complete {label}")
+        # The editor writes on Save; the actions tab, which has no Save, on OK.
+        self.when = "when you press OK" if saved_on_ok else "on Save"
         self.on = DateField("Completion date", self)
         self.on.set_value(earlier.on if earlier else today)
         self.evidence = TextBox("Evidence", self, lines=4)
@@ -561,10 +569,22 @@ class CompletionDialog(QDialog):
         )
         for button in buttons.buttons():
             button.setAccessibleName(button.text().replace("&", ""))
+        # Enter in the date line means OK, not "attach a file" (the first button).
+        self.attach.setAutoDefault(False)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setDefault(True)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
-        box.addWidget(QLabel("Written on Save, with everything else in the editor.", self))
+        box.addWidget(
+            QLabel(
+                "Written when you press OK."
+                if saved_on_ok
+                else "Written on Save, with everything else in the editor.",
+                self,
+            )
+        )
         box.addLayout(form)
         box.addWidget(self.problem)
         box.addWidget(buttons)
@@ -580,7 +600,7 @@ class CompletionDialog(QDialog):
 
     def _show_file(self) -> None:
         self.file_label.setText(
-            f"{self.file.name} is attached on Save" if self.file else "No file attached."
+            f"{self.file.name} is attached {self.when}" if self.file else "No file attached."
         )
 
     def _check(self) -> None:
@@ -607,9 +627,12 @@ class CompletionDialog(QDialog):
 class CancelDialog(QDialog):
     """Why an action is cancelled: it stays in the register, with the reason."""
 
-    def __init__(self, label: str, reason: str, parent: QWidget) -> None:
+    def __init__(
+        self, label: str, reason: str, parent: QWidget, *, saved_on_ok: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Cancel {label}")
+        when = "when you confirm" if saved_on_ok else "on Save"
         self.reason = TextBox("Reason", self, lines=3)
         self.reason.setText(reason)
         self.reason.setPlaceholderText("e.g. replaced by CA-2026-012, which covers all sites")
@@ -628,7 +651,7 @@ class CancelDialog(QDialog):
         box = QVBoxLayout(self)
         box.addWidget(
             QLabel(
-                f"{label} stays in the register, marked cancelled with this reason (on Save).",
+                f"{label} stays in the register, marked cancelled with this reason ({when}).",
                 self,
             )
         )
