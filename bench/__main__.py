@@ -196,7 +196,7 @@ def calendar_rows(path: Path) -> list[Row]:
         runs = [fresh("bench.calendar", path, what) for _ in range(3)]
         return min(runs, key=lambda r: r["seconds"])
 
-    month, ics = best("month"), best("ics")
+    month, actions, ics = best("month"), best("actions"), best("ics")
     return [
         (
             "calendar month dates",
@@ -204,6 +204,20 @@ def calendar_rows(path: Path) -> list[Row]:
             month["seconds"],
             "sqlite3 same dates (<=0.1 s, 3x)",
             month["baseline"],
+        ),
+        (
+            f"actions tab, one owner's {actions['rows']:,}",
+            size,
+            actions["seconds"],
+            "sqlite3 same rows (<=0.1 s)",
+            actions["baseline"],
+        ),
+        (
+            f"actions tab, owner, all {actions['every_rows']:,}",
+            size,
+            actions["every_seconds"],
+            "",
+            None,
         ),
         (
             f".ics of {ics['events']:,} open dates",

@@ -44,6 +44,56 @@ def month(path: Path) -> dict[str, float]:
     return {"seconds": seconds, "baseline": baseline}
 
 
+ACTIONS_SQL = """
+SELECT a.id, a.ref, a.version, a.kind, a.description, a.owner_id, p.name, a.target_on,
+       a.status, a.completed_on
+  FROM corrective_actions a LEFT JOIN people p ON p.id = a.owner_id
+ WHERE a.owner_id = ? AND a.status IN ('in_progress', 'planned')
+ ORDER BY a.target_on IS NULL, a.target_on, a.ref
+"""
+LINKS_SQL = """
+SELECT fa.action_id, f.id, f.ref, fa.cycle, f.cycle
+  FROM finding_actions fa JOIN findings f ON f.id = fa.finding_id
+ WHERE fa.action_id IN (SELECT id FROM corrective_actions
+                         WHERE owner_id = ? AND status IN ('in_progress', 'planned'))
+"""
+
+
+def actions(path: Path) -> dict[str, float]:
+    """The Actions tab's list once an owner is picked (its default status filter is the
+    open actions), for the person who owns the most."""
+    from carapp.queries.actions import LIVE, ActionsFilter, action_rows
+    from carapp.store import open_register
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    (owner,) = conn.execute(
+        "SELECT owner_id FROM corrective_actions WHERE owner_id IS NOT NULL "
+        "GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    start = time.perf_counter()
+    raw = conn.execute(ACTIONS_SQL, (owner,)).fetchall()
+    conn.execute(LINKS_SQL, (owner,)).fetchall()
+    baseline = time.perf_counter() - start
+    conn.close()
+    register = open_register(path)
+    start = time.perf_counter()
+    rows = action_rows(register, ActionsFilter(owner_id=owner, statuses=frozenset(LIVE)), TODAY)
+    seconds = time.perf_counter() - start
+    # And with "Any status": every action the owner ever had, done and cancelled too.
+    start = time.perf_counter()
+    every = action_rows(register, ActionsFilter(owner_id=owner), TODAY)
+    every_seconds = time.perf_counter() - start
+    register.close()
+    assert len(rows) == len(raw), "the same actions"
+    return {
+        "seconds": seconds,
+        "baseline": baseline,
+        "rows": len(rows),
+        "every_seconds": every_seconds,
+        "every_rows": len(every),
+    }
+
+
 def ics(path: Path, folder: Path) -> dict[str, float]:
     """Every open date of the register to an .ics file: the read and the writing, whole."""
     from carapp.exports.ics import write_ics
@@ -62,6 +112,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as folder:
         if what == "month":
             result = month(path)
+        elif what == "actions":
+            result = actions(path)
         elif what == "ics":
             result = ics(path, Path(folder))
         else:
