@@ -115,3 +115,16 @@ def test_a_destination_that_cannot_be_written_is_refused_first(
                      "-o", str(tmp_path / "x.xlsx"))  # fmt: skip
     assert unknown.returncode == 1 and "There is no audit 'AUD-9999-99'" in unknown.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "pdf", "ics"])
+def test_no_export_is_written_over_a_register(world: World, tmp_path: Path, kind: str) -> None:
+    ref = world.nc()
+    assert world.register.path is not None
+    register = str(world.register.path)
+    before = world.register.path.read_bytes()
+    refused = carapp("--register", register, "export", kind, "-o", register)
+    assert refused.returncode == 1
+    assert "is a register (an SQLite database)" in refused.stderr
+    assert world.register.path.read_bytes() == before
+    assert ref in carapp("--register", register, "list").stdout

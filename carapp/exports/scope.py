@@ -137,12 +137,26 @@ def selected_findings(
             progress(done, len(ids))
 
 
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def check_destination(destination: Path) -> None:
     """Refuse, before any work, a destination that cannot be written: its folder missing,
     a folder itself, or a folder this account may not write to."""
     folder = destination.expanduser().resolve().parent
     if destination.expanduser().is_dir():
         raise InvalidInputError(f"{destination} is a folder: give the file's name too.")
+    if _is_database(destination.expanduser()):
+        # A register is an SQLite file: an export over it would destroy every record.
+        raise InvalidInputError(
+            f"{destination} is a register (an SQLite database): an export written over it "
+            "would destroy it. Nothing was written; choose another file name."
+        )
     if not folder.is_dir():
         raise InvalidInputError(f"There is no folder {folder}: create it or choose another.")
     if not os.access(folder, os.W_OK | os.X_OK):
