@@ -429,7 +429,11 @@ def test_a_failed_review_starts_round_two(qtbot: QtBot, world: World) -> None:
 
 def test_a_kind_of_check_suggests_when_the_review_can_tell(qtbot: QtBot, world: World) -> None:
     ref = at(world, Stage.ACTIONS_DONE)  # its action was done on 2026-04-20
-    editor = editor_on(qtbot, world, ref, "effectiveness")
+    # A week after the action was done: every kind's moment is still ahead.
+    editor = open_editor(qtbot, FindingEditor(world.register, ref, dt.date(2026, 4, 27)))
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    editor.show_key("effectiveness")
     suggestion = named(editor, "Suggested review date", QLabel)
     assert "Pick a kind of check" in suggestion.text()
     choose(named(editor, "Kind of check", QComboBox), "Access")
@@ -463,6 +467,14 @@ def test_a_kind_of_check_suggests_when_the_review_can_tell(qtbot: QtBot, world: 
     # Reopened, the editor shows the kind the method text names.
     editor.reload()
     assert named(editor, "Kind of check", QComboBox).currentText() == "Staff check"
+
+
+def test_a_suggested_review_date_is_never_in_the_past(qtbot: QtBot, world: World) -> None:
+    ref = at(world, Stage.ACTIONS_DONE)  # done on 2026-04-20; TODAY is 2026-11-23
+    editor = editor_on(qtbot, world, ref, "effectiveness")
+    choose(named(editor, "Kind of check", QComboBox), "Record")
+    assert named(editor, "Review due", QLineEdit).text() == TODAY.isoformat()
+    assert "that moment has passed" in named(editor, "Suggested review date", QLabel).text()
 
 
 # --- Names ---------------------------------------------------------------------------

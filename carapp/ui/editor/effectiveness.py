@@ -157,10 +157,13 @@ class EffectivenessSection(Section):
         self._show_suggestion()
 
     def suggested_due(self) -> dt.date | None:
+        """When the chosen check can first tell, and never before today: a check whose
+        moment has passed can be done now."""
         method = self.chosen_method()
         if method is None:
             return None
-        return method.suggested_due(self.actions_done_on() or self.context.today)
+        today = self.context.today
+        return max(method.suggested_due(self.actions_done_on() or today), today)
 
     def _show_suggestion(self) -> None:
         method = method_of(self.method.text())
@@ -174,11 +177,13 @@ class EffectivenessSection(Section):
                 "Pick a kind of check to get a suggested due date, or describe your own."
             )
             return
-        basis = (
-            ""
-            if self.actions_done_on() is not None
-            else " (the actions are not all done yet, so counted from today)"
-        )
+        done = self.actions_done_on()
+        if done is None:
+            basis = " (the actions are not all done yet, so counted from today)"
+        elif chosen.suggested_due(done) < self.context.today:
+            basis = f" (the actions were done on {spoken_date(done)}: that moment has passed)"
+        else:
+            basis = ""
         self.suggestion.setText(
             f"{chosen.explanation} Suggested due date: {spoken_date(due)}, {chosen.when}{basis}."
         )
