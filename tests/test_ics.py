@@ -15,6 +15,7 @@ import pytest
 import vobject
 
 from carapp import operations as op
+from carapp.models.due import lateness
 from carapp.models.enums import Deadline
 from carapp.queries import agenda as ag
 from carapp.queries.findings import finding_detail
@@ -64,7 +65,8 @@ def test_every_open_date_is_an_all_day_event_with_a_reminder(
         assert start == item.on and not isinstance(start, dt.datetime), "all day"
         assert event.decoded("DTEND") == item.on + dt.timedelta(days=1)
         assert item.summary in str(event["SUMMARY"])
-        assert str(event["SUMMARY"]).startswith("OVERDUE ") == (item.on < TODAY)
+        assert str(event["SUMMARY"]) == item.summary, "nothing in it goes stale"
+        assert lateness(item.on, TODAY) not in str(event["DESCRIPTION"])
         (alarm,) = event.walk("VALARM")
         assert alarm["ACTION"] == "DISPLAY"
         assert alarm.decoded("TRIGGER") == dt.timedelta(hours=-15)

@@ -56,7 +56,7 @@ def test_every_open_date_is_one_all_day_event_with_a_reminder(
         assert type(start) is dt.date and start == item.on  # all day, not a moment
         assert end == item.on + dt.timedelta(days=1)
         assert item.item_ref in str(event["SUMMARY"])
-        assert str(event["SUMMARY"]).startswith("OVERDUE") == item.overdue
+        assert str(event["SUMMARY"]) == item.summary
         alarms = event.walk("VALARM")
         assert len(alarms) == 1 and str(alarms[0]["ACTION"]) == "DISPLAY"
         assert alarms[0].decoded("TRIGGER") == dt.timedelta(hours=-15)

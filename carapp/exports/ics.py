@@ -72,9 +72,7 @@ def uid_of(item: DueItem, register_id: str) -> str:
 
 
 def _description(item: DueItem, organisation: str) -> str:
-    lines = [item.describe()]
-    if item.subject:
-        lines.append(f"What: {item.subject}")
+    lines = [item.describe(relative=False)]
     lines.append(f"Findings: {item.findings_text} ({item.finding_title})")
     if item.extended and item.original_on is not None:
         lines.append(
@@ -88,8 +86,9 @@ def _description(item: DueItem, organisation: str) -> str:
 
 def event_lines(item: DueItem, register_id: str, organisation: str, stamp: str) -> list[str]:
     """One event, its lines folded (only the free-text ones can reach 75 octets)."""
+    # No "overdue" in the text: the file is read for weeks after it is written, and a
+    # client that already holds the event would not take a new title at the same SEQUENCE.
     summary = _text(item.summary)
-    shown = summary if not item.overdue else f"OVERDUE {summary}"
     return [
         "BEGIN:VEVENT",
         _fold(f"UID:{_text(uid_of(item, register_id))}"),
@@ -97,7 +96,7 @@ def event_lines(item: DueItem, register_id: str, organisation: str, stamp: str) 
         f"SEQUENCE:{item.version}",
         f"DTSTART;VALUE=DATE:{_date(item.on)}",
         f"DTEND;VALUE=DATE:{_date(item.on + _DAY)}",
-        _fold(f"SUMMARY:{shown}"),
+        _fold(f"SUMMARY:{summary}"),
         _fold(f"DESCRIPTION:{_text(_description(item, organisation))}"),
         _fold(f"CATEGORIES:{_text(item.kind.label)}"),
         "TRANSP:TRANSPARENT",  # a due date does not make anyone busy

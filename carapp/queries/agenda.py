@@ -138,18 +138,19 @@ class DueItem:
             return f"{self.kind.label}: {self.findings_text} (round {self.cycle})"
         return f"{self.kind.label}: {self.findings_text}"
 
-    def describe(self) -> str:
-        """Everything a screen reader or an email needs, in one sentence."""
+    def describe(self, *, relative: bool = True) -> str:
+        """Everything a screen reader or an email needs, in one sentence; without
+        ``relative``, nothing that goes stale the next day ("overdue by 3 days"), for a
+        calendar file that is read long after it was written."""
         what = self.summary
-        detail = self.subject or self.finding_title
+        detail = " ".join((self.subject or self.finding_title).split()).rstrip(" .;,")
         text = f"{what}, {detail}" if detail else what
         extended = ""
         if self.extended and self.original_on is not None:
             extended = f" (extended from {spoken_date(self.original_on)})"
-        return (
-            f"{text}; owner {self.owners_text}; due {spoken_date(self.on)}{extended}, "
-            f"{lateness(self.on, self.today)}."
-        )
+        owner = f"owner {self.owners_text}" if self.owners else "no owner yet"
+        when = f", {lateness(self.on, self.today)}" if relative else ""
+        return f"{text}; {owner}; due {spoken_date(self.on)}{extended}{when}."
 
 
 @dataclass(frozen=True, slots=True)
