@@ -123,7 +123,9 @@ class DueItem:
 
     @property
     def findings_text(self) -> str:
-        return ", ".join(self.finding_refs)
+        """The findings, and the analysis round when a failed review reopened them."""
+        refs = ", ".join(self.finding_refs)
+        return refs if self.cycle <= 1 else f"{refs} (round {self.cycle})"
 
     @property
     def owners_text(self) -> str:
@@ -135,7 +137,7 @@ class DueItem:
         if self.kind is DueKind.ACTION:
             return f"{self.kind.label}: {self.action_ref} for {self.findings_text}"
         if self.kind is DueKind.REVIEW:
-            return f"{self.kind.label}: {self.findings_text} (round {self.cycle})"
+            return f"{self.kind.label}: {self.findings_text}"
         return f"{self.kind.label}: {self.findings_text}"
 
     def describe(self, *, relative: bool = True) -> str:

@@ -231,12 +231,12 @@ class MainWindow(MainWindowView):
             rt.Column.SOURCE: 150,
             rt.Column.AUDIT: 105,
             rt.Column.REQUIREMENTS: 120,
-            rt.Column.STAGE: 122,
+            rt.Column.STAGE: 150,  # "Actions done (round 2)" whole
             rt.Column.OWNERS: 125,
             rt.Column.IDENTIFIED: 90,
             rt.Column.PLAN_DUE: 90,
             rt.Column.CLOSURE_DUE: 90,
-            rt.Column.DAYS_LEFT: 125,  # "123 overdue" in bold beside its mark
+            rt.Column.DAYS_LEFT: 105,  # "123 overdue" in bold beside its mark
         }
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
