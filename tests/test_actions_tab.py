@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from carapp.models.enums import ActionStatus, ReviewResult, Stage
+from carapp import operations as op
+from carapp.models.enums import ActionStatus, Deadline, ReviewResult, Stage
+from carapp.models.words import day_text
 from carapp.operations.changes import Changes
 from carapp.queries import finding_detail
 from carapp.queries.actions import ActionsFilter, action_rows
@@ -431,3 +433,26 @@ def test_the_query_filters_by_owner(world: World, planned: tuple[str, str]) -> N
     (mine,) = action_rows(world.register, ActionsFilter(owner_id=world.owner), TODAY)
     assert mine.ref == action
     assert action_rows(world.register, ActionsFilter(owner_id=world.manager), TODAY) == []
+
+
+def test_an_extended_closure_shows_beside_the_action(
+    qtbot: QtBot, world: World, planned: tuple[str, str]
+) -> None:
+    ref, _action = planned
+    closure = finding_detail(world.register, ref, TODAY).closure_due
+    assert closure is not None
+    granted = closure + dt.timedelta(days=30)
+    request = op.request_extension(
+        world.register, ref, Deadline.CLOSURE, closure - dt.timedelta(days=5), granted,
+        "The directory migration finishes late.",
+    ).result  # fmt: skip
+    op.decide_extension(world.register, request, True, closure - dt.timedelta(days=4))
+    tab, _opened, _seen = make_tab(qtbot, world.register)
+    settle(qtbot, tab)
+    rect = tab.table.visualRect(tab.model.index(0, 0))
+    QTest.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: "closure due" in tab.details.text(), timeout=5000)
+    assert (
+        f"closure due {day_text(granted)} (extended from <s>{day_text(closure)}</s>)"
+        in tab.details.text()
+    )

@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -24,12 +24,13 @@ from carapp.errors import NotFoundError
 from carapp.models.entities import (
     CorrectiveAction,
     Evidence,
+    ExtensionRequest,
     Finding,
     FindingAction,
     HistoryEntry,
     Person,
 )
-from carapp.models.enums import ActionKind, ActionStatus, Stage
+from carapp.models.enums import ActionKind, ActionStatus, Deadline, ExtensionStatus, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED
 from carapp.models.history import CREATED
 from carapp.queries.findings import HistoryView, _name_of, _referred_names
@@ -253,6 +254,10 @@ class ActionDetail:
     cancelled_reason: str
     attachments: tuple[str, ...]
     finding_titles: dict[str, str]  # by finding ref
+    closure_dues: dict[str, tuple[dt.date, dt.date | None]] = field(default_factory=dict)
+    """By finding ref: the date the finding must be closed by, and the one before the
+    certification body extended it (``None`` when never extended): the date the action
+    really works towards."""
 
 
 def action_detail(register: Register, action_id: int, today: dt.date) -> ActionDetail | None:
@@ -281,7 +286,30 @@ def action_detail(register: Register, action_id: int, today: dt.date) -> ActionD
             .tuples()
             .all()
         )
-    return ActionDetail(row, texts[0], texts[1], texts[2], tuple(names), titles)
+        ids = [f.id for f in row.findings] or [-1]
+        dues = conn.execute(
+            select(Finding.ref, type_coerce(Finding.closure_due, String)).where(
+                Finding.id.in_(ids), Finding.closure_due.is_not(None)
+            )
+        ).all()
+        first_extended = (
+            select(
+                Finding.ref,
+                type_coerce(func.min(ExtensionRequest.previous_due), String),
+            )
+            .join(ExtensionRequest, ExtensionRequest.finding_id == Finding.id)
+            .where(
+                Finding.id.in_(ids),
+                ExtensionRequest.deadline == Deadline.CLOSURE,
+                ExtensionRequest.status == ExtensionStatus.GRANTED,
+            )
+            .group_by(Finding.ref)
+        )
+        originals = dict(conn.execute(first_extended).tuples().all())
+    closure_dues = {
+        ref: (dt.date.fromisoformat(due), _date(originals.get(ref))) for ref, due in dues if due
+    }
+    return ActionDetail(row, texts[0], texts[1], texts[2], tuple(names), titles, closure_dues)
 
 
 def action_owners(register: Register) -> list[tuple[int, str]]:

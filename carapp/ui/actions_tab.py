@@ -648,6 +648,18 @@ class ActionsTab(QWidget):
         self.writing = tasks.run(guarded, ended, self.message.setText, owner=self)
 
 
+def _closure_due(d: ActionDetail, ref: str) -> str:
+    """The finding's closure date, the granted one with the original struck through when
+    the certification body extended it: the date the action really works towards."""
+    due = d.closure_dues.get(ref)
+    if due is None:
+        return ""
+    granted, original = due
+    if original is None or original == granted:
+        return f"; closure due {day_text(granted)}"
+    return f"; closure due {day_text(granted)} (extended from <s>{day_text(original)}</s>)"
+
+
 def _detail_html(d: ActionDetail) -> str:
     r = d.row
     e = html.escape
@@ -665,6 +677,9 @@ def _detail_html(d: ActionDetail) -> str:
         parts.append("Evidence files: " + e(", ".join(d.attachments)))
     if r.status is ActionStatus.CANCELLED:
         parts.append(f"Cancelled: {e(d.cancelled_reason)}")
-    answers = [f"{e(f.label)} \u2014 {e(d.finding_titles.get(f.ref, ''))}" for f in r.findings]
+    answers = [
+        f"{e(f.label)} \u2014 {e(d.finding_titles.get(f.ref, ''))}{_closure_due(d, f.ref)}"
+        for f in r.findings
+    ]
     parts.append("Answers:<br>" + "<br>".join(answers) if answers else "Answers no finding.")
     return "<br>".join(parts)
