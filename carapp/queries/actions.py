@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -33,7 +32,7 @@ from carapp.models.entities import (
 from carapp.models.enums import ActionKind, ActionStatus, Deadline, ExtensionStatus, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED
 from carapp.models.history import CREATED
-from carapp.queries.findings import HistoryView, _name_of, _referred_names
+from carapp.queries.findings import HistoryView, history_views
 from carapp.queries.history_words import HistoryLine, history_lines
 from carapp.store import Register
 
@@ -410,28 +409,4 @@ def _action_history(session: Session, action_id: int) -> tuple[HistoryView, ...]
         )
         .order_by(HistoryEntry.seq)
     ).all()
-    decoded = [
-        (
-            e,
-            json.loads(e.old) if e.old is not None else None,
-            json.loads(e.new) if e.new is not None else None,
-        )
-        for e in entries
-    ]
-    names = _referred_names(session, [(e.entity, e.field, old, new) for e, old, new in decoded])
-    return tuple(
-        HistoryView(
-            seq=e.seq,
-            at=e.at,
-            actor=e.actor,
-            record=f"{e.entity}#{e.entity_id}",
-            field=e.field,
-            old=old,
-            new=new,
-            note=e.note,
-            record_label=labels[(e.entity, e.entity_id)],
-            old_name=_name_of(names, e.entity, e.field, old),
-            new_name=_name_of(names, e.entity, e.field, new),
-        )
-        for e, old, new in decoded
-    )
+    return history_views(session, entries, labels)

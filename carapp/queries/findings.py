@@ -608,6 +608,16 @@ def finding_history(session: Session, finding: Finding) -> tuple[HistoryView, ..
             .order_by(HistoryEntry.seq)
         )
     )
+    return history_views(session, entries, labels)
+
+
+def history_views(
+    session: Session,
+    entries: Sequence[HistoryEntry],
+    labels: Mapping[tuple[str, int], str],
+) -> tuple[HistoryView, ...]:
+    """History entries as views: values decoded, the people and records they refer to
+    named, each labelled by ``labels`` (by entity and id) in the user's words."""
     decoded = [
         (
             e,
