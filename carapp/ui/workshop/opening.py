@@ -192,7 +192,11 @@ class UnfinishedBanner(QFrame):
             if widget is not None:
                 widget.deleteLater()
         for saved in drafts:
-            self.rows.addWidget(self._row(saved))
+            row = self._row(saved)
+            self.rows.addWidget(row)
+            # Shown now: a layout shows a new child of a visible widget only on a later
+            # event, and until then a screen reader (or a test) finds no row.
+            row.show()
         self.setVisible(bool(drafts))
         self.changed.emit()
 
