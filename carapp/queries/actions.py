@@ -23,15 +23,15 @@ from carapp.errors import NotFoundError
 from carapp.models.entities import (
     CorrectiveAction,
     Evidence,
-    ExtensionRequest,
     Finding,
     FindingAction,
     HistoryEntry,
     Person,
 )
-from carapp.models.enums import ActionKind, ActionStatus, Deadline, ExtensionStatus, Stage
+from carapp.models.enums import ActionKind, ActionStatus, Deadline, Stage
 from carapp.models.finding_index import OPEN_STAGES_EXCLUDED
 from carapp.models.history import CREATED
+from carapp.queries.agenda import originals_before_extension
 from carapp.queries.findings import HistoryView, history_views
 from carapp.queries.history_words import HistoryLine, history_lines
 from carapp.store import Register
@@ -291,22 +291,15 @@ def action_detail(register: Register, action_id: int, today: dt.date) -> ActionD
                 Finding.id.in_(ids), Finding.closure_due.is_not(None)
             )
         ).all()
-        first_extended = (
-            select(
-                Finding.ref,
-                type_coerce(func.min(ExtensionRequest.previous_due), String),
-            )
-            .join(ExtensionRequest, ExtensionRequest.finding_id == Finding.id)
-            .where(
-                Finding.id.in_(ids),
-                ExtensionRequest.deadline == Deadline.CLOSURE,
-                ExtensionRequest.status == ExtensionStatus.GRANTED,
-            )
-            .group_by(Finding.ref)
-        )
-        originals = dict(conn.execute(first_extended).tuples().all())
+        before = originals_before_extension(conn, ids)
+        refs = {f.id: f.ref for f in row.findings}
+        originals = {
+            refs[fid]: day
+            for (fid, deadline), day in before.items()
+            if deadline is Deadline.CLOSURE
+        }
     closure_dues = {
-        ref: (dt.date.fromisoformat(due), _date(originals.get(ref))) for ref, due in dues if due
+        ref: (dt.date.fromisoformat(due), originals.get(ref)) for ref, due in dues if due
     }
     return ActionDetail(row, texts[0], texts[1], texts[2], tuple(names), titles, closure_dues)
 

@@ -410,8 +410,11 @@ def _finding_owners(conn: Connection, finding_ids: Any) -> dict[int, _People]:
     return owners
 
 
-def _originals(conn: Connection, finding_ids: Any) -> dict[tuple[int, Deadline], dt.date]:
-    """The deadline each finding had before its first granted extension."""
+def originals_before_extension(
+    conn: Connection, finding_ids: Any
+) -> dict[tuple[int, Deadline], dt.date]:
+    """The deadline each finding (of ``finding_ids``, ids or a SELECT of them) had before
+    its first granted extension, by finding id and deadline."""
     originals: dict[tuple[int, Deadline], dt.date] = {}
     rows = conn.execute(
         select(
@@ -524,7 +527,7 @@ def _items(
     if chosen:
         finding_ids = union_all(*chosen) if len(chosen) > 1 else chosen[0]
         owners = _finding_owners(conn, finding_ids)
-        originals = _originals(conn, finding_ids)
+        originals = originals_before_extension(conn, finding_ids)
     for kind, fid, ref, title, on, cycle, version in finding_rows:
         people = owners.get(fid, _People())
         deadline = Deadline.PLAN if kind is DueKind.PLAN else Deadline.CLOSURE
