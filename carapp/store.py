@@ -102,6 +102,10 @@ SCHEMA_TABLES: dict[str, frozenset[str]] = {
     "0007": _TABLES_0001
     | {"finding_sort_keys", "finding_search"}
     | {"workshops", "workshop_attendees", "parked_issues", "similar_evaluations", "drafts"},
+    "0008": _TABLES_0001
+    | {"finding_sort_keys", "finding_search"}
+    | {"workshops", "workshop_attendees", "parked_issues", "similar_evaluations", "drafts"}
+    | {"imports"},
 }
 # Only SQLite keeps the full-text table (see carapp.models.finding_index).
 SQLITE_ONLY_TABLES = frozenset({"finding_search"})

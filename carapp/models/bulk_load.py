@@ -1,4 +1,4 @@
-"""One way to create many records at once: the demo register now, the spreadsheet import next.
+"""One way to create many records at once: the demo register and the spreadsheet import.
 
 A load takes plain rows (:class:`FindingRow` and the records around it), each step of a
 finding's story dated and signed by its actor, and holds them to the same rules as the use
@@ -225,6 +225,7 @@ class FindingRow:
     closed_on: dt.date | None = None
     void_reason: str = ""
     voided_on: dt.date | None = None
+    source_ref: str = ""
     cycle: int = 1
     # Derived by the load from the deadline rules, as the flush hooks derive them.
     plan_due: dt.date | None = None
@@ -497,6 +498,15 @@ class FindingStory:
         """An action answering the finding in its current round."""
         action.id = self.load.new_id("corrective_actions")
         self._create("corrective_actions", action, on, actor)
+        f = self.finding
+        link = _Link(self.load.new_id("finding_actions"), f.id, action.id, f.cycle)
+        self._create("finding_actions", link, on, actor)
+        f.action_links.append((f.cycle, action))
+        return action
+
+    def link_action(self, action: ActionRow, on: dt.date, actor: str) -> ActionRow:
+        """An action loaded with an earlier finding that answers this one too, in its
+        current round (one action can answer several findings that share a root cause)."""
         f = self.finding
         link = _Link(self.load.new_id("finding_actions"), f.id, action.id, f.cycle)
         self._create("finding_actions", link, on, actor)

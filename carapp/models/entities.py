@@ -238,6 +238,11 @@ class Finding(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     void_reason: Mapped[str] = mapped_column(Text, default="", active_history=True)
     voided_on: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    # The finding's reference in the spreadsheet it was imported from (schema 0008): a
+    # second import of that register updates this finding instead of adding another.
+    source_ref: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", index=True, active_history=True
+    )
 
     stage: Mapped[Stage] = mapped_column(_enum(Stage), index=True, active_history=True)
     # Analysis round: a failed effectiveness review starts a new one, so root causes,
@@ -636,6 +641,24 @@ class HistoryHead(Base):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
+class RegisterImport(Base):
+    """A spreadsheet imported into the register (schema 0008): which file (its name and
+    SHA-256), which sheet, how its columns were read, and what it did. Never deleted."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(260), active_history=True)
+    sha256: Mapped[str] = mapped_column(String(64), active_history=True)
+    sheet: Mapped[str] = mapped_column(String(200), default="", active_history=True)
+    # JSON: {"columns": [[heading, field or null], ...], "date_order": ...}
+    mapping: Mapped[str] = mapped_column(Text, default="", active_history=True)
+    created: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    updated: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    skipped: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+
+
 # Tables whose every change is written to history, by table name.
 TRACKED: dict[str, type[Base]] = {
     cls.__tablename__: cls
@@ -657,6 +680,7 @@ TRACKED: dict[str, type[Base]] = {
         Workshop,
         ParkedIssue,
         SimilarEvaluation,
+        RegisterImport,
     )
 }
 # Columns left out of history: file bytes are represented by their sha256 column, and a
@@ -666,6 +690,7 @@ UNTRACKED_COLUMNS = frozenset({"id", "data", "version"})
 # this value (what the migration's server default gave them), by table.
 LATE_COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {
     "why_steps": {"removed": False, "is_root": False},
+    "findings": {"source_ref": ""},
 }
 # Many-to-many collections recorded as one field of their owner: the sorted ids.
 TRACKED_COLLECTIONS: dict[str, tuple[str, Table, str, str]] = {
