@@ -293,6 +293,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reminders.add_argument("-o", "--output", type=Path, required=True, metavar="FOLDER")
 
+    importing = sub.add_parser(
+        "import",
+        help="bring in a register kept in a spreadsheet (.xlsx, .xlsm or .csv): all rows or "
+        "none, after a backup; a second import of it updates what it created",
+        parents=[common],
+    )
+    importing.add_argument("file", metavar="FILE", type=Path)
+    importing.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the sheet to read (default: the one that looks most like a register)",
+    )
+    importing.add_argument(
+        "--mapping",
+        metavar="PROFILE",
+        help="a mapping profile saved in the import window, instead of matching the headings",
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="report what would be imported; write nothing"
+    )
+    importing.add_argument(
+        "--date-order",
+        choices=["dmy", "mdy"],
+        help="how to read dates such as 03/02/2025 (day first or month "
+        "first) when the file does not settle it",
+    )
+    importing.add_argument(
+        "--skip-errors",
+        action="store_true",
+        help="import the rows that can be, and leave out those that cannot",
+    )
+
     checking = sub.add_parser(
         "check", help="check integrity, schema version and the history chain", parents=[common]
     )
@@ -845,6 +877,54 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from carapp.imports.mapping import auto_mapping, load_profile
+    from carapp.imports.plan import plan_import
+    from carapp.imports.sheets import read_spreadsheet
+    from carapp.imports.values import DateOrder
+    from carapp.operations.importing import run_import
+
+    profile = load_profile(args.mapping) if args.mapping else None
+    spreadsheet = read_spreadsheet(args.file)
+    table = spreadsheet.table(args.sheet) if args.sheet else spreadsheet.proposed
+    mapping = profile.apply(table) if profile else auto_mapping(table)
+    if args.date_order:
+        mapping = mapping.with_date_order(DateOrder(args.date_order))
+    print(
+        _visible(
+            f"Reading {args.file.name}, sheet {table.name}, headings on row {table.header_row}:"
+        )
+    )
+    for heading, field in zip(table.headings, mapping.fields, strict=True):
+        if heading or field:
+            target = field.label if field else "not imported"
+            print(_visible(f"  {heading or '(no heading)'} -> {target}"))
+    register = _open(args)
+    try:
+        plan = plan_import(
+            register, spreadsheet, table, mapping, skip_errors=args.skip_errors, today=_today(args)
+        )
+        for line in plan.report():
+            print(_visible(line))
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0 if plan.ok else 1
+        if not plan.can_commit:
+            print(
+                "Nothing was written: correct the rows above, or give --skip-errors to "
+                "import the others.",
+                file=sys.stderr,
+            )
+            return 1
+        result = run_import(register, plan, today=_today(args))
+    finally:
+        register.close()
+    print(_visible(f"Imported {args.file.name}: {result.summary()}."))
+    if result.backup is not None:
+        print(_visible(f"The register as it was before is saved as {result.backup}."))
+    return 0
+
+
 def _known_audit(register: Any, ref: str) -> str:
     from carapp.errors import NotFoundError
     from carapp.queries.audits import list_audits
@@ -867,6 +947,7 @@ COMMANDS = {
     "export": cmd_export,
     "agenda": cmd_agenda,
     "reminders": cmd_reminders,
+    "import": cmd_import,
 }
 
 

@@ -23,7 +23,7 @@ References are the caller's to hand out (:meth:`BulkLoad.issued` keeps the count
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -361,8 +361,17 @@ def next_ids(conn: Connection) -> dict[str, int]:
 class BulkLoad:
     """Records being loaded, checked as they come, gathered into batches to write."""
 
-    def __init__(self, rules: workflow.Rulebook, first_ids: dict[str, int]) -> None:
+    def __init__(
+        self,
+        rules: workflow.Rulebook,
+        first_ids: dict[str, int],
+        *,
+        stamp: Callable[[dt.date], str] = stamp,
+    ) -> None:
+        """``stamp`` says when a step dated ``on`` is recorded: a story the load tells (the
+        demo's) at that day's start of work; an import, when it ran, whatever the date."""
         self.rules = rules
+        self.stamp = stamp
         self._next = dict(first_ids)
         self._batch = Batch()
         self._story: FindingStory | None = None
@@ -431,7 +440,7 @@ class BulkLoad:
             members = sorted(set(row.requirement_ids))
             self._batch.requirement_links += [(row.id, m) for m in members]
         shown = None if first is None or first == raw else _plain(first)
-        self._batch.created.append((table, shown, final, members, stamp(on), actor))
+        self._batch.created.append((table, shown, final, members, self.stamp(on), actor))
 
 
 def _values(table: str, row: Row | _Link) -> tuple[Any, ...]:
@@ -600,10 +609,10 @@ class FindingStory:
             assert not isinstance(row, _Link)
             self._watched.append((table, row))
             self._last[id(row)] = first
-            self._changed_at[id(row)] = [stamp(on)] * len(first)
+            self._changed_at[id(row)] = [self.load.stamp(on)] * len(first)
 
     def _record_changes(self, on: dt.date, actor: str, note: str) -> None:
-        at = stamp(on)
+        at = self.load.stamp(on)
         out = self.load._batch.changes
         for table, row in self._watched:
             key = id(row)

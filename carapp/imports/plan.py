@@ -1,0 +1,1245 @@
+"""An imported table, row by row, as findings: what would be created, updated, left alone
+and skipped, and every problem by row, column, value and what is wrong.
+
+A plan is a dry run: it writes nothing. Committing it (:func:`carapp.operations.importing.
+run_import`) builds the same findings again, inside the write transaction, with the same
+code (:func:`build`), so a register changed since the preview cannot be written from a
+stale reading.
+
+Stages are never taken on trust. A row's status word is a claim, and the finding is
+imported at the furthest stage up to that claim its content proves, by the same workflow
+rules the editor applies; a row that claims more ("Closed" with no effectiveness review) is
+imported lower and flagged for review, with what it lacks. A row with no status claims no
+more than its content proves, and is closed only when it gives a closing date.
+
+A finding imported before is found again by its reference in the spreadsheet
+(``findings.source_ref``): importing the register again updates what changed in those
+findings and adds nothing twice. A stage only moves forward on re-import: work done in
+carapp since the last import is never undone by an older spreadsheet, and a cell left blank
+never clears what the register holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from carapp.errors import InvalidInputError
+from carapp.exports.scope import Progress, no_progress
+from carapp.exports.xlsx import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS
+from carapp.imports import values
+from carapp.imports.fields import CellValue, Field
+from carapp.imports.mapping import Mapping
+from carapp.imports.sheets import Spreadsheet, Table
+from carapp.imports.values import DateOrder, ValueProblem
+from carapp.models import bulk_load, workflow
+from carapp.models.bulk_load import (
+    ActionRow,
+    AuditRow,
+    BulkLoad,
+    FindingRow,
+    ReviewRow,
+    RootCauseRow,
+)
+from carapp.models.entities import (
+    Audit,
+    CorrectiveAction,
+    DeadlineRule,
+    EffectivenessReview,
+    Finding,
+    FindingAction,
+    FindingRootCause,
+    Person,
+    RefCounter,
+    Requirement,
+    RootCause,
+    Setting,
+)
+from carapp.models.enums import (
+    ActionKind,
+    ActionStatus,
+    AuditKind,
+    Classification,
+    IsmsTarget,
+    RootCauseMethod,
+    Source,
+    Stage,
+)
+from carapp.operations.common import DEFAULT_SETTINGS, REF_WIDTH, format_ref
+from carapp.store import Register
+
+TITLE_LIMIT = 300
+NAME_LIMIT = 200
+# Fields of the finding itself, compared and updated on re-import, as FindingRow and
+# Finding name them.
+_FINDING_TEXT = {
+    Field.CB_REF: "cb_ref",
+    Field.TITLE: "title",
+    Field.STATEMENT: "statement",
+    Field.EVIDENCE_OBSERVED: "evidence_observed",
+    Field.AREA: "area",
+    Field.CONTAINMENT: "containment",
+    Field.VOID_REASON: "void_reason",
+}
+_FINDING_DATES = {
+    Field.IDENTIFIED_ON: "identified_on",
+    Field.CONTAINED_ON: "contained_on",
+    Field.PLAN_SENT_ON: "plan_sent_on",
+    Field.CLOSED_ON: "closed_on",
+}
+_ISMS = {
+    Field.ISMS_RISK_ASSESSMENT: IsmsTarget.RISK_ASSESSMENT,
+    Field.ISMS_SOA: IsmsTarget.SOA,
+    Field.ISMS_RISK_TREATMENT_PLAN: IsmsTarget.RISK_TREATMENT_PLAN,
+    Field.ISMS_POLICIES: IsmsTarget.POLICIES,
+}
+_WORDS: dict[Field, Callable[[CellValue], Any]] = {
+    Field.SOURCE: values.source_of,
+    Field.CLASSIFICATION: values.classification_of,
+    Field.STATUS: values.stage_claim,
+    Field.CAUSE_CATEGORY: values.cause_category_of,
+    Field.ACTION_STATUS: values.action_status_of,
+    Field.REVIEW_RESULT: values.review_result_of,
+}
+_PAIRS: dict[Field, Callable[[CellValue], Any]] = {
+    **{f: values.isms_decision_of for f in _ISMS},
+    Field.OBSERVATION_DECISION: values.observation_decision_of,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a row (``blocking``: it cannot be imported) or worth a look
+    (imported, but flagged for review). Row 0 is the file as a whole."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    blocking: bool = True
+
+    def sentence(self) -> str:
+        where = f"Row {self.row}" if self.row else "The file"
+        if self.column:
+            where += f", {self.column}"
+        if self.value:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "\u2026"
+            where += f" \u201c{shown}\u201d"
+        return f"{where}: {self.reason}."
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A data row as read: each mapped field's value, or the problems that stop it."""
+
+    number: int
+    values: dict[Field, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.blocking for p in self.problems)
+
+
+@dataclass(slots=True)
+class Related:
+    """Actions and reviews read from other sheets of carapp's own export, by finding ref."""
+
+    actions: dict[str, list[dict[Any, Any]]] = field(default_factory=dict)
+    action_findings: dict[str, list[str]] = field(default_factory=dict)
+    reviews: dict[str, list[dict[Any, Any]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    spreadsheet: Spreadsheet
+    table: Table
+    mapping: Mapping
+    date_order: DateOrder | None  # as used: the mapping's, or what the file settled
+    rows: tuple[ParsedRow, ...]
+    related: Related | None
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    problems: tuple[Problem, ...]
+    people_added: tuple[str, ...]
+    skip_errors: bool
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def flags(self) -> list[Problem]:
+        return [p for p in self.problems if not p.blocking]
+
+    @property
+    def ok(self) -> bool:
+        """Every row can be imported."""
+        return not self.errors
+
+    @property
+    def can_commit(self) -> bool:
+        return self.ok or self.skip_errors
+
+    @property
+    def failed_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems if p.blocking and p.row})
+
+    def summary(self, *, done: bool = False) -> str:
+        verb = "" if done else " would be"
+        parts = [
+            f"{_count(self.created, 'finding')}{verb} created",
+            f"{self.updated}{verb} updated",
+            f"{self.unchanged} unchanged",
+        ]
+        failed = len(self.failed_rows)
+        if self.skip_errors or done:
+            parts.append(f"{_count(self.skipped, 'row')} skipped")
+        elif failed:
+            parts.append(f"{_count(failed, 'row')} cannot be imported")
+        return ", ".join(parts)
+
+    def report(self) -> list[str]:
+        """The summary, then each problem in a sentence: errors first, then flags."""
+        lines = [f"{self.table.name}: {self.summary()}."]
+        if self.people_added:
+            lines.append(
+                f"{_count(len(self.people_added), 'person', 'people')} would be added: "
+                + ", ".join(self.people_added)
+                + "."
+            )
+        lines += [p.sentence() for p in self.errors]
+        if self.flags:
+            lines.append(f"Flagged for review ({len(self.flags)}):")
+            lines += ["  " + p.sentence() for p in self.flags]
+        return lines
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+# --- Reading the rows ------------------------------------------------------------------------
+
+
+def is_carapp_export(spreadsheet: Spreadsheet, table: Table) -> bool:
+    """Whether ``table`` is the Findings sheet of carapp's own Excel export, whose Actions
+    and Effectiveness reviews sheets then come in with it."""
+    return table.headings[: len(FINDING_COLUMNS)] == tuple(c.name for c in FINDING_COLUMNS)
+
+
+def _columns(table: Table, names: Sequence[str]) -> dict[str, int] | None:
+    index = {h: i for i, h in enumerate(table.headings)}
+    return index if all(n in index for n in names) else None
+
+
+def _read_related(spreadsheet: Spreadsheet, order: DateOrder | None) -> Related:
+    """The Actions and Effectiveness reviews sheets of carapp's own export."""
+    related = Related()
+    for table in spreadsheet.tables:
+        name = table.name.casefold()
+        actions = _columns(table, [c.name for c in ACTION_COLUMNS])
+        if actions is not None and name == "actions":
+            for _number, cells in table.rows:
+                a = {n: cells[i] for n, i in actions.items()}
+                ref = values.text_of(a["Ref"])
+                entry: dict[Any, Any] = {
+                    Field.REF: ref,
+                    Field.ACTION: values.text_of(a["Description"]),
+                    Field.ACTION_OUTCOME: values.text_of(a["Expected outcome"]),
+                    Field.ACTION_OWNER: values.text_of(a["Owner"]),
+                    Field.ACTION_TARGET: _quiet_date(a["Target"], order),
+                    Field.ACTION_STATUS: _quiet(values.action_status_of, a["Status"]),
+                    Field.ACTION_COMPLETED_ON: _quiet_date(a["Completed on"], order),
+                    Field.COMPLETION_EVIDENCE: values.text_of(a["Completion evidence"]),
+                    "kind": values.text_of(a["Kind"]),
+                    "cancelled": values.text_of(a["Cancelled reason"]),
+                }
+                findings = values.text_of(a["Findings"]).splitlines()
+                related.action_findings[ref] = findings
+                for finding_ref in findings:
+                    related.actions.setdefault(finding_ref, []).append(entry)
+        reviews = _columns(table, [c.name for c in REVIEW_COLUMNS])
+        if reviews is not None and name == "effectiveness reviews":
+            for _number, cells in table.rows:
+                r = {n: cells[i] for n, i in reviews.items()}
+                related.reviews.setdefault(values.text_of(r["Finding"]), []).append(
+                    {
+                        "round": r["Round"],
+                        Field.REVIEW_METHOD: values.text_of(r["Method"]),
+                        "criteria": values.text_of(r["Criteria"]),
+                        Field.REVIEW_DUE: _quiet_date(r["Due"], order),
+                        Field.REVIEWER: values.text_of(r["Reviewer"]),
+                        Field.REVIEW_DONE_ON: _quiet_date(r["Done on"], order),
+                        Field.REVIEW_RESULT: _quiet(values.review_result_of, r["Result"]),
+                        Field.REVIEW_NOTES: values.text_of(r["Notes"]),
+                    }
+                )
+    return related
+
+
+def _quiet(read: Callable[[CellValue], Any], cell: CellValue) -> Any:
+    try:
+        return read(cell)
+    except ValueProblem:
+        return None
+
+
+def _quiet_date(cell: CellValue, order: DateOrder | None) -> dt.date | None:
+    try:
+        return values.parse_date(cell, order or DateOrder.DMY)
+    except ValueProblem:
+        return None
+
+
+def _date_order(table: Table, mapping: Mapping) -> DateOrder | None:
+    if mapping.date_order is not None:
+        return mapping.date_order
+    columns = [i for i, f in enumerate(mapping.fields) if f is not None and f.kind == "date"]
+    return values.settle_date_order(cells[i] for _n, cells in table.rows for i in columns)
+
+
+def parse_rows(
+    table: Table,
+    mapping: Mapping,
+    order: DateOrder | None,
+    *,
+    own_export: bool = False,
+    progress: Progress = no_progress,
+    cancel: Callable[[], None] | None = None,
+) -> list[ParsedRow]:
+    """Each data row's mapped cells read as our values."""
+    mapped = [(i, f, table.headings[i] or f.label) for i, f in enumerate(mapping.fields) if f]
+    if own_export:
+        # carapp's own export lists action refs and owners here; the Actions sheet has them whole.
+        mapped = [m for m in mapped if m[1] not in (Field.ACTION, Field.ACTION_OWNER)]
+    out: list[ParsedRow] = []
+    total = len(table.rows)
+    for done, (number, cells) in enumerate(table.rows, start=1):
+        row = ParsedRow(number)
+        for i, f, heading in mapped:
+            cell = cells[i] if i < len(cells) else None
+            try:
+                value = _read(f, cell, order)
+            except ValueProblem as problem:
+                row.problems.append(Problem(number, heading, values.text_of(cell), str(problem)))
+                continue
+            if value is not None and value != "":
+                row.values[f] = value
+        out.append(row)
+        if done % 500 == 0:
+            progress(done, total)
+            if cancel is not None:
+                cancel()
+    progress(total, total)
+    return out
+
+
+def _read(f: Field, cell: CellValue, order: DateOrder | None) -> Any:
+    if f.kind == "date":
+        return values.parse_date(cell, order)
+    if f in _WORDS:
+        return _WORDS[f](cell)
+    if f in _PAIRS:
+        return _PAIRS[f](cell)
+    if f.kind == "codes":
+        text = values.text_of(cell)
+        return (values.requirement_codes(cell), text) if text else None
+    return values.text_of(cell)
+
+
+# --- Building the findings -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Built:
+    """What a plan's rows come to against a register as it is now."""
+
+    load: BulkLoad
+    created: list[int] = field(default_factory=list)  # row numbers
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    new_people: dict[str, int] = field(default_factory=dict)  # name -> id
+    updates: list[_Update] = field(default_factory=list)
+
+
+class _Refs:
+    """References in use and the next free ones, by prefix and year."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.used: set[str] = set()
+        for table in (Finding, CorrectiveAction, Audit):
+            self.used.update(conn.scalars(select(table.ref)))
+        self.last: dict[tuple[str, int], int] = {
+            (p, y): n
+            for p, y, n in conn.execute(select(RefCounter.prefix, RefCounter.year, RefCounter.last))
+        }
+        self.issued: dict[tuple[str, int], int] = {}
+
+    def keep_or_issue(self, wanted: str, prefix: str, year: int, width: int) -> str:
+        """``wanted`` when it is a free reference of the form ``PREFIX-YEAR-N``, else the
+        next free one of ``prefix`` in ``year``."""
+        match = re.fullmatch(rf"{re.escape(prefix)}-(\d{{4}})-(\d+)", wanted.strip())
+        if match and wanted.strip() not in self.used:
+            ref = wanted.strip()
+            key = (prefix, int(match[1]))
+            self._note(key, int(match[2]), ref)
+            return ref
+        key = (prefix, year)
+        number = self.last.get(key, 0)
+        while True:
+            number += 1
+            ref = format_ref(prefix, year, number, width)
+            if ref not in self.used:
+                break
+        self._note(key, number, ref)
+        return ref
+
+    def _note(self, key: tuple[str, int], number: int, ref: str) -> None:
+        self.used.add(ref)
+        self.last[key] = max(self.last.get(key, 0), number)
+        self.issued[key] = max(self.issued.get(key, 0), number)
+
+
+class _People:
+    def __init__(self, conn: Connection, first_id: int) -> None:
+        self.ids = {
+            " ".join(name.split()).casefold(): pid
+            for pid, name in conn.execute(select(Person.id, Person.name).order_by(Person.id.desc()))
+        }
+        self.next_id = first_id
+        self.added: dict[str, int] = {}
+
+    def id_of(self, name: str) -> int:
+        name = " ".join(name.split())[:NAME_LIMIT]
+        key = name.casefold()
+        if key not in self.ids:
+            self.ids[key] = self.next_id
+            self.added[name] = self.next_id
+            self.next_id += 1
+        return self.ids[key]
+
+
+def build(
+    conn: Connection,
+    rows: Sequence[ParsedRow],
+    *,
+    file_name: str,
+    related: Related | None,
+    today: dt.date,
+    actor: str,
+    at: str | None = None,
+    progress: Progress = no_progress,
+    cancel: Callable[[], None] | None = None,
+) -> Built:
+    """The findings ``rows`` make, checked by the workflow, in a bulk load ready to write
+    (its history stamped ``at``); re-imported findings as updates to run in the writing
+    session."""
+    rules = workflow.rulebook(conn.scalars(select(DeadlineRule)))
+    load = BulkLoad(
+        rules, bulk_load.next_ids(conn), stamp=(lambda _on: at) if at else bulk_load.stamp
+    )
+    built = Built(load)
+    settings = dict(DEFAULT_SETTINGS)
+    settings.update({k: v for k, v in conn.execute(select(Setting.key, Setting.value))})
+    refs = _Refs(conn)
+    people = _People(conn, int(conn.scalar(select(func.max(Person.id))) or 0) + 1)
+    requirements = {
+        code: rid for rid, code in conn.execute(select(Requirement.id, Requirement.code))
+    }
+    audits: dict[str, AuditRow] = {}
+    for a in conn.execute(select(Audit)).mappings():
+        audits[str(a["ref"]).casefold()] = AuditRow(
+            ref=a["ref"],
+            kind=a["kind"],
+            starts_on=a["starts_on"],
+            ends_on=a["ends_on"],
+            certification_body=a["certification_body"],
+            report_received_on=a["report_received_on"],
+            id=a["id"],
+        )
+    known = {
+        ref: fid
+        for ref, fid in conn.execute(
+            select(Finding.source_ref, Finding.id).where(Finding.source_ref != "")
+        )
+    }
+    seen: dict[str, int] = {}
+    loaded_actions: dict[str, ActionRow] = {}
+    total = len(rows)
+    gathered: list[list[Problem]] = []
+    for done, row in enumerate(rows, start=1):
+        if done % 500 == 0:
+            progress(done, total)
+            if cancel is not None:
+                cancel()
+        # A row's problems are gathered afresh at each build: the dry run's and the
+        # commit's are each their own reading of the register as it then is.
+        problems = list(row.problems)
+        gathered.append(problems)
+        if row.failed:
+            continue
+        source_ref = str(row.values.get(Field.REF, ""))
+        if source_ref in seen:
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    source_ref,
+                    f"the reference is also on row {seen[source_ref]}; give each finding "
+                    "its own reference",
+                )
+            )
+            continue
+        if source_ref:
+            seen[source_ref] = row.number
+        draft = _draft(row, file_name, today, people, requirements, problems)
+        if draft is None:
+            continue
+        if source_ref in known:
+            built.updates.append(_Update(known[source_ref], row, draft, people, refs, settings))
+            continue
+        finding = _finding_row(row, draft, source_ref, refs, settings, today, audits, load, actor)
+        story = load.finding(finding, today, actor, label=f"row {row.number}")
+        _add_related(story, row, related, refs, settings, people, loaded_actions, today, actor)
+        problems.extend(_settle_stage(story, row, draft, today, actor))
+        if not source_ref:
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    "",
+                    "has no reference of its own, so importing this file again would add it again",
+                    blocking=False,
+                )
+            )
+        built.created.append(row.number)
+    for (prefix, year), last in refs.issued.items():
+        load.issued(prefix, year, last)
+    built.new_people = people.added
+    built.problems = [p for problems in gathered for p in problems]
+    progress(total, total)
+    return built
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A row's values as the finding's own fields, with what could not be taken literally."""
+
+    title: str
+    classification: Classification
+    source: Source
+    identified_on: dt.date
+    claim: Stage | None
+    requirement_ids: list[int]
+    statement: str
+    raised_by_id: int | None
+    contained_by_id: int | None
+    containment: str
+    containment_none_reason: str
+    isms: dict[str, Any]
+    decision: Any
+    decision_note: str
+
+
+def _draft(
+    row: ParsedRow,
+    file_name: str,
+    today: dt.date,
+    people: _People,
+    requirements: dict[str, int],
+    problems: list[Problem],
+) -> _Draft | None:
+    v = row.values
+    statement = str(v.get(Field.STATEMENT, ""))
+    title = str(v.get(Field.TITLE, ""))
+    if not title.strip() and statement.strip():
+        title = statement.strip().splitlines()[0]  # a register with no title column
+    title = " ".join(title.split())
+    if not title:
+        problems.append(
+            Problem(row.number, "", "", "has no title or description; give the finding one")
+        )
+    elif len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1] + "\u2026"
+        if Field.TITLE in v and not statement:
+            statement = str(v[Field.TITLE])
+    classification = v.get(Field.CLASSIFICATION)
+    if classification is None:
+        problems.append(
+            Problem(
+                row.number,
+                "",
+                "",
+                "has no classification; say whether it is a Major NC, a Minor NC, an "
+                "Observation or an OFI",
+            )
+        )
+    identified_on = v.get(Field.IDENTIFIED_ON)
+    if identified_on is None:
+        problems.append(
+            Problem(row.number, "", "", "has no date identified; give the date it was raised")
+        )
+    elif identified_on > today:
+        problems.append(
+            Problem(
+                row.number,
+                Field.IDENTIFIED_ON.label,
+                identified_on.isoformat(),
+                "is after today; check the date and the date order",
+            )
+        )
+    if any(p.blocking for p in problems):
+        return None
+    assert isinstance(classification, Classification) and isinstance(identified_on, dt.date)
+    source = v.get(Field.SOURCE)
+    if source is None:
+        source = Source.INTERNAL_AUDIT if Field.AUDIT in v else Source.SELF_IDENTIFIED
+        problems.append(
+            Problem(
+                row.number,
+                "",
+                "",
+                f"gives no source; recorded as \u2018{source.label}\u2019, change it if it "
+                "came from elsewhere",
+                blocking=False,
+            )
+        )
+    ids: list[int] = []
+    if Field.REQUIREMENTS in v:
+        codes, text = v[Field.REQUIREMENTS]
+        unknown = [c for c in codes if c not in requirements]
+        ids = [requirements[c] for c in codes if c in requirements]
+        if unknown or not codes:
+            statement = (statement + "\n\n" if statement else "") + (
+                f"Requirement as {file_name} recorded it: {text}"
+            )
+            problems.append(
+                Problem(
+                    row.number,
+                    Field.REQUIREMENTS.label,
+                    text,
+                    "names no ISO/IEC 27001:2022 clause or control carapp knows"
+                    + (f" ({', '.join(unknown)})" if unknown else "")
+                    + "; the text is kept in the statement, link the requirement in the editor",
+                    blocking=False,
+                )
+            )
+    containment = str(v.get(Field.CONTAINMENT, ""))
+    none_reason = ""
+    lowered = containment.casefold()
+    for lead in ("none needed:", "not needed:", "none required:", "n/a:"):
+        if lowered.startswith(lead):
+            none_reason, containment = containment[len(lead) :].strip(), ""
+            break
+    isms: dict[str, Any] = {}
+    for f, target in _ISMS.items():
+        if f in v:
+            decision, note = v[f]
+            decision_field, note_field = workflow.ISMS_FIELDS[target]
+            isms[decision_field], isms[note_field] = decision, note
+    decision, decision_note = v.get(Field.OBSERVATION_DECISION, (None, ""))
+    return _Draft(
+        title=title,
+        classification=classification,
+        source=source,
+        identified_on=identified_on,
+        claim=v.get(Field.STATUS),
+        requirement_ids=ids,
+        statement=statement,
+        raised_by_id=people.id_of(v[Field.RAISED_BY]) if Field.RAISED_BY in v else None,
+        contained_by_id=people.id_of(v[Field.CONTAINED_BY]) if Field.CONTAINED_BY in v else None,
+        containment=containment,
+        containment_none_reason=none_reason,
+        isms=isms,
+        decision=decision,
+        decision_note=decision_note,
+    )
+
+
+def _prefix(settings: dict[str, str], classification: Classification) -> str:
+    return settings.get(f"prefix.{classification.value}", "NC")
+
+
+def _finding_row(
+    row: ParsedRow,
+    draft: _Draft,
+    source_ref: str,
+    refs: _Refs,
+    settings: dict[str, str],
+    today: dt.date,
+    audits: dict[str, AuditRow],
+    load: BulkLoad,
+    actor: str,
+) -> FindingRow:
+    v = row.values
+    audit = None
+    if Field.AUDIT in v:
+        name = str(v[Field.AUDIT])[:32]
+        audit = audits.get(name.casefold())
+        if audit is None:
+            kind = (
+                AuditKind.SURVEILLANCE
+                if draft.source is Source.CERTIFICATION_AUDIT
+                else AuditKind.INTERNAL
+                if draft.source is Source.INTERNAL_AUDIT
+                else AuditKind.OTHER
+            )
+            audit = load.audit(
+                AuditRow(
+                    ref=name,
+                    kind=kind,
+                    starts_on=draft.identified_on,
+                    ends_on=draft.identified_on,
+                ),
+                today,
+                actor,
+            )
+            refs.used.add(name)
+            audits[name.casefold()] = audit
+    ref = refs.keep_or_issue(
+        source_ref, _prefix(settings, draft.classification), draft.identified_on.year, 3
+    )
+    return FindingRow(
+        ref=ref,
+        source=draft.source,
+        identified_on=draft.identified_on,
+        title=draft.title,
+        classification=draft.classification,
+        stage=workflow.first_stage(draft.classification),
+        cb_ref=str(v.get(Field.CB_REF, ""))[:64],
+        audit=audit,
+        raised_by_id=draft.raised_by_id,
+        statement=draft.statement,
+        evidence_observed=str(v.get(Field.EVIDENCE_OBSERVED, "")),
+        area=str(v.get(Field.AREA, ""))[:200],
+        requirement_ids=draft.requirement_ids,
+        containment=draft.containment,
+        contained_on=v.get(Field.CONTAINED_ON),
+        contained_by_id=draft.contained_by_id,
+        containment_none_reason=draft.containment_none_reason,
+        decision=draft.decision,
+        decision_note=draft.decision_note,
+        plan_sent_on=None,
+        closed_on=None,
+        source_ref=source_ref[:200],
+        **draft.isms,
+    )
+
+
+def _action_kind(text: str) -> ActionKind:
+    for kind in ActionKind:
+        if text.strip().casefold() == kind.label.casefold():
+            return kind
+    return ActionKind.CORRECTIVE
+
+
+def _add_related(
+    story: bulk_load.FindingStory,
+    row: ParsedRow,
+    related: Related | None,
+    refs: _Refs,
+    settings: dict[str, str],
+    people: _People,
+    loaded_actions: dict[str, ActionRow],
+    today: dt.date,
+    actor: str,
+) -> None:
+    v = row.values
+    cause_text = str(v.get(Field.ROOT_CAUSE, ""))
+    category = v.get(Field.CAUSE_CATEGORY)
+    if related is not None:
+        statements = cause_text.splitlines() if cause_text else []
+        categories = [
+            _quiet(values.cause_category_of, line)
+            for line in str(row.values.get("cause_lines", "")).splitlines()
+        ]
+        for i, statement in enumerate(statements):
+            story.root_cause(
+                RootCauseRow(
+                    method=RootCauseMethod.OTHER,
+                    statement=statement,
+                    category=categories[i] if i < len(categories) else category,
+                ),
+                (),
+                today,
+                actor,
+            )
+    elif cause_text or category is not None:
+        story.root_cause(
+            RootCauseRow(method=RootCauseMethod.OTHER, statement=cause_text, category=category),
+            (),
+            today,
+            actor,
+        )
+    action_prefix = settings.get("prefix.action", "CA")
+    if related is not None:
+        for entry in related.actions.get(story.finding.source_ref, []):
+            ref = str(entry[Field.REF])  # type: ignore[index]
+            if ref in loaded_actions:
+                story.link_action(loaded_actions[ref], today, actor)
+                continue
+            action = _action_row(entry, refs, action_prefix, people, ref, today)  # type: ignore[arg-type]
+            loaded_actions[ref] = story.action(action, today, actor)
+        reviews = related.reviews.get(story.finding.source_ref, [])
+        if reviews:
+            last_round = max(int(r.get("round") or 1) for r in reviews)  # type: ignore[call-overload]
+            for entry in reviews:
+                if int(entry.get("round") or 1) == last_round:  # type: ignore[call-overload]
+                    story.review(_review_row(entry, people), today, actor)  # type: ignore[arg-type]
+    else:
+        if Field.ACTION in v or Field.ACTION_OWNER in v or Field.ACTION_TARGET in v:
+            story.action(_action_row(v, refs, action_prefix, people, "", today), today, actor)
+        if any(
+            f in v
+            for f in (
+                Field.REVIEW_METHOD,
+                Field.REVIEW_DONE_ON,
+                Field.REVIEW_RESULT,
+                Field.REVIEWER,
+                Field.REVIEW_DUE,
+            )
+        ):
+            story.review(_review_row(v, people), today, actor)
+    plan_sent = v.get(Field.PLAN_SENT_ON)
+    if plan_sent is not None:
+        story.finding.plan_sent_on = plan_sent
+
+
+def _action_row(
+    v: dict[Any, Any],
+    refs: _Refs,
+    prefix: str,
+    people: _People,
+    wanted: str,
+    today: dt.date,
+) -> ActionRow:
+    completed = v.get(Field.ACTION_COMPLETED_ON)
+    status = v.get(Field.ACTION_STATUS)
+    if status is None:
+        status = ActionStatus.DONE if completed is not None else ActionStatus.PLANNED
+    year = (v.get(Field.ACTION_TARGET) or today).year
+    return ActionRow(
+        ref=refs.keep_or_issue(wanted, prefix, year, REF_WIDTH.get("action", 3)),
+        kind=_action_kind(str(v.get("kind", ""))),
+        description=str(v.get(Field.ACTION, "")) or "(no description in the imported register)",
+        owner_id=people.id_of(v[Field.ACTION_OWNER]) if v.get(Field.ACTION_OWNER) else None,
+        target_on=v.get(Field.ACTION_TARGET),
+        outcome=str(v.get(Field.ACTION_OUTCOME, "")),
+        status=status,
+        completed_on=completed if status is ActionStatus.DONE else None,
+        completion_evidence=str(v.get(Field.COMPLETION_EVIDENCE, "")),
+        cancelled_reason=str(v.get("cancelled", "")),
+    )
+
+
+def _review_row(v: dict[Any, Any], people: _People) -> ReviewRow:
+    return ReviewRow(
+        method=str(v.get(Field.REVIEW_METHOD, "")),
+        criteria=str(v.get("criteria", "")),
+        due_on=v.get(Field.REVIEW_DUE),
+        reviewer_id=people.id_of(v[Field.REVIEWER]) if v.get(Field.REVIEWER) else None,
+        done_on=v.get(Field.REVIEW_DONE_ON),
+        result=v.get(Field.REVIEW_RESULT),
+        notes=str(v.get(Field.REVIEW_NOTES, "")),
+    )
+
+
+def _ceiling(f: workflow.FindingRecord, claim: Stage | None, closed_on: dt.date | None) -> Stage:
+    """The furthest stage a row may be imported at: its claim, made a stage of the
+    finding's path; without a claim, closed only when it gives a closing date."""
+    path = workflow.path_for(f.classification)
+    if claim is None or claim in (Stage.VOID, Stage.DISPUTED):
+        return Stage.CLOSED if closed_on is not None else path[-2]
+    if claim in path:
+        return claim
+    if f.classification.is_nonconformity:
+        return Stage.IDENTIFIED if claim is Stage.OPEN else Stage.ACTIONS_PLANNED
+    return Stage.CLOSED if claim is Stage.CLOSED else Stage.DECIDED
+
+
+def _settle_stage(
+    story: bulk_load.FindingStory,
+    row: ParsedRow,
+    draft: _Draft,
+    today: dt.date,
+    actor: str,
+) -> list[Problem]:
+    """Move the new finding as far as its claim and content allow; what it lacks, flagged."""
+    f = story.finding
+    v = row.values
+    problems: list[Problem] = []
+    closed_on = v.get(Field.CLOSED_ON)
+    if f.plan_sent_on is not None and workflow.plan_sent_refusal(f):
+        problems.append(
+            Problem(
+                row.number,
+                Field.PLAN_SENT_ON.label,
+                f.plan_sent_on.isoformat(),
+                "is left out: " + "; ".join(workflow.plan_sent_refusal(f)),
+                blocking=False,
+            )
+        )
+        f.plan_sent_on = None
+    claim = draft.claim
+    if claim is Stage.VOID:
+        f.void_reason = f.void_reason or (
+            f"Marked \u201c{_status_text(row)}\u201d in the imported register."
+        )
+        f.voided_on = closed_on or today
+        story.step(today, actor, Stage.VOID)
+        return problems
+    ceiling = _ceiling(f, claim, closed_on)
+    if ceiling is Stage.CLOSED:
+        f.closed_on = closed_on
+    target = workflow.proven_stage(f, ceiling)
+    if target is Stage.CLOSED and f.closed_on is None:
+        target = workflow.proven_stage(f, workflow.path_for(f.classification)[-2])
+    if target is not Stage.CLOSED:
+        f.closed_on = None
+    wanted = (
+        claim
+        if claim is not None and claim not in (Stage.OPEN,)
+        else (Stage.CLOSED if closed_on is not None else None)
+    )
+    if claim is Stage.DISPUTED:
+        problems.append(
+            Problem(
+                row.number,
+                _status_column(row),
+                _status_text(row),
+                f"is imported at \u2018{target.label}\u2019: record the dispute, with the "
+                "date it was raised, in the editor",
+                blocking=False,
+            )
+        )
+    elif wanted is not None and wanted in workflow.path_for(f.classification):
+        path = workflow.path_for(f.classification)
+        if path.index(target) < path.index(wanted):
+            lacks = workflow.missing_for(f, wanted)
+            if wanted is Stage.CLOSED and closed_on is None:
+                lacks.append("no closing date is given")
+            problems.append(
+                Problem(
+                    row.number,
+                    _status_column(row) if claim is not None else Field.CLOSED_ON.label,
+                    _status_text(row) if claim is not None else str(closed_on),
+                    f"is imported at \u2018{target.label}\u2019 for review, not "
+                    f"\u2018{wanted.label}\u2019: " + "; ".join(dict.fromkeys(lacks)),
+                    blocking=False,
+                )
+            )
+    if target is not f.stage:
+        story.step(today, actor, target)
+    return problems
+
+
+def _status_column(row: ParsedRow) -> str:
+    return str(row.values.get("status_heading", Field.STATUS.label))
+
+
+def _status_text(row: ParsedRow) -> str:
+    return str(row.values.get("status_text", ""))
+
+
+class _Update:
+    """A finding imported before, brought up to date with its row when the import runs."""
+
+    def __init__(
+        self,
+        finding_id: int,
+        row: ParsedRow,
+        draft: _Draft,
+        people: _People,
+        refs: _Refs,
+        settings: dict[str, str],
+    ) -> None:
+        self.finding_id = finding_id
+        self.row = row
+        self.draft = draft
+        self.people = people
+        self.refs = refs
+        self.settings = settings
+        self.changed = False
+
+    def apply(self, session: Session) -> None:
+        """Set what the row changes (a blank cell clears nothing), then move the stage
+        forward as far as the claim and the record allow; ``changed`` says whether it did."""
+        f = session.get_one(Finding, self.finding_id)
+        v, d = self.row.values, self.draft
+
+        def put(obj: Any, name: str, value: Any) -> None:
+            if value is None or value == "" or getattr(obj, name) == value:
+                return
+            setattr(obj, name, value)
+            self.changed = True
+
+        for fld, name in _FINDING_TEXT.items():
+            if fld is Field.TITLE:
+                put(f, name, d.title)
+            elif fld is Field.STATEMENT:
+                put(f, name, d.statement)
+            elif fld is Field.CONTAINMENT:
+                put(f, name, d.containment)
+                put(f, "containment_none_reason", d.containment_none_reason)
+            elif fld in v:
+                put(f, name, str(v[fld]))
+        for fld, name in _FINDING_DATES.items():
+            if fld is not Field.CLOSED_ON and fld is not Field.PLAN_SENT_ON:
+                put(f, name, v.get(fld))
+        if d.classification.is_nonconformity == f.classification.is_nonconformity:
+            put(f, "classification", d.classification)  # a change of path is the editor's
+        put(f, "source", d.source if Field.SOURCE in v else None)
+        put(f, "raised_by_id", d.raised_by_id)
+        put(f, "contained_by_id", d.contained_by_id)
+        for name, value in d.isms.items():
+            put(f, name, value)
+        put(f, "decision", d.decision)
+        put(f, "decision_note", d.decision_note)
+        if d.requirement_ids:
+            wanted = {r.id for r in f.requirements} | set(d.requirement_ids)
+            if wanted != {r.id for r in f.requirements}:
+                f.requirements = list(
+                    session.scalars(select(Requirement).where(Requirement.id.in_(wanted)))
+                )
+                self.changed = True
+        cause_text, category = str(v.get(Field.ROOT_CAUSE, "")), v.get(Field.CAUSE_CATEGORY)
+        if cause_text or category is not None:
+            causes = f.root_causes
+            if causes:
+                put(causes[0], "statement", cause_text)
+                put(causes[0], "category", category)
+            else:
+                cause = RootCause(
+                    method=RootCauseMethod.OTHER, statement=cause_text, category=category
+                )
+                session.add(FindingRootCause(finding=f, root_cause=cause, cycle=f.cycle))
+                self.changed = True
+        if any(k in v for k in (Field.ACTION, Field.ACTION_OWNER, Field.ACTION_TARGET)):
+            owner = self.people_id(session, v.get(Field.ACTION_OWNER))
+            actions = f.actions
+            if actions:
+                a = actions[0]
+                put(a, "description", v.get(Field.ACTION))
+                put(a, "owner_id", owner)
+                put(a, "target_on", v.get(Field.ACTION_TARGET))
+                put(a, "outcome", v.get(Field.ACTION_OUTCOME))
+                put(a, "completion_evidence", v.get(Field.COMPLETION_EVIDENCE))
+                status = v.get(Field.ACTION_STATUS)
+                if status is None and v.get(Field.ACTION_COMPLETED_ON) is not None:
+                    status = ActionStatus.DONE
+                put(a, "status", status)
+                if a.status is ActionStatus.DONE:
+                    put(a, "completed_on", v.get(Field.ACTION_COMPLETED_ON))
+            else:
+                row = _action_row(
+                    v,
+                    self.refs,
+                    self.settings.get("prefix.action", "CA"),
+                    self.people,
+                    "",
+                    dt.date.today(),
+                )
+                row.owner_id = owner
+                action = CorrectiveAction(
+                    ref=row.ref,
+                    kind=row.kind,
+                    description=row.description,
+                    owner_id=row.owner_id,
+                    target_on=row.target_on,
+                    outcome=row.outcome,
+                    status=row.status,
+                    completed_on=row.completed_on,
+                    completion_evidence=row.completion_evidence,
+                )
+                session.add(FindingAction(finding=f, action=action, cycle=f.cycle))
+                self.changed = True
+        review_fields = (
+            Field.REVIEW_METHOD,
+            Field.REVIEW_DONE_ON,
+            Field.REVIEW_RESULT,
+            Field.REVIEWER,
+            Field.REVIEW_DUE,
+        )
+        if any(k in v for k in review_fields):
+            reviewer = self.people_id(session, v.get(Field.REVIEWER))
+            reviews = f.current_reviews
+            if reviews:
+                r = reviews[-1]
+                put(r, "method", v.get(Field.REVIEW_METHOD))
+                put(r, "due_on", v.get(Field.REVIEW_DUE))
+                put(r, "reviewer_id", reviewer)
+                put(r, "done_on", v.get(Field.REVIEW_DONE_ON))
+                put(r, "result", v.get(Field.REVIEW_RESULT))
+                put(r, "notes", v.get(Field.REVIEW_NOTES))
+            else:
+                session.add(
+                    EffectivenessReview(
+                        finding=f,
+                        cycle=f.cycle,
+                        method=str(v.get(Field.REVIEW_METHOD, "")),
+                        due_on=v.get(Field.REVIEW_DUE),
+                        reviewer_id=reviewer,
+                        done_on=v.get(Field.REVIEW_DONE_ON),
+                        result=v.get(Field.REVIEW_RESULT),
+                        notes=str(v.get(Field.REVIEW_NOTES, "")),
+                    )
+                )
+                self.changed = True
+        if (
+            f.plan_sent_on is None
+            and v.get(Field.PLAN_SENT_ON)
+            and not workflow.plan_sent_refusal(f)
+        ):
+            f.plan_sent_on = v[Field.PLAN_SENT_ON]
+            self.changed = True
+        self._forward(f)
+
+    def people_id(self, session: Session, name: Any) -> int | None:
+        if not name:
+            return None
+        pid = self.people.id_of(str(name))
+        if session.get(Person, pid) is None:
+            # Only in a dry run: run_import adds the new people before any update runs.
+            session.add(Person(id=pid, name=" ".join(str(name).split())[:NAME_LIMIT]))
+        return pid
+
+    def _forward(self, f: Finding) -> None:
+        if f.stage in (Stage.CLOSED, Stage.VOID, Stage.DISPUTED):
+            return
+        path = workflow.path_for(f.classification)
+        if f.stage not in path:
+            return
+        closed_on = self.row.values.get(Field.CLOSED_ON)
+        ceiling = _ceiling(f, self.draft.claim, closed_on)
+        if ceiling is Stage.CLOSED:
+            before = f.closed_on
+            f.closed_on = closed_on
+            target = workflow.proven_stage(f, ceiling)
+            if target is not Stage.CLOSED:
+                f.closed_on = before
+        else:
+            target = workflow.proven_stage(f, ceiling)
+        if path.index(target) > path.index(f.stage):
+            workflow.move(f, target)
+            self.changed = True
+
+
+# --- The dry run -----------------------------------------------------------------------------
+
+
+def prepare(
+    spreadsheet: Spreadsheet,
+    table: Table,
+    mapping: Mapping,
+    *,
+    progress: Progress = no_progress,
+    cancel: Callable[[], None] | None = None,
+) -> tuple[list[ParsedRow], Related | None, DateOrder | None]:
+    """The rows read as our values, refusing a mapping that cannot make findings."""
+    if len(mapping.fields) != len(table.headings):
+        raise InvalidInputError(
+            "The mapping was made for another table (its columns differ); map the columns again."
+        )
+    mapped = {f for f in mapping.fields if f is not None}
+    lacking = []
+    if not mapped & {Field.TITLE, Field.STATEMENT}:
+        lacking.append("the title or description")
+    if Field.IDENTIFIED_ON not in mapped:
+        lacking.append("the date identified")
+    if Field.CLASSIFICATION not in mapped:
+        lacking.append("the classification (Major, Minor, Observation, OFI)")
+    if lacking:
+        wanted = lacking[0] if len(lacking) == 1 else ", ".join(lacking[:-1]) + " or " + lacking[-1]
+        raise InvalidInputError(
+            f"No column of {table.name} is read as {wanted}; map a column to each in the "
+            "mapping step (or with a mapping profile)."
+        )
+    order = _date_order(table, mapping)
+    own = is_carapp_export(spreadsheet, table)
+    rows = parse_rows(table, mapping, order, own_export=own, progress=progress, cancel=cancel)
+    status_column = mapping.column_of(Field.STATUS)
+    cause_column = table.headings.index("Cause category") if own else None
+    for row, (_number, cells) in zip(rows, table.rows, strict=True):
+        if status_column is not None:
+            row.values["status_heading"] = table.headings[status_column] or Field.STATUS.label  # type: ignore[index]
+            row.values["status_text"] = values.text_of(cells[status_column])  # type: ignore[index]
+        if cause_column is not None:
+            row.values["cause_lines"] = values.text_of(cells[cause_column])  # type: ignore[index]
+            row.values.pop(Field.CAUSE_CATEGORY, None)
+    related = _read_related(spreadsheet, order) if own else None
+    return rows, related, order
+
+
+def plan_import(
+    register: Register,
+    spreadsheet: Spreadsheet,
+    table: Table,
+    mapping: Mapping,
+    *,
+    skip_errors: bool = False,
+    today: dt.date | None = None,
+    actor: str = "",
+    progress: Progress = no_progress,
+    cancel: Callable[[], None] | None = None,
+) -> ImportPlan:
+    """What importing ``table`` with ``mapping`` would do; writes nothing."""
+    today = today or dt.date.today()
+    total = len(table.rows)
+
+    def reading(done: int, _total: int) -> None:
+        progress(done // 2, total)
+
+    def building(done: int, _total: int) -> None:
+        progress(total // 2 + done // 2, total)
+
+    rows, related, order = prepare(spreadsheet, table, mapping, progress=reading, cancel=cancel)
+    with register.engine.connect() as conn:
+        built = build(
+            conn,
+            rows,
+            file_name=spreadsheet.path.name,
+            related=related,
+            today=today,
+            actor=actor,
+            progress=building,
+            cancel=cancel,
+        )
+        # Updates are applied to a session that is never flushed, then thrown away, to
+        # count which rows change anything.
+        if built.updates:
+            session = register.sessions(bind=conn)
+            try:
+                with session.no_autoflush:
+                    for update in built.updates:
+                        update.apply(session)
+            finally:
+                session.rollback()
+                session.close()
+    updated = [u.row.number for u in built.updates if u.changed]
+    unchanged = [u.row.number for u in built.updates if not u.changed]
+    failed = {p.row for p in built.problems if p.blocking and p.row}
+    return ImportPlan(
+        spreadsheet=spreadsheet,
+        table=table,
+        mapping=mapping,
+        date_order=order,
+        rows=tuple(rows),
+        related=related,
+        created=len(built.created),
+        updated=len(updated),
+        unchanged=len(unchanged),
+        skipped=len(failed),
+        problems=tuple(sorted(built.problems, key=lambda p: (not p.blocking, p.row))),
+        people_added=tuple(built.new_people),
+        skip_errors=skip_errors,
+    )

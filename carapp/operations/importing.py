@@ -1,0 +1,196 @@
+"""Importing a spreadsheet register: the plan of :mod:`carapp.imports.plan`, written.
+
+All or nothing: the register is first copied beside itself (a SQLite register; a server
+keeps its own backups), then every finding, the people it names and the import's own record
+are written in one transaction, through the bulk path the demo uses (the same workflow rules
+and the same history). The rows are built again inside that transaction, so what is written
+is checked against the register as it is then, not as it was at the preview.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from carapp.account import actor as default_actor
+from carapp.errors import InvalidInputError
+from carapp.exports.scope import Progress, no_progress
+from carapp.imports.plan import ImportPlan, build
+from carapp.models import history
+from carapp.models.bulk import insert_rows
+from carapp.models.entities import Base, Finding, RegisterImport
+from carapp.models.history import now_utc, stamp
+from carapp.operations.changes import FINDINGS, PEOPLE, Changes, changes_of
+from carapp.store import Register, backup
+
+PEOPLE_COLUMNS = ("id", "name", "role", "email", "retired")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: the findings it created and updated (by reference), the rows it
+    left out, and where the copy of the register from before it was saved."""
+
+    import_id: int
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: int
+    skipped: int
+    flagged: int
+    people_added: tuple[str, ...]
+    backup: Path | None
+    changes: Changes[int]
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.created)} {'finding' if len(self.created) == 1 else 'findings'} created",
+            f"{len(self.updated)} updated",
+            f"{self.unchanged} unchanged",
+            f"{self.skipped} {'row' if self.skipped == 1 else 'rows'} skipped",
+        ]
+        if self.flagged:
+            parts.append(f"{self.flagged} flagged for review")
+        return ", ".join(parts)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def backup_path(register_path: Path, moment: dt.datetime) -> Path:
+    """Where the copy from before an import goes: beside the register, named for when."""
+    when = moment.astimezone().strftime("%Y%m%d-%H%M%S")
+    return register_path.with_name(
+        f"{register_path.stem}.before-import-{when}{register_path.suffix}"
+    )
+
+
+def run_import(
+    register: Register,
+    plan: ImportPlan,
+    *,
+    actor: str | None = None,
+    today: dt.date | None = None,
+    progress: Progress = no_progress,
+    cancel: Callable[[], None] | None = None,
+) -> ImportResult:
+    """Write ``plan``: every row it can import, or, when a row cannot be imported and the
+    plan does not skip such rows, nothing."""
+    if not plan.can_commit:
+        first = plan.errors[0].sentence()
+        raise InvalidInputError(
+            f"{len(plan.failed_rows) or len(plan.errors)} of the rows cannot be imported "
+            f"(first: {first}); correct them, or leave them out (--skip-errors). "
+            "Nothing was written."
+        )
+    path = plan.spreadsheet.path
+    try:
+        unchanged_file = file_sha256(path) == plan.spreadsheet.sha256
+    except OSError:
+        unchanged_file = False
+    if not unchanged_file:
+        raise InvalidInputError(
+            f"{path.name} has changed or gone since it was read; read it again and check "
+            "the preview before importing. Nothing was written."
+        )
+    actor = actor or default_actor()
+    moment = (register.clock or now_utc)()
+    today = today or moment.astimezone().date()
+    saved = None
+    if register.path is not None:
+        saved = backup(register.path, backup_path(register.path, moment))
+    at = stamp(moment)
+    with register.session(actor=actor) as session:
+        conn = session.connection()
+        built = build(
+            conn,
+            plan.rows,
+            file_name=path.name,
+            related=plan.related,
+            today=today,
+            actor=actor,
+            at=at,
+            progress=progress,
+            cancel=cancel,
+        )
+        failed = {p.row for p in built.problems if p.blocking and p.row}
+        if failed and not plan.skip_errors:
+            raise InvalidInputError(
+                f"The register changed since the preview and {len(failed)} of the rows can "
+                "no longer be imported; preview the import again. Nothing was written."
+            )
+        people = Base.metadata.tables["people"]
+        insert_rows(
+            conn,
+            people,
+            PEOPLE_COLUMNS,
+            [(pid, name, "", "", False) for name, pid in built.new_people.items()],
+        )
+        history.append(
+            conn,
+            [
+                history.creation(
+                    "people",
+                    pid,
+                    {"name": name, "role": "", "email": "", "retired": False},
+                    note=f"named in {path.name}",
+                    at=at,
+                    actor=actor,
+                )
+                for name, pid in built.new_people.items()
+            ],
+            actor,
+            at,
+        )
+        created_ids = built.load.write(conn, actor, at)
+        for update in built.updates:
+            update.apply(session)
+        session.flush()
+        updated_ids = [u.finding_id for u in built.updates if u.changed]
+        record = RegisterImport(
+            file_name=path.name[:260],
+            sha256=plan.spreadsheet.sha256,
+            sheet=plan.table.name[:200],
+            mapping=json.dumps(plan.mapping.record(plan.table), ensure_ascii=False),
+            created=len(created_ids),
+            updated=len(updated_ids),
+            unchanged=len(built.updates) - len(updated_ids),
+            skipped=len(failed),
+        )
+        session.add(record)
+        session.flush()
+        refs: dict[int, str] = {}
+        wanted = created_ids + updated_ids
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            refs.update(
+                session.execute(
+                    select(Finding.id, Finding.ref).where(Finding.id.in_(chunk))
+                ).tuples()
+            )
+    flagged = sum(1 for p in built.problems if not p.blocking)
+    changed = changes_of(session, record.id)
+    records = dict(changed.records)
+    records[FINDINGS] = records.get(FINDINGS, frozenset()) | frozenset(created_ids)
+    records[PEOPLE] = records.get(PEOPLE, frozenset()) | frozenset(built.new_people.values())
+    return ImportResult(
+        import_id=record.id,
+        created=tuple(refs[i] for i in created_ids),
+        updated=tuple(refs[i] for i in updated_ids),
+        unchanged=len(built.updates) - len(updated_ids),
+        skipped=len(failed),
+        flagged=flagged,
+        people_added=tuple(built.new_people),
+        backup=saved,
+        changes=Changes(record.id, records),
+    )
