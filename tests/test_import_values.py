@@ -5,6 +5,8 @@ whatever a cell holds, the readers return a value or raise ValueProblem, never a
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import operator
 import string
 from collections.abc import Callable
 
@@ -17,14 +19,32 @@ from carapp.imports.fields import CellValue
 from carapp.imports.values import (
     DateOrder,
     ValueProblem,
+    action_status_of,
+    cause_categories_of,
+    cause_category_of,
     classification_of,
+    isms_decision_of,
+    observation_decision_of,
     parse_date,
+    requirement_codes,
+    review_result_of,
     settle_date_order,
+    source_of,
     stage_claim,
     stage_on_path,
     text_of,
 )
-from carapp.models.enums import Classification, Stage
+from carapp.models.enums import (
+    ActionStatus,
+    AuditKind,
+    CauseCategory,
+    Classification,
+    IsmsDecision,
+    ObservationDecision,
+    ReviewResult,
+    Source,
+    Stage,
+)
 
 DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
 ORDERS = st.sampled_from(DateOrder)
@@ -316,32 +336,71 @@ def variants(draw: st.DrawFn, word: str) -> str:
 
 
 WordReader = Callable[[CellValue], object]
+label: Callable[[enum.Enum], str] = operator.attrgetter("label")  # every vocabulary has one
 
 
-@pytest.mark.parametrize(
-    ("reader", "enum"),
-    [(classification_of, Classification), (stage_claim, Stage)],
-    ids=["classification", "stage"],
-)
+def _decision(read: Callable[[CellValue], tuple[object, str] | None]) -> WordReader:
+    def decision(value: CellValue) -> object:
+        found = read(value)
+        return None if found is None else found[0]
+
+    return decision
+
+
+READERS: list[tuple[WordReader, type[enum.Enum]]] = [
+    (classification_of, Classification),
+    (stage_claim, Stage),
+    (source_of, Source),
+    (cause_category_of, CauseCategory),
+    (action_status_of, ActionStatus),
+    (review_result_of, ReviewResult),
+    (_decision(isms_decision_of), IsmsDecision),
+    (_decision(observation_decision_of), ObservationDecision),
+]
+READER_IDS = [e.__name__ for _, e in READERS]
+
+
+@pytest.mark.parametrize(("reader", "enum"), READERS, ids=READER_IDS)
 @given(data=st.data())
 def test_our_own_labels_read_as_themselves_however_typed(
-    reader: WordReader, enum: type[Classification] | type[Stage], data: st.DataObject
+    reader: WordReader, enum: type[enum.Enum], data: st.DataObject
 ) -> None:
     member = data.draw(st.sampled_from(list(enum)))
-    for word in (member.label, member.value):
+    for word in (label(member), member.value):
         assert reader(data.draw(variants(word))) is member
 
 
-@pytest.mark.parametrize("reader", [classification_of, stage_claim])
+@pytest.mark.parametrize(("reader", "enum"), READERS, ids=READER_IDS)
+def test_every_label_reads_exactly(reader: WordReader, enum: type[enum.Enum]) -> None:
+    for member in enum:
+        assert reader(label(member)) is member
+        assert reader(label(member).upper()) is member
+
+
+@pytest.mark.parametrize(("reader", "enum"), READERS, ids=READER_IDS)
 @given(value=CELLS)
 @example(value="NC - Major / Minor")
 @example(value="()")
 @example(value="Closed (")
-def test_any_cell_reads_as_a_word_or_a_problem(reader: WordReader, value: CellValue) -> None:
+@example(value="Updated:")
+@example(value=": note")
+@example(value="a.5.1.")
+def test_any_cell_reads_as_a_word_or_a_problem(
+    reader: WordReader, enum: type[enum.Enum], value: CellValue
+) -> None:
     try:
-        reader(value)
+        found = reader(value)
     except ValueProblem as problem:
         assert str(problem) and str(problem)[0].islower()
+    else:
+        assert found is None or isinstance(found, enum)
+
+
+@given(value=CELLS)
+def test_any_cell_reads_as_codes(value: CellValue) -> None:
+    codes = requirement_codes(value)
+    assert all(isinstance(c, str) and c for c in codes)
+    assert len(set(codes)) == len(codes)
 
 
 @pytest.mark.parametrize(
@@ -389,10 +448,10 @@ def test_what_is_no_classification_says_why(text: str, reason: str) -> None:
     assert str(caught.value).lower().startswith(reason)
 
 
-@pytest.mark.parametrize("value", [None, "", "  ", "-", "—"])
-def test_a_blank_word_is_none(value: CellValue) -> None:
-    assert classification_of(value) is None
-    assert stage_claim(value) is None
+@pytest.mark.parametrize("value", [None, "", "  ", "-", "—", "?"])
+@pytest.mark.parametrize(("reader", "enum"), READERS, ids=READER_IDS)
+def test_a_blank_word_is_none(reader: WordReader, enum: type[enum.Enum], value: CellValue) -> None:
+    assert reader(value) is None
 
 
 @pytest.mark.parametrize(
@@ -472,3 +531,209 @@ def test_an_opening_claim_is_the_first_stage_of_the_findings_path(
     for claim in (Stage.OPEN, Stage.IDENTIFIED):
         assert stage_on_path(claim, classification) is first
     assert stage_on_path(Stage.CLOSED, classification) is Stage.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("External audit", Source.CERTIFICATION_AUDIT),
+        ("Certification audit", Source.CERTIFICATION_AUDIT),
+        ("CB audit", Source.CERTIFICATION_AUDIT),
+        ("Surveillance", Source.CERTIFICATION_AUDIT),
+        ("Surveillance audit 2", Source.CERTIFICATION_AUDIT),
+        ("Stage 2", Source.CERTIFICATION_AUDIT),
+        ("ISO 27001 Stage 2 audit (2025)", Source.CERTIFICATION_AUDIT),
+        ("Recertification audit", Source.CERTIFICATION_AUDIT),
+        ("Internal audit", Source.INTERNAL_AUDIT),
+        ("Internal", Source.INTERNAL_AUDIT),
+        ("Incident", Source.INCIDENT_REVIEW),
+        ("Security incident", Source.INCIDENT_REVIEW),
+        ("Customer complaint", Source.INCIDENT_REVIEW),
+        ("Management review", Source.MANAGEMENT_REVIEW),
+        ("MRM", Source.MANAGEMENT_REVIEW),
+        ("Monitoring", Source.MONITORING),
+        ("KPI", Source.MONITORING),
+        ("Penetration test", Source.MONITORING),
+        ("Self-identified", Source.SELF_IDENTIFIED),
+        ("Staff", Source.SELF_IDENTIFIED),
+        *(
+            (kind.label, Source.CERTIFICATION_AUDIT)
+            for kind in AuditKind
+            if kind.by_certification_body
+        ),
+    ],
+)
+def test_source_words(text: str, source: Source) -> None:
+    assert source_of(text) is source
+
+
+@pytest.mark.parametrize("text", ["Customer audit", "Second party audit", "Audit", "Regulator"])
+def test_sources_that_would_be_a_guess_are_refused(text: str) -> None:
+    with pytest.raises(ValueProblem, match=r"^is not a source carapp knows .it reads cert"):
+        source_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Process", CauseCategory.PROCESS_DESIGN),
+        ("Method", CauseCategory.PROCESS_DESIGN),
+        ("Training", CauseCategory.TRAINING_AWARENESS),
+        ("Training and awareness", CauseCategory.TRAINING_AWARENESS),
+        ("People", CauseCategory.TRAINING_AWARENESS),
+        ("Management", CauseCategory.OWNERSHIP),
+        ("Ownership gap", CauseCategory.OWNERSHIP),
+        ("Machine", CauseCategory.TECHNOLOGY),
+        ("Technology", CauseCategory.TECHNOLOGY),
+        ("IT", CauseCategory.TECHNOLOGY),
+        ("Resources", CauseCategory.RESOURCE),
+        ("Lack of resource", CauseCategory.RESOURCE),
+        ("Environment", CauseCategory.OTHER),
+        ("Root cause category: ownership", CauseCategory.OWNERSHIP),
+    ],
+)
+def test_cause_category_words(text: str, category: CauseCategory) -> None:
+    assert cause_category_of(text) is category
+
+
+def test_a_cell_of_several_causes_names_each_once() -> None:
+    cell = "Process design\nTraining / awareness\nProcess design"
+    assert cause_categories_of(cell) == [
+        CauseCategory.PROCESS_DESIGN,
+        CauseCategory.TRAINING_AWARENESS,
+    ]
+    with pytest.raises(ValueProblem, match="names more than one cause category"):
+        cause_category_of(cell)
+    assert cause_category_of("Ownership\nownership") is CauseCategory.OWNERSHIP
+    assert cause_categories_of(None) == []
+
+
+def test_human_error_is_no_cause_category() -> None:
+    with pytest.raises(ValueProblem, match=r"^is not a cause category carapp knows"):
+        cause_category_of("Human error")
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Not started", ActionStatus.PLANNED),
+        ("Open", ActionStatus.PLANNED),
+        ("Overdue", ActionStatus.PLANNED),
+        ("Ongoing", ActionStatus.IN_PROGRESS),
+        ("WIP", ActionStatus.IN_PROGRESS),
+        ("Partially complete", ActionStatus.IN_PROGRESS),
+        ("Complete", ActionStatus.DONE),
+        ("Implemented", ActionStatus.DONE),
+        ("Closed", ActionStatus.DONE),
+        ("Canceled", ActionStatus.CANCELLED),
+        ("N/A", ActionStatus.CANCELLED),
+        ("Superseded", ActionStatus.CANCELLED),
+    ],
+)
+def test_action_status_words(text: str, status: ActionStatus) -> None:
+    assert action_status_of(text) is status
+
+
+@pytest.mark.parametrize(
+    ("value", "result"),
+    [
+        ("Effective", ReviewResult.EFFECTIVE),
+        ("Yes", ReviewResult.EFFECTIVE),
+        ("Pass", ReviewResult.EFFECTIVE),
+        ("Passed", ReviewResult.EFFECTIVE),
+        (True, ReviewResult.EFFECTIVE),
+        ("Not effective", ReviewResult.NOT_EFFECTIVE),
+        ("No", ReviewResult.NOT_EFFECTIVE),
+        ("Fail", ReviewResult.NOT_EFFECTIVE),
+        ("Failed", ReviewResult.NOT_EFFECTIVE),
+        ("Ineffective", ReviewResult.NOT_EFFECTIVE),
+        ("Partially effective", ReviewResult.NOT_EFFECTIVE),
+        (False, ReviewResult.NOT_EFFECTIVE),
+        ("Pending", None),
+        ("TBC", None),
+        ("N/A", None),
+    ],
+)
+def test_review_result_words(value: CellValue, result: ReviewResult | None) -> None:
+    assert review_result_of(value) is result
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("Updated: risk register v3", (IsmsDecision.UPDATED, "risk register v3")),
+        ("Not needed: scope unchanged", (IsmsDecision.NOT_NEEDED, "scope unchanged")),
+        ("Updated: see: SoA v4 ", (IsmsDecision.UPDATED, "see: SoA v4")),
+        ("Updated", (IsmsDecision.UPDATED, "")),
+        ("Yes - SoA amended", (IsmsDecision.UPDATED, "SoA amended")),
+        ("Y", (IsmsDecision.UPDATED, "")),
+        ("No change", (IsmsDecision.NOT_NEEDED, "")),
+        ("N/A", (IsmsDecision.NOT_NEEDED, "")),
+        ("N/A - scope unchanged", (IsmsDecision.NOT_NEEDED, "scope unchanged")),
+        (
+            "No change to the SoA needed",
+            (IsmsDecision.NOT_NEEDED, "No change to the SoA needed"),
+        ),
+        ("TBC", None),
+        ("", None),
+    ],
+)
+def test_isms_decisions_and_their_notes(
+    text: str, decision: tuple[IsmsDecision, str] | None
+) -> None:
+    assert isms_decision_of(text) == decision
+
+
+def test_an_isms_note_without_a_decision_is_refused() -> None:
+    with pytest.raises(ValueProblem, match=r"^is not an ISMS decision carapp knows"):
+        isms_decision_of("Risk register reviewed")
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("Act: raise CA-12", (ObservationDecision.ACT, "raise CA-12")),
+        ("Act", (ObservationDecision.ACT, "")),
+        (
+            "Accepted - will add to the Q3 plan",
+            (ObservationDecision.ACT, "will add to the Q3 plan"),
+        ),
+        ("No action: accepted risk", (ObservationDecision.NO_ACTION, "accepted risk")),
+        ("No action", (ObservationDecision.NO_ACTION, "")),
+        ("Declined - not cost effective", (ObservationDecision.NO_ACTION, "not cost effective")),
+        ("Noted", (ObservationDecision.NO_ACTION, "")),
+        ("Under consideration", None),
+    ],
+)
+def test_observation_decisions_and_their_notes(
+    text: str, decision: tuple[ObservationDecision, str] | None
+) -> None:
+    assert observation_decision_of(text) == decision
+
+
+@pytest.mark.parametrize(
+    ("value", "codes"),
+    [
+        ("A.5.15, 9.2", ["A.5.15", "9.2"]),
+        ("Clause 9.2 Internal audit", ["9.2"]),
+        ("ISO 27001 A.8.2", ["A.8.2"]),
+        ("ISO/IEC 27001:2022 clause 6.1.2 and A.5.1", ["6.1.2", "A.5.1"]),
+        ("A.5.15; A.8.2\n9.2", ["A.5.15", "A.8.2", "9.2"]),
+        ("10.1 (2013)", ["10.2"]),
+        ("ISO/IEC 27001:2013 clause 10.1", ["10.2"]),
+        ("10.1", ["10.1"]),
+        ("a5.15 / Annex A 8.2 / A.05.01", ["A.5.15", "A.8.2", "A.5.1"]),
+        ("Clause 7", ["7"]),
+        ("7", ["7"]),
+        (7, ["7"]),
+        (9.2, ["9.2"]),
+        ("A.9.2.6", ["A.9.2.6"]),
+        ("A.8.2, a.8.2", ["A.8.2"]),
+        ("A.5.99", ["A.5.99"]),
+        ("Policy v4.2, reviewed 4.2.2025", []),
+        ("Access control policy", []),
+        (None, []),
+    ],
+)
+def test_requirement_codes(value: CellValue, codes: list[str]) -> None:
+    assert requirement_codes(value) == codes

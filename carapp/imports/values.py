@@ -78,10 +78,18 @@ from typing import Final, Generic, TypeVar
 
 from openpyxl.utils.datetime import from_excel
 
+from carapp.catalog import normalise_code
 from carapp.imports.fields import CellValue
 from carapp.models.enums import (
     NC_PATH,
+    ActionStatus,
+    AuditKind,
+    CauseCategory,
     Classification,
+    IsmsDecision,
+    ObservationDecision,
+    ReviewResult,
+    Source,
     Stage,
 )
 
@@ -523,6 +531,7 @@ class _Words(Generic[E]):
         weak_members: Iterable[E] = (),
         nothing: Iterable[str] = (),
         noise: Iterable[str] = (),
+        numbers_are_noise: bool = False,
         combine: Callable[[list[E]], E | None] | None = None,
     ) -> None:
         self.noun = noun
@@ -543,6 +552,7 @@ class _Words(Generic[E]):
         if clash:
             raise AssertionError(f"{sorted(clash)} would mean both nothing and something")
         self._noise = frozenset(noise)
+        self._numbers_are_noise = numbers_are_noise
         self._combine = combine
         self._cache: dict[tuple[str, bool], E | _Nothing | _Refusal] = {}
 
@@ -553,7 +563,7 @@ class _Words(Generic[E]):
             raise AssertionError(f"{phrase!r} would mean both {held} and {member}")
         table[key] = member
 
-    @property
+    @functools.cached_property
     def keys(self) -> dict[str, E]:
         """Every word understood (as :func:`word_key` gives it) and the member it names."""
         return {**self._weak, **self._strong}
@@ -565,7 +575,11 @@ class _Words(Generic[E]):
     def _whole(self, text: str) -> tuple[E, bool] | _Nothing | None:
         """(member, strong) for ``text`` read as one word, _NOTHING, or None when unknown."""
         tokens = _tokens(text)
-        for attempt in (tokens, [t for t in tokens if t not in self._noise]):
+        quiet = [t for t in tokens if t not in self._noise]
+        attempts = [tokens, quiet]
+        if self._numbers_are_noise:
+            attempts.append([t for t in quiet if not t.isdigit()])
+        for attempt in attempts:
             key = "".join(attempt)
             if not key:
                 continue
@@ -964,3 +978,579 @@ def stage_on_path(claim: Stage, classification: Classification) -> Stage:
     if not classification.is_nonconformity and claim is Stage.IDENTIFIED:
         return Stage.OPEN
     return claim
+
+
+# - source
+
+_SOURCE = _Words(
+    "a source",
+    {
+        Source.CERTIFICATION_AUDIT: (
+            *(kind.label for kind in AuditKind if kind.by_certification_body),
+            "certification audit",
+            "certification body",
+            "cb audit",
+            "cb",
+            "external audit",
+            "external",
+            "external auditor",
+            "third party audit",
+            "3rd party audit",
+            "third party",
+            "registrar audit",
+            "registration audit",
+            "certification",
+            "initial certification",
+            "stage 1",
+            "stage 2",
+            "stage one",
+            "stage two",
+            "surveillance",
+            "recertification",
+            "recert",
+            "renewal",
+            "transition",
+            "special audit",
+        ),
+        Source.INTERNAL_AUDIT: (
+            "internal",
+            "ia",
+            "internal auditor",
+            "first party audit",
+            "1st party audit",
+            "first party",
+            "internal audit programme",
+            "internal audit program",
+            "process audit",
+        ),
+        Source.INCIDENT_REVIEW: (
+            "incident",
+            "incidents",
+            "security incident",
+            "information security incident",
+            "incident report",
+            "post incident review",
+            "near miss",
+            "security event",
+            "event",
+            "breach",
+            "data breach",
+            "personal data breach",
+            "complaint",
+            "customer complaint",
+            "client complaint",
+            "problem management",
+        ),
+        Source.MANAGEMENT_REVIEW: (
+            "mr",
+            "mrm",
+            "management review meeting",
+            "management meeting",
+            "leadership review",
+        ),
+        Source.MONITORING: (
+            "monitoring and measurement",
+            "measurement",
+            "metrics",
+            "metric",
+            "kpi",
+            "kpis",
+            "key performance indicator",
+            "performance monitoring",
+            "pen test",
+            "penetration test",
+            "penetration testing",
+            "vulnerability scan",
+            "vulnerability scanning",
+            "vulnerability assessment",
+            "security testing",
+            "technical review",
+            "log review",
+            "access review",
+            "user access review",
+            "risk assessment",
+            "risk review",
+            "compliance check",
+            "compliance review",
+            "spot check",
+            "inspection",
+        ),
+        Source.SELF_IDENTIFIED: (
+            "self reported",
+            "self raised",
+            "identified internally",
+            "staff",
+            "staff member",
+            "employee",
+            "staff suggestion",
+            "employee suggestion",
+            "process owner",
+            "proactive",
+        ),
+    },
+    # "ISO 27001 surveillance audit 2", "Stage 2 (2025)": the standard, the word audit and a
+    # visit's number say nothing of the source.
+    noise=(
+        "iso",
+        "iec",
+        "27001",
+        "isms",
+        "audit",
+        "visit",
+        "year",
+        "no",
+        "number",
+        *(str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)),
+    ),
+    numbers_are_noise=True,
+    hint="certification body audit, stage 1/2, surveillance, external audit, internal audit, "
+    "incident, complaint, management review, monitoring, KPI, self-identified, staff",
+)
+
+
+def source_of(value: CellValue) -> Source | None:
+    """Where the finding came from; see the module's notes for external audits and
+    complaints."""
+    return _SOURCE.member(value)
+
+
+# - cause category
+
+_CAUSE = _Words(
+    "a cause category",
+    {
+        CauseCategory.PROCESS_DESIGN: (
+            "process",
+            "procedure",
+            "procedural",
+            "process design",
+            "process gap",
+            "procedure gap",
+            "method",
+            "methods",
+            "documentation",
+            "document",
+            "policy",
+            "design",
+            "communication",
+        ),
+        CauseCategory.TRAINING_AWARENESS: (
+            "training",
+            "awareness",
+            "training and awareness",
+            "lack of training",
+            "lack of awareness",
+            "competence",
+            "competency",
+            "knowledge",
+            "skills",
+            "people",
+            "man",
+            "human factors",
+        ),
+        CauseCategory.OWNERSHIP: (
+            "owner",
+            "no owner",
+            "ownership gap",
+            "accountability",
+            "responsibility",
+            "roles and responsibilities",
+            "governance",
+            "management",
+            "leadership",
+            "oversight",
+        ),
+        CauseCategory.TECHNOLOGY: (
+            "technical",
+            "tool",
+            "tools",
+            "tooling",
+            "system",
+            "systems",
+            "it",
+            "software",
+            "hardware",
+            "equipment",
+            "machine",
+            "machinery",
+            "infrastructure",
+            "automation",
+        ),
+        CauseCategory.RESOURCE: (
+            "resources",
+            "resourcing",
+            "lack of resource",
+            "lack of resources",
+            "staffing",
+            "capacity",
+            "workload",
+            "budget",
+            "time",
+            "funding",
+        ),
+        CauseCategory.OTHER: (
+            "measurement",
+            "material",
+            "materials",
+            "environment",
+            "supplier",
+            "third party",
+            "external",
+            "unknown",
+            "misc",
+            "miscellaneous",
+        ),
+    },
+    noise=("cause", "category", "root", "issue"),
+    hint="process design, training / awareness, ownership, technology, resource, other "
+    "(and the fishbone's method, people, machine, management)",
+)
+
+
+def cause_categories_of(value: CellValue) -> list[CauseCategory]:
+    """The cause categories a cell names, one a line (carapp's export writes one line per
+    root cause), in order and without repeats."""
+    text = text_of(value)
+    out: list[CauseCategory] = []
+    for line in text.splitlines():
+        found = _CAUSE.member(line)
+        if found is not None and found not in out:
+            out.append(found)
+    return out
+
+
+def cause_category_of(value: CellValue) -> CauseCategory | None:
+    """The cause category a cell names; a cell of several lines must name only one."""
+    found = cause_categories_of(value)
+    if len(found) > 1:
+        names = " and ".join(_lower_label(c) for c in found)
+        raise ValueProblem(f"names more than one cause category ({names})")
+    return found[0] if found else None
+
+
+# - action status
+
+_ACTION_STATUS = _Words(
+    "an action status",
+    {
+        ActionStatus.PLANNED: (
+            "plan",
+            "not started",
+            "not yet started",
+            "to do",
+            "open",
+            "new",
+            "pending",
+            "assigned",
+            "scheduled",
+            "proposed",
+            "agreed",
+            "approved",
+            "outstanding",
+            "overdue",
+            "on hold",
+        ),
+        ActionStatus.IN_PROGRESS: (
+            "ongoing",
+            "on going",
+            "started",
+            "underway",
+            "under way",
+            "wip",
+            "work in progress",
+            "partial",
+            "partially complete",
+            "partially completed",
+            "partially implemented",
+            "implementing",
+            "in hand",
+            "on track",
+            "active",
+        ),
+        ActionStatus.DONE: (
+            "complete",
+            "completed",
+            "closed",
+            "closed complete",
+            "implemented",
+            "finished",
+            "delivered",
+            "actioned",
+            "resolved",
+            "fixed",
+            "verified",
+        ),
+        ActionStatus.CANCELLED: (
+            "canceled",
+            "closed cancelled",
+            "closed canceled",
+            "withdrawn",
+            "dropped",
+            "abandoned",
+            "not required",
+            "not needed",
+            "n/a",
+            "not applicable",
+            "superseded",
+            "rejected",
+            "void",
+            "duplicate",
+        ),
+    },
+    noise=("status", "action", "the", "is", "now"),
+    hint="planned, not started, in progress, ongoing, done, complete, cancelled, n/a",
+)
+
+
+def action_status_of(value: CellValue) -> ActionStatus | None:
+    """An action's status. "Overdue" says the action is not done, nothing of progress, so it
+    reads as Planned."""
+    return _ACTION_STATUS.member(value)
+
+
+# - effectiveness result
+
+_NO_RESULT_YET = (
+    "pending",
+    "tbc",
+    "tbd",
+    "to be confirmed",
+    "to be determined",
+    "not yet",
+    "not yet reviewed",
+    "not reviewed",
+    "awaiting review",
+    "due",
+    "scheduled",
+    "n/a",
+    "not applicable",
+)
+
+_REVIEW_RESULT = _Words(
+    "an effectiveness result",
+    {
+        ReviewResult.EFFECTIVE: (
+            "yes",
+            "y",
+            "true",
+            "pass",
+            "passed",
+            "satisfactory",
+            "successful",
+            "success",
+            "ok",
+            "verified",
+            "verified effective",
+            "effectiveness verified",
+            "confirmed effective",
+            "met",
+            "achieved",
+        ),
+        ReviewResult.NOT_EFFECTIVE: (
+            "ineffective",
+            "no",
+            "n",
+            "false",
+            "fail",
+            "failed",
+            "unsatisfactory",
+            "not satisfactory",
+            "unsuccessful",
+            "not met",
+            "not achieved",
+            "partially effective",
+            "partly effective",
+            "not verified",
+            "recurred",
+        ),
+    },
+    nothing=_NO_RESULT_YET,
+    noise=("result", "review", "effectiveness", "the", "was", "is"),
+    hint="effective, yes, pass, not effective, no, fail; pending or n/a for none yet",
+)
+
+
+def review_result_of(value: CellValue) -> ReviewResult | None:
+    """An effectiveness review's result; "Pending", "TBC" and "N/A" say there is none yet."""
+    return _REVIEW_RESULT.member(value)
+
+
+# - decisions with a note: ISMS updates, observations
+
+_NO_DECISION_YET = ("tbc", "tbd", "to be confirmed", "to be decided", "pending", "under review")
+
+_ISMS = _Words(
+    "an ISMS decision",
+    {
+        IsmsDecision.UPDATED: (
+            "update",
+            "yes",
+            "y",
+            "true",
+            "done",
+            "changed",
+            "amended",
+            "revised",
+            "updated accordingly",
+        ),
+        IsmsDecision.NOT_NEEDED: (
+            "no",
+            "n",
+            "false",
+            "none",
+            "nil",
+            "no change",
+            "no changes",
+            "no change needed",
+            "no change required",
+            "no changes needed",
+            "no changes required",
+            "no update",
+            "no update needed",
+            "no update required",
+            "not required",
+            "n/a",
+            "not applicable",
+            "no impact",
+            "unchanged",
+            "not affected",
+        ),
+    },
+    nothing=_NO_DECISION_YET,
+    hint="updated, yes, not needed, no, no change, n/a, each with a note after a colon",
+)
+
+_OBSERVATION = _Words(
+    "an observation decision",
+    {
+        ObservationDecision.ACT: (
+            "action",
+            "actioned",
+            "yes",
+            "y",
+            "true",
+            "accept",
+            "accepted",
+            "agreed",
+            "adopted",
+            "implement",
+            "will act",
+            "take action",
+            "action taken",
+            "action raised",
+            "ca raised",
+            "raise action",
+        ),
+        ObservationDecision.NO_ACTION: (
+            "no",
+            "n",
+            "false",
+            "none",
+            "no action required",
+            "no action needed",
+            "no further action",
+            "nfa",
+            "rejected",
+            "declined",
+            "not accepted",
+            "not adopted",
+            "noted",
+            "not required",
+            "risk accepted",
+            "n/a",
+            "not applicable",
+        ),
+    },
+    nothing=(*_NO_DECISION_YET, "under consideration"),
+    hint="act, yes, accepted, no action, no, declined, noted, each with a note after a colon",
+)
+
+# "Updated: risk register v3", "Yes - SoA amended", "No action; accepted by the owner".
+_HEAD = re.compile(r"\s*(.*?)\s*(?::|;|,|\s[-–—]+\s|[-–—]+\s|\s[-–—]+)\s*(.*)", re.S)
+_LONGEST_LEAD = 5  # words a decision at the start of a note may take ("no change required")
+
+
+def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
+    text = text_of(value)
+    if not text:
+        return None
+    whole = words.read(text, split=False)
+    if isinstance(whole, _Nothing):
+        return None
+    if not isinstance(whole, _Refusal):
+        return whole, ""
+    head = _HEAD.fullmatch(text)
+    if head is not None and head.group(1):
+        found = words.read(head.group(1), split=False)
+        if isinstance(found, _Nothing):
+            return None
+        if not isinstance(found, _Refusal):
+            return found, head.group(2).strip()
+    # A note that opens with the decision ("No change to the SoA needed"): kept whole.
+    tokens = _tokens(text)
+    for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
+        member = words.keys.get("".join(tokens[:n]))
+        if member is not None:
+            return member, text
+    raise ValueProblem(whole.reason)
+
+
+def isms_decision_of(value: CellValue) -> tuple[IsmsDecision, str] | None:
+    """The decision on one ISMS update and its note: carapp's export writes "Updated: note",
+    "Not needed: note" or the bare decision; others write "Yes - ...", "No change", "N/A"
+    (Not needed, no note)."""
+    return _decision(_ISMS, value)
+
+
+def observation_decision_of(value: CellValue) -> tuple[ObservationDecision, str] | None:
+    """The decision on an observation or OFI and its note: "Act: note", "No action: note",
+    "Yes", "Declined - not cost effective"."""
+    return _decision(_OBSERVATION, value)
+
+
+# --- requirement codes --------------------------------------------------------------------
+
+# The standard named beside a code is not a code ("ISO/IEC 27001:2022 A.8.2").
+_STANDARD = re.compile(
+    r"\biso\s*(?:/\s*iec\s*)?2700\d\s*(?::\s*(\d{4}))?|\b2700\d\s*:\s*(\d{4})", re.I
+)
+_CODE = re.compile(
+    r"(?<![\w.])(?:"
+    r"(?:annex\s*)?(?P<annex>a)\s*\.?\s*(?P<theme>\d{1,2})(?P<rest>(?:\s*\.\s*\d{1,2}){1,2})"
+    r"|(?:(?:clause|cl\.?|section|§)\s*)?(?P<clause>(?:[4-9]|10)(?:\.\d{1,2}){1,2})"
+    r"|(?:clause|cl\.?|§)\s*(?P<top>[4-9]|10)"
+    r")(?![\w]|\.\d)",
+    re.I,
+)
+_TOP_CLAUSE = re.compile(r"(?:clause\s*)?([4-9]|10)", re.I)
+
+
+def requirement_codes(value: CellValue) -> list[str]:
+    """The clause and control codes a cell names, as 2022 codes, in order and without repeats:
+    "A.5.15, 9.2", "Clause 9.2 Internal audit", "ISO 27001 A.8.2", "A5.15; A.8.2\\n9.2".
+    10.1 in a cell that names the 2013 edition is 10.2. Codes not in the catalog are returned
+    as written (2013 Annex A codes such as A.9.2.6 among them) for the plan to report."""
+    text = text_of(value)
+    if not text:
+        return []
+    edition_2013 = False
+    for m in _STANDARD.finditer(text):
+        edition_2013 = edition_2013 or "2013" in (m.group(1), m.group(2))
+    edition_2013 = edition_2013 or "(2013)" in text
+    text = _STANDARD.sub(" ", text)
+    if whole := _TOP_CLAUSE.fullmatch(text.strip()):
+        return [whole.group(1)]
+    codes: list[str] = []
+    for m in _CODE.finditer(text):
+        if m.group("annex"):
+            parts = [m.group("theme"), *re.findall(r"\d{1,2}", m.group("rest"))]
+            code = "A." + ".".join(str(int(p)) for p in parts)
+        else:
+            raw = m.group("clause") or m.group("top")
+            code = ".".join(str(int(p)) for p in raw.split("."))
+            if code == "10.1" and edition_2013:
+                code = normalise_code("10.1 (2013)")
+        code = normalise_code(code)
+        if code not in codes:
+            codes.append(code)
+    return codes
