@@ -179,6 +179,7 @@ def test_carapps_own_export_maps_as_the_lead_expects() -> None:
         "Contained by": Field.CONTAINED_BY,
         "Root cause": Field.ROOT_CAUSE,
         "Cause category": Field.CAUSE_CATEGORY,
+        "Cause justification": None,  # read with the causes of carapp's own export
         "Actions": Field.ACTION,
         "Action owners": Field.ACTION_OWNER,
         "Plan due": None,
