@@ -332,7 +332,8 @@ def variants(draw: st.DrawFn, word: str) -> str:
             out.append(draw(PUNCTUATION))
         else:
             out.append(ch.upper() if draw(st.booleans()) else ch.lower())
-    return draw(st.sampled_from(["", " ", "\t"])) + "".join(out) + draw(st.sampled_from(["", " "]))
+    lead = draw(st.sampled_from(["", " ", "\t", "* "]))
+    return lead + "".join(out) + draw(st.sampled_from(["", " ", ".", "!", " ;"]))
 
 
 WordReader = Callable[[CellValue], object]
@@ -674,14 +675,40 @@ def test_review_result_words(value: CellValue, result: ReviewResult | None) -> N
             "No change to the SoA needed",
             (IsmsDecision.NOT_NEEDED, "No change to the SoA needed"),
         ),
+        ("Update not needed: scope unchanged", (IsmsDecision.NOT_NEEDED, "scope unchanged")),
+        ("Updates not needed as scope unchanged", ValueProblem),
         ("TBC", None),
         ("", None),
     ],
 )
 def test_isms_decisions_and_their_notes(
-    text: str, decision: tuple[IsmsDecision, str] | None
+    text: str, decision: tuple[IsmsDecision, str] | type[ValueProblem] | None
 ) -> None:
-    assert isms_decision_of(text) == decision
+    if decision is ValueProblem:
+        with pytest.raises(ValueProblem):
+            isms_decision_of(text)
+    else:
+        assert isms_decision_of(text) == decision
+
+
+NOTES = st.text(min_size=1).map(str.strip).filter(lambda t: bool(t) and "_x" not in t)
+
+
+@given(st.sampled_from(IsmsDecision), NOTES)
+@example(IsmsDecision.UPDATED, "accordingly")
+@example(IsmsDecision.NOT_NEEDED, "no: none")
+def test_an_isms_decision_reads_back_as_carapps_export_writes_it(
+    decision: IsmsDecision, note: str
+) -> None:
+    assert isms_decision_of(f"{decision.label}: {note}") == (decision, note)
+    assert isms_decision_of(decision.label) == (decision, "")
+
+
+@given(st.sampled_from(ObservationDecision), NOTES)
+def test_an_observation_decision_reads_back_as_carapps_export_writes_it(
+    decision: ObservationDecision, note: str
+) -> None:
+    assert observation_decision_of(f"{decision.label}: {note}") == (decision, note)
 
 
 def test_an_isms_note_without_a_decision_is_refused() -> None:
@@ -702,6 +729,10 @@ def test_an_isms_note_without_a_decision_is_refused() -> None:
         ("No action", (ObservationDecision.NO_ACTION, "")),
         ("Declined - not cost effective", (ObservationDecision.NO_ACTION, "not cost effective")),
         ("Noted", (ObservationDecision.NO_ACTION, "")),
+        (
+            "Action not required, risk accepted by the owner",
+            (ObservationDecision.NO_ACTION, "risk accepted by the owner"),
+        ),
         ("Under consideration", None),
     ],
 )

@@ -504,7 +504,7 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(_fold(text))
 
 
-def word_key(text: str) -> str:
+def _word_key(text: str) -> str:
     """``text`` as words are compared: case, accents, spaces and punctuation dropped."""
     return "".join(_tokens(text))
 
@@ -547,7 +547,7 @@ class _Words(Generic[E]):
         for member, phrases in (weak or {}).items():
             for phrase in phrases:
                 self._add(self._weak, phrase, member)
-        self._nothing = frozenset(word_key(w) for w in nothing)
+        self._nothing = frozenset(_word_key(w) for w in nothing)
         clash = self._nothing & self.keys.keys()
         if clash:
             raise AssertionError(f"{sorted(clash)} would mean both nothing and something")
@@ -557,7 +557,7 @@ class _Words(Generic[E]):
         self._cache: dict[tuple[str, bool], E | _Nothing | _Refusal] = {}
 
     def _add(self, table: dict[str, E], phrase: str, member: E) -> None:
-        key = word_key(phrase)
+        key = _word_key(phrase)
         held = self._strong.get(key, self._weak.get(key))
         if held is not None and held is not member:
             raise AssertionError(f"{phrase!r} would mean both {held} and {member}")
@@ -602,7 +602,7 @@ class _Words(Generic[E]):
         return cached
 
     def _read(self, text: str, split: bool) -> E | _Nothing | _Refusal:
-        if not word_key(text):
+        if not _word_key(text):
             return _NOTHING  # "-", "?", "—": a dash for nothing
         whole = self._whole(text)
         if whole is not None:
@@ -612,14 +612,14 @@ class _Words(Generic[E]):
             if parts is not None:
                 return parts
             stripped = _BRACKETED.sub(" ", text)
-            if stripped != text and word_key(stripped):
+            if stripped != text and _word_key(stripped):
                 found = self._whole(stripped)
                 if isinstance(found, tuple):
                     return found[0]
         return _Refusal(self.unknown)
 
     def _parts(self, text: str) -> E | _Refusal | None:
-        pieces = [p for p in _PARTS.split(text) if word_key(p)]
+        pieces = [p for p in _PARTS.split(text) if _word_key(p)]
         if len(pieces) < 2:
             return None
         strong: list[E] = []
@@ -1408,6 +1408,8 @@ _ISMS = _Words(
             "no update",
             "no update needed",
             "no update required",
+            "update not needed",
+            "update not required",
             "not required",
             "n/a",
             "not applicable",
@@ -1448,6 +1450,9 @@ _OBSERVATION = _Words(
             "none",
             "no action required",
             "no action needed",
+            "action not required",
+            "action not needed",
+            "not needed",
             "no further action",
             "nfa",
             "rejected",
@@ -1468,17 +1473,15 @@ _OBSERVATION = _Words(
 # "Updated: risk register v3", "Yes - SoA amended", "No action; accepted by the owner".
 _HEAD = re.compile(r"\s*(.*?)\s*(?::|;|,|\s[-–—]+\s|[-–—]+\s|\s[-–—]+)\s*(.*)", re.S)
 _LONGEST_LEAD = 5  # words a decision at the start of a note may take ("no change required")
+_NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without"})
 
 
 def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
     text = text_of(value)
     if not text:
         return None
-    whole = words.read(text, split=False)
-    if isinstance(whole, _Nothing):
-        return None
-    if not isinstance(whole, _Refusal):
-        return whole, ""
+    # The decision before a separator first: "Updated: accordingly" is a note, even though
+    # "Updated accordingly" alone is a decision.
     head = _HEAD.fullmatch(text)
     if head is not None and head.group(1):
         found = words.read(head.group(1), split=False)
@@ -1486,9 +1489,16 @@ def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
             return None
         if not isinstance(found, _Refusal):
             return found, head.group(2).strip()
+    whole = words.read(text, split=False)
+    if isinstance(whole, _Nothing):
+        return None
+    if not isinstance(whole, _Refusal):
+        return whole, ""
     # A note that opens with the decision ("No change to the SoA needed"): kept whole.
     tokens = _tokens(text)
     for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
+        if tokens[n] in _NEGATIONS:
+            continue  # "Action not required", "Update not needed": the lead word is denied
         member = words.keys.get("".join(tokens[:n]))
         if member is not None:
             return member, text
