@@ -243,6 +243,8 @@ def test_a_blank_cell_is_no_date(value: CellValue) -> None:
 @example("29/02/2100", DateOrder.DMY)
 @example("Feb 2025", None)
 @example("45000.999999999", None)
+@example("Mon 03/02/0000", None)
+@example("Fri 03/12/9999", None)
 def test_any_cell_reads_as_a_date_or_a_problem(value: CellValue, order: DateOrder | None) -> None:
     try:
         day = parse_date(value, order)

@@ -56,8 +56,11 @@ The readings that are a decision, not a dictionary entry:
   refused rather than given a certification body's deadlines. A customer complaint reads as
   an incident review: it is an event reported from outside and investigated as one.
 - "Partially effective" is Not effective: the review failed, so the finding goes back to root
-  cause analysis. "Pending", "TBC", "N/A" in an effectiveness result, an ISMS decision or an
-  observation decision mean no result yet and read as blank.
+  cause analysis. "Pending" and "TBC" in an effectiveness result, an ISMS decision or an
+  observation decision mean none yet and read as blank; so does "N/A" as a result, while
+  "N/A" as an ISMS decision is Not needed (nothing to update) and as an observation decision
+  No action.
+- "Overdue" as an action's status is Planned: it says the action is not done, nothing more.
 - Cause categories from a fishbone's six Ms read: Method -> Process design, Machine and
   Tools -> Technology, Management -> Ownership, People/Man -> Training / awareness
   (competence; blaming a person is not a cause category), Measurement, Material,
@@ -66,6 +69,7 @@ The readings that are a decision, not a dictionary entry:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import enum
 import functools
@@ -349,12 +353,11 @@ def _read(s: str, order: DateOrder | None, weekday: int | None) -> dt.date:
 
 
 def _valid(year: int, month: int, day: int) -> bool:
-    return 1 <= month <= 12 and 1 <= day <= _month_length(year, month)
-
-
-def _month_length(year: int, month: int) -> int:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).day
+    return (
+        FIRST_YEAR <= year <= LAST_YEAR
+        and 1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+    )
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -565,7 +568,7 @@ class _Words(Generic[E]):
 
     @functools.cached_property
     def keys(self) -> dict[str, E]:
-        """Every word understood (as :func:`word_key` gives it) and the member it names."""
+        """Every word understood (as :func:`_word_key` gives it) and the member it names."""
         return {**self._weak, **self._strong}
 
     @property
@@ -642,7 +645,8 @@ class _Words(Generic[E]):
             if combined is not None:
                 return combined
         names = " and ".join(_lower_label(m) for m in chosen)
-        return _Refusal(f"says both {names}: write one {self.noun.removeprefix('a ')}")
+        noun = self.noun.split(" ", 1)[1]  # "a status" -> "status", "an action status" -> ...
+        return _Refusal(f"says both {names}: write one {noun}")
 
     def member(self, value: CellValue) -> E | None:
         text = text_of(value)
@@ -675,7 +679,6 @@ _CLASSIFICATION = _Words(
             "major nonconformance",
             "major non conformance",
             "major finding",
-            "mnc",
             "critical",
             "cat 1",
             "category 1",
@@ -732,7 +735,7 @@ _CLASSIFICATION = _Words(
             "suggestion",
         ),
     },
-    weak={Classification.MINOR: ("nc", "ncr", "non conformity", "nonconformance", "finding")},
+    weak={Classification.MINOR: ("nc", "ncr", "non conformity", "nonconformance")},
     noise=(
         "nc",
         "ncr",
@@ -744,7 +747,7 @@ _CLASSIFICATION = _Words(
         "finding",
         "grade",
     ),
-    hint="Major NC, Minor NC, Observation, OFI, NC, Cat 1/2/3",
+    hint="major NC, minor NC, observation, OFI, NC, cat 1/2/3",
 )
 
 
