@@ -8,13 +8,18 @@ import datetime as dt
 import enum
 import operator
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import from_excel, to_excel
 
+from carapp.exports.scope import ExportScope
+from carapp.exports.xlsx import cell_text, write_register_xlsx
 from carapp.imports.fields import CellValue
 from carapp.imports.values import (
     DateOrder,
@@ -40,11 +45,15 @@ from carapp.models.enums import (
     CauseCategory,
     Classification,
     IsmsDecision,
+    IsmsTarget,
     ObservationDecision,
     ReviewResult,
     Source,
     Stage,
 )
+from carapp.queries.findings import finding_detail
+from carapp.store import Register
+from tests.conftest import TODAY, demo_register
 
 DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
 ORDERS = st.sampled_from(DateOrder)
@@ -770,3 +779,88 @@ def test_observation_decisions_and_their_notes(
 )
 def test_requirement_codes(value: CellValue, codes: list[str]) -> None:
     assert requirement_codes(value) == codes
+
+
+# --- cells as openpyxl reads them from a real file ----------------------------------------
+
+
+def test_cells_of_a_saved_workbook_read_as_openpyxl_gives_them(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    feb3 = dt.date(2025, 2, 3)
+    sheet.append([feb3, dt.datetime(2025, 2, 3, 14, 30), 45691, "2025-02-03", "03/02/2025"])
+    # XML reads a bare carriage return as a line feed: the export writes it escaped.
+    sheet.append(["3 Feb 2025", dt.time(9, 30), True, cell_text("line one\r\nline two"), 12.0])
+    sheet["E2"].number_format = "0.00"
+    book.save(tmp_path / "cells.xlsx")
+    read = load_workbook(tmp_path / "cells.xlsx", read_only=True, data_only=True)
+    rows = [list(r) for r in read.active.iter_rows(values_only=True)]
+    read.close()
+    first, second = rows
+    assert [parse_date(v, DateOrder.DMY) for v in first] == [feb3] * 5
+    assert parse_date(second[0], None) == feb3
+    for not_a_date in second[1:4]:
+        with pytest.raises(ValueProblem):
+            parse_date(not_a_date, None)
+    assert [text_of(v) for v in second[1:]] == ["09:30", "TRUE", "line one\r\nline two", "12"]
+
+
+def _padded(header: tuple[Any, ...], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A read-only sheet's row ends at its last value: the cells after it are blank."""
+    return dict(zip(header, (*row, *[None] * (len(header) - len(row))), strict=True))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    yield from demo_register(tmp_path_factory, findings=40, seed=7)  # every stage but disputed
+
+
+def test_carapps_own_export_reads_back_field_by_field(demo: Register, tmp_path: Path) -> None:
+    """Every word, date, decision and code column of the export reads as the register holds
+    it, from the file as the import reads it (read-only, cached values)."""
+    path = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "register.xlsx")
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = iter(book["Findings"].iter_rows(values_only=True))
+        header = next(sheet)
+        rows = [_padded(header, row) for row in sheet if row[0] is not None]
+        actions = iter(book["Actions"].iter_rows(values_only=True))
+        action_header = next(actions)
+        action_rows = [_padded(action_header, r) for r in actions if r[0]]
+    finally:
+        book.close()
+    assert len(rows) == 40
+    stages = set()
+    details = [finding_detail(demo, str(cells["Ref"]), TODAY) for cells in rows]
+    for cells, d in zip(rows, details, strict=True):
+        stages.add(stage_claim(cells["Stage"]))
+        assert stage_claim(cells["Stage"]) is d.stage
+        assert source_of(cells["Source"]) is d.source
+        assert classification_of(cells["Classification"]) is d.classification
+        assert parse_date(cells["Identified"], None) == d.identified
+        assert parse_date(cells["Contained on"], None) == d.containment.on
+        assert parse_date(cells["Plan sent"], None) == d.plan_sent_on
+        assert parse_date(cells["Closed on"], None) == d.closed_on
+        assert requirement_codes(cells["Requirement codes"]) == [r.code for r in d.requirements]
+        categories = [c.category for c in d.current_root_causes if c.category]
+        assert cause_categories_of(cells["Cause category"]) == list(dict.fromkeys(categories))
+        last = d.current_reviews[-1] if d.current_reviews else None
+        result = last.result if last else None
+        assert review_result_of(cells["Effectiveness result"]) is result
+        for target in IsmsTarget:
+            update = d.isms_update[target]
+            expected = None if update.decision is None else (update.decision, update.note)
+            assert isms_decision_of(cells[f"ISMS: {target.label}"]) == expected
+        decision = d.decision
+        expected_decision = (
+            None if decision.decision is None else (decision.decision, decision.note)
+        )
+        assert observation_decision_of(cells["Observation decision"]) == expected_decision
+        assert text_of(cells["Title"]) == d.title
+    assert stages >= set(Stage) - {Stage.DISPUTED}
+    owned = {a.ref: a for d in details for a in d.actions}
+    for cells in action_rows:
+        action = owned[str(cells["Ref"])]
+        assert action_status_of(cells["Status"]) is action.status
+        assert parse_date(cells["Target"], None) == action.target_on
