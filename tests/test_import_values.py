@@ -504,6 +504,8 @@ def test_a_blank_word_is_none(reader: WordReader, enum: type[enum.Enum], value: 
         ("Status: Closed", Stage.CLOSED),
         ("CLOSED.", Stage.CLOSED),
         ("Closed complete", Stage.CLOSED),
+        ("Closed 2025-03-01", Stage.CLOSED),
+        ("Done pending verification", Stage.ACTIONS_DONE),
         ("Cancelled", Stage.VOID),
         ("Closed cancelled", Stage.VOID),
         ("Withdrawn", Stage.VOID),
@@ -527,6 +529,8 @@ def test_status_words_claim_a_stage(text: str, stage: Stage) -> None:
         ("Closed - void", "says both closed and void: write one status"),
         ("Pending approval", "is not a status carapp knows (it reads open, contained"),
         ("Closed incomplete", "is not a status carapp knows"),
+        ("Closed - evidence received", "is not a status carapp knows"),
+        ("Closed not verified", "is not a status carapp knows"),
     ],
 )
 def test_what_is_no_status_says_why(text: str, reason: str) -> None:
@@ -568,6 +572,9 @@ def test_an_opening_claim_is_the_first_stage_of_the_findings_path(
         ("Penetration test", Source.MONITORING),
         ("Self-identified", Source.SELF_IDENTIFIED),
         ("Staff", Source.SELF_IDENTIFIED),
+        ("Surveillance audit - BSI", Source.CERTIFICATION_AUDIT),
+        ("External audit (BSI)", Source.CERTIFICATION_AUDIT),
+        ("Internal audit Q3 2025", Source.INTERNAL_AUDIT),
         *(
             (kind.label, Source.CERTIFICATION_AUDIT)
             for kind in AuditKind
@@ -579,7 +586,9 @@ def test_source_words(text: str, source: Source) -> None:
     assert source_of(text) is source
 
 
-@pytest.mark.parametrize("text", ["Customer audit", "Second party audit", "Audit", "Regulator"])
+@pytest.mark.parametrize(
+    "text", ["Customer audit", "Second party audit", "Audit", "Regulator", "Not internal audit"]
+)
 def test_sources_that_would_be_a_guess_are_refused(text: str) -> None:
     with pytest.raises(ValueProblem, match=r"^is not a source carapp knows .it reads cert"):
         source_of(text)
@@ -602,6 +611,8 @@ def test_sources_that_would_be_a_guess_are_refused(text: str) -> None:
         ("Lack of resource", CauseCategory.RESOURCE),
         ("Environment", CauseCategory.OTHER),
         ("Root cause category: ownership", CauseCategory.OWNERSHIP),
+        ("Process - no step to tell IT in the HR checklist", CauseCategory.PROCESS_DESIGN),
+        ("Training gap for new starters", CauseCategory.TRAINING_AWARENESS),
     ],
 )
 def test_cause_category_words(text: str, category: CauseCategory) -> None:
@@ -640,6 +651,7 @@ def test_human_error_is_no_cause_category() -> None:
         ("Canceled", ActionStatus.CANCELLED),
         ("N/A", ActionStatus.CANCELLED),
         ("Superseded", ActionStatus.CANCELLED),
+        ("Done 3/3/25", ActionStatus.DONE),
     ],
 )
 def test_action_status_words(text: str, status: ActionStatus) -> None:

@@ -28,7 +28,9 @@ Closed cancelled), spreadsheet register templates (Open, Ongoing, Overdue, Compl
 and the grading the certification bodies' guidance uses (Major/Minor nonconformity,
 Observation, Opportunity for improvement, Category 1/2/3; ISO 19011 6.4.8 allows grading by
 number or by word). A cell such as "NC - Major", "Closed - verified effective" or
-"Actions done (round 2)" is read by its parts.
+"Actions done (round 2)" is read by its parts; a date or number beside a status is ignored
+("Closed 2025-03-01"); a source or cause category is read from its first words ("Surveillance
+audit - BSI", "Training gap for new starters"), never where the next word denies them.
 
 The readings that are a decision, not a dictionary entry:
 
@@ -486,6 +488,10 @@ _PARTS = re.compile(r"[-–—:;,|/\\+&()\[\]\n]")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+_LONGEST_LEAD: Final = 5  # words a cell's leading reading may take ("no change required")
+_NEGATIONS: Final = frozenset({"not", "no", "never", "none", "nothing", "without"})
+
+
 class _Nothing:
     """A word that means "no value yet" (TBC, pending): read as a blank cell."""
 
@@ -535,6 +541,7 @@ class _Words(Generic[E]):
         nothing: Iterable[str] = (),
         noise: Iterable[str] = (),
         numbers_are_noise: bool = False,
+        leading: bool = False,
         combine: Callable[[list[E]], E | None] | None = None,
     ) -> None:
         self.noun = noun
@@ -556,6 +563,7 @@ class _Words(Generic[E]):
             raise AssertionError(f"{sorted(clash)} would mean both nothing and something")
         self._noise = frozenset(noise)
         self._numbers_are_noise = numbers_are_noise
+        self._leading = leading
         self._combine = combine
         self._cache: dict[tuple[str, bool], E | _Nothing | _Refusal] = {}
 
@@ -619,7 +627,28 @@ class _Words(Generic[E]):
                 found = self._whole(stripped)
                 if isinstance(found, tuple):
                     return found[0]
+            if self._leading:
+                lead = self.lead(stripped)
+                if lead is not None:
+                    return lead
         return _Refusal(self.unknown)
+
+    def lead(self, text: str) -> E | None:
+        """The member the cell's first words name ("Surveillance audit - BSI", "Internal audit
+        Q3 2025"), the longest reading first; never one the next word denies."""
+        first = _PARTS.split(text, maxsplit=1)[0]
+        if first != text:
+            found = self._whole(first)
+            if isinstance(found, tuple) and found[1]:
+                return found[0]
+        tokens = _tokens(text)
+        for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
+            if tokens[n] in _NEGATIONS:
+                continue
+            found = self._whole(" ".join(tokens[:n]))
+            if isinstance(found, tuple) and found[1]:
+                return found[0]
+        return None
 
     def _parts(self, text: str) -> E | _Refusal | None:
         pieces = [p for p in _PARTS.split(text) if _word_key(p)]
@@ -891,6 +920,8 @@ _STAGE = _Words(
             "complete pending verification",
             "completed pending verification",
             "completed awaiting verification",
+            "done pending verification",
+            "done awaiting verification",
             "implemented awaiting verification",
         ),
         Stage.EFFECTIVE: (
@@ -961,6 +992,7 @@ _STAGE = _Words(
         "all",
     ),
     weak_members=(Stage.IDENTIFIED, Stage.OPEN),
+    numbers_are_noise=True,  # "Closed 2025-03-01", "Actions done (round 2)"
     combine=_least_on_path,
     hint="open, contained, root cause found, in progress, implemented, pending verification, "
     "verified effective, closed, disputed, void, or our own stages",
@@ -1106,6 +1138,7 @@ _SOURCE = _Words(
         *(str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)),
     ),
     numbers_are_noise=True,
+    leading=True,
     hint="certification body audit, stage 1/2, surveillance, external audit, internal audit, "
     "incident, complaint, management review, monitoring, KPI, self-identified, staff",
 )
@@ -1205,6 +1238,7 @@ _CAUSE = _Words(
         ),
     },
     noise=("cause", "category", "root", "issue"),
+    leading=True,
     hint="process design, training / awareness, ownership, technology, resource, other "
     "(and the fishbone's method, people, machine, management)",
 )
@@ -1301,6 +1335,7 @@ _ACTION_STATUS = _Words(
         ),
     },
     noise=("status", "action", "the", "is", "now"),
+    numbers_are_noise=True,
     hint="planned, not started, in progress, ongoing, done, complete, cancelled, n/a",
 )
 
@@ -1475,8 +1510,6 @@ _OBSERVATION = _Words(
 
 # "Updated: risk register v3", "Yes - SoA amended", "No action; accepted by the owner".
 _HEAD = re.compile(r"\s*(.*?)\s*(?::|;|,|\s[-–—]+\s|[-–—]+\s|\s[-–—]+)\s*(.*)", re.S)
-_LONGEST_LEAD = 5  # words a decision at the start of a note may take ("no change required")
-_NEGATIONS = frozenset({"not", "no", "never", "none", "nothing", "without"})
 
 
 def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
@@ -1498,13 +1531,9 @@ def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
     if not isinstance(whole, _Refusal):
         return whole, ""
     # A note that opens with the decision ("No change to the SoA needed"): kept whole.
-    tokens = _tokens(text)
-    for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
-        if tokens[n] in _NEGATIONS:
-            continue  # "Action not required", "Update not needed": the lead word is denied
-        member = words.keys.get("".join(tokens[:n]))
-        if member is not None:
-            return member, text
+    lead = words.lead(text)
+    if lead is not None:
+        return lead, text
     raise ValueProblem(whole.reason)
 
 
