@@ -1573,15 +1573,18 @@ def requirement_codes(value: CellValue) -> list[str]:
     10.1 in a cell that names the 2013 edition is 10.2. Codes not in the catalog are returned
     as written (2013 Annex A codes such as A.9.2.6 among them) for the plan to report."""
     text = text_of(value)
-    if not text:
-        return []
+    return list(_codes(text)) if text else []
+
+
+@functools.lru_cache(maxsize=4096)  # a column repeats its few codes on row after row
+def _codes(text: str) -> tuple[str, ...]:
     edition_2013 = False
     for m in _STANDARD.finditer(text):
         edition_2013 = edition_2013 or "2013" in (m.group(1), m.group(2))
     edition_2013 = edition_2013 or "(2013)" in text
     text = _STANDARD.sub(" ", text)
     if whole := _TOP_CLAUSE.fullmatch(text.strip()):
-        return [whole.group(1)]
+        return (whole.group(1),)
     codes: list[str] = []
     for m in _CODE.finditer(text):
         if m.group("annex"):
@@ -1595,4 +1598,4 @@ def requirement_codes(value: CellValue) -> list[str]:
         code = normalise_code(code)
         if code not in codes:
             codes.append(code)
-    return codes
+    return tuple(codes)
