@@ -8,13 +8,18 @@ import datetime as dt
 import enum
 import operator
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import from_excel, to_excel
 
+from carapp.exports.scope import ExportScope
+from carapp.exports.xlsx import cell_text, write_register_xlsx
 from carapp.imports.fields import CellValue
 from carapp.imports.values import (
     DateOrder,
@@ -40,11 +45,15 @@ from carapp.models.enums import (
     CauseCategory,
     Classification,
     IsmsDecision,
+    IsmsTarget,
     ObservationDecision,
     ReviewResult,
     Source,
     Stage,
 )
+from carapp.queries.findings import finding_detail
+from carapp.store import Register
+from tests.conftest import TODAY, demo_register
 
 DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
 ORDERS = st.sampled_from(DateOrder)
@@ -243,6 +252,8 @@ def test_a_blank_cell_is_no_date(value: CellValue) -> None:
 @example("29/02/2100", DateOrder.DMY)
 @example("Feb 2025", None)
 @example("45000.999999999", None)
+@example("Mon 03/02/0000", None)
+@example("Fri 03/12/9999", None)
 def test_any_cell_reads_as_a_date_or_a_problem(value: CellValue, order: DateOrder | None) -> None:
     try:
         day = parse_date(value, order)
@@ -332,7 +343,8 @@ def variants(draw: st.DrawFn, word: str) -> str:
             out.append(draw(PUNCTUATION))
         else:
             out.append(ch.upper() if draw(st.booleans()) else ch.lower())
-    return draw(st.sampled_from(["", " ", "\t"])) + "".join(out) + draw(st.sampled_from(["", " "]))
+    lead = draw(st.sampled_from(["", " ", "\t", "* "]))
+    return lead + "".join(out) + draw(st.sampled_from(["", " ", ".", "!", " ;"]))
 
 
 WordReader = Callable[[CellValue], object]
@@ -492,6 +504,8 @@ def test_a_blank_word_is_none(reader: WordReader, enum: type[enum.Enum], value: 
         ("Status: Closed", Stage.CLOSED),
         ("CLOSED.", Stage.CLOSED),
         ("Closed complete", Stage.CLOSED),
+        ("Closed 2025-03-01", Stage.CLOSED),
+        ("Done pending verification", Stage.ACTIONS_DONE),
         ("Cancelled", Stage.VOID),
         ("Closed cancelled", Stage.VOID),
         ("Withdrawn", Stage.VOID),
@@ -515,6 +529,8 @@ def test_status_words_claim_a_stage(text: str, stage: Stage) -> None:
         ("Closed - void", "says both closed and void: write one status"),
         ("Pending approval", "is not a status carapp knows (it reads open, contained"),
         ("Closed incomplete", "is not a status carapp knows"),
+        ("Closed - evidence received", "is not a status carapp knows"),
+        ("Closed not verified", "is not a status carapp knows"),
     ],
 )
 def test_what_is_no_status_says_why(text: str, reason: str) -> None:
@@ -556,6 +572,9 @@ def test_an_opening_claim_is_the_first_stage_of_the_findings_path(
         ("Penetration test", Source.MONITORING),
         ("Self-identified", Source.SELF_IDENTIFIED),
         ("Staff", Source.SELF_IDENTIFIED),
+        ("Surveillance audit - BSI", Source.CERTIFICATION_AUDIT),
+        ("External audit (BSI)", Source.CERTIFICATION_AUDIT),
+        ("Internal audit Q3 2025", Source.INTERNAL_AUDIT),
         *(
             (kind.label, Source.CERTIFICATION_AUDIT)
             for kind in AuditKind
@@ -567,7 +586,9 @@ def test_source_words(text: str, source: Source) -> None:
     assert source_of(text) is source
 
 
-@pytest.mark.parametrize("text", ["Customer audit", "Second party audit", "Audit", "Regulator"])
+@pytest.mark.parametrize(
+    "text", ["Customer audit", "Second party audit", "Audit", "Regulator", "Not internal audit"]
+)
 def test_sources_that_would_be_a_guess_are_refused(text: str) -> None:
     with pytest.raises(ValueProblem, match=r"^is not a source carapp knows .it reads cert"):
         source_of(text)
@@ -590,6 +611,8 @@ def test_sources_that_would_be_a_guess_are_refused(text: str) -> None:
         ("Lack of resource", CauseCategory.RESOURCE),
         ("Environment", CauseCategory.OTHER),
         ("Root cause category: ownership", CauseCategory.OWNERSHIP),
+        ("Process - no step to tell IT in the HR checklist", CauseCategory.PROCESS_DESIGN),
+        ("Training gap for new starters", CauseCategory.TRAINING_AWARENESS),
     ],
 )
 def test_cause_category_words(text: str, category: CauseCategory) -> None:
@@ -628,6 +651,7 @@ def test_human_error_is_no_cause_category() -> None:
         ("Canceled", ActionStatus.CANCELLED),
         ("N/A", ActionStatus.CANCELLED),
         ("Superseded", ActionStatus.CANCELLED),
+        ("Done 3/3/25", ActionStatus.DONE),
     ],
 )
 def test_action_status_words(text: str, status: ActionStatus) -> None:
@@ -674,14 +698,40 @@ def test_review_result_words(value: CellValue, result: ReviewResult | None) -> N
             "No change to the SoA needed",
             (IsmsDecision.NOT_NEEDED, "No change to the SoA needed"),
         ),
+        ("Update not needed: scope unchanged", (IsmsDecision.NOT_NEEDED, "scope unchanged")),
+        ("Updates not needed as scope unchanged", ValueProblem),
         ("TBC", None),
         ("", None),
     ],
 )
 def test_isms_decisions_and_their_notes(
-    text: str, decision: tuple[IsmsDecision, str] | None
+    text: str, decision: tuple[IsmsDecision, str] | type[ValueProblem] | None
 ) -> None:
-    assert isms_decision_of(text) == decision
+    if decision is ValueProblem:
+        with pytest.raises(ValueProblem):
+            isms_decision_of(text)
+    else:
+        assert isms_decision_of(text) == decision
+
+
+NOTES = st.text(min_size=1).map(str.strip).filter(lambda t: bool(t) and "_x" not in t)
+
+
+@given(st.sampled_from(IsmsDecision), NOTES)
+@example(IsmsDecision.UPDATED, "accordingly")
+@example(IsmsDecision.NOT_NEEDED, "no: none")
+def test_an_isms_decision_reads_back_as_carapps_export_writes_it(
+    decision: IsmsDecision, note: str
+) -> None:
+    assert isms_decision_of(f"{decision.label}: {note}") == (decision, note)
+    assert isms_decision_of(decision.label) == (decision, "")
+
+
+@given(st.sampled_from(ObservationDecision), NOTES)
+def test_an_observation_decision_reads_back_as_carapps_export_writes_it(
+    decision: ObservationDecision, note: str
+) -> None:
+    assert observation_decision_of(f"{decision.label}: {note}") == (decision, note)
 
 
 def test_an_isms_note_without_a_decision_is_refused() -> None:
@@ -702,6 +752,10 @@ def test_an_isms_note_without_a_decision_is_refused() -> None:
         ("No action", (ObservationDecision.NO_ACTION, "")),
         ("Declined - not cost effective", (ObservationDecision.NO_ACTION, "not cost effective")),
         ("Noted", (ObservationDecision.NO_ACTION, "")),
+        (
+            "Action not required, risk accepted by the owner",
+            (ObservationDecision.NO_ACTION, "risk accepted by the owner"),
+        ),
         ("Under consideration", None),
     ],
 )
@@ -737,3 +791,88 @@ def test_observation_decisions_and_their_notes(
 )
 def test_requirement_codes(value: CellValue, codes: list[str]) -> None:
     assert requirement_codes(value) == codes
+
+
+# --- cells as openpyxl reads them from a real file ----------------------------------------
+
+
+def test_cells_of_a_saved_workbook_read_as_openpyxl_gives_them(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    feb3 = dt.date(2025, 2, 3)
+    sheet.append([feb3, dt.datetime(2025, 2, 3, 14, 30), 45691, "2025-02-03", "03/02/2025"])
+    # XML reads a bare carriage return as a line feed: the export writes it escaped.
+    sheet.append(["3 Feb 2025", dt.time(9, 30), True, cell_text("line one\r\nline two"), 12.0])
+    sheet["E2"].number_format = "0.00"
+    book.save(tmp_path / "cells.xlsx")
+    read = load_workbook(tmp_path / "cells.xlsx", read_only=True, data_only=True)
+    rows = [list(r) for r in read.active.iter_rows(values_only=True)]
+    read.close()
+    first, second = rows
+    assert [parse_date(v, DateOrder.DMY) for v in first] == [feb3] * 5
+    assert parse_date(second[0], None) == feb3
+    for not_a_date in second[1:4]:
+        with pytest.raises(ValueProblem):
+            parse_date(not_a_date, None)
+    assert [text_of(v) for v in second[1:]] == ["09:30", "TRUE", "line one\r\nline two", "12"]
+
+
+def _padded(header: tuple[Any, ...], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A read-only sheet's row ends at its last value: the cells after it are blank."""
+    return dict(zip(header, (*row, *[None] * (len(header) - len(row))), strict=True))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    yield from demo_register(tmp_path_factory, findings=40, seed=7)  # every stage but disputed
+
+
+def test_carapps_own_export_reads_back_field_by_field(demo: Register, tmp_path: Path) -> None:
+    """Every word, date, decision and code column of the export reads as the register holds
+    it, from the file as the import reads it (read-only, cached values)."""
+    path = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "register.xlsx")
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = iter(book["Findings"].iter_rows(values_only=True))
+        header = next(sheet)
+        rows = [_padded(header, row) for row in sheet if row[0] is not None]
+        actions = iter(book["Actions"].iter_rows(values_only=True))
+        action_header = next(actions)
+        action_rows = [_padded(action_header, r) for r in actions if r[0]]
+    finally:
+        book.close()
+    assert len(rows) == 40
+    stages = set()
+    details = [finding_detail(demo, str(cells["Ref"]), TODAY) for cells in rows]
+    for cells, d in zip(rows, details, strict=True):
+        stages.add(stage_claim(cells["Stage"]))
+        assert stage_claim(cells["Stage"]) is d.stage
+        assert source_of(cells["Source"]) is d.source
+        assert classification_of(cells["Classification"]) is d.classification
+        assert parse_date(cells["Identified"], None) == d.identified
+        assert parse_date(cells["Contained on"], None) == d.containment.on
+        assert parse_date(cells["Plan sent"], None) == d.plan_sent_on
+        assert parse_date(cells["Closed on"], None) == d.closed_on
+        assert requirement_codes(cells["Requirement codes"]) == [r.code for r in d.requirements]
+        categories = [c.category for c in d.current_root_causes if c.category]
+        assert cause_categories_of(cells["Cause category"]) == list(dict.fromkeys(categories))
+        last = d.current_reviews[-1] if d.current_reviews else None
+        result = last.result if last else None
+        assert review_result_of(cells["Effectiveness result"]) is result
+        for target in IsmsTarget:
+            update = d.isms_update[target]
+            expected = None if update.decision is None else (update.decision, update.note)
+            assert isms_decision_of(cells[f"ISMS: {target.label}"]) == expected
+        decision = d.decision
+        expected_decision = (
+            None if decision.decision is None else (decision.decision, decision.note)
+        )
+        assert observation_decision_of(cells["Observation decision"]) == expected_decision
+        assert text_of(cells["Title"]) == d.title
+    assert stages >= set(Stage) - {Stage.DISPUTED}
+    owned = {a.ref: a for d in details for a in d.actions}
+    for cells in action_rows:
+        action = owned[str(cells["Ref"])]
+        assert action_status_of(cells["Status"]) is action.status
+        assert parse_date(cells["Target"], None) == action.target_on

@@ -28,7 +28,9 @@ Closed cancelled), spreadsheet register templates (Open, Ongoing, Overdue, Compl
 and the grading the certification bodies' guidance uses (Major/Minor nonconformity,
 Observation, Opportunity for improvement, Category 1/2/3; ISO 19011 6.4.8 allows grading by
 number or by word). A cell such as "NC - Major", "Closed - verified effective" or
-"Actions done (round 2)" is read by its parts.
+"Actions done (round 2)" is read by its parts; a date or number beside a status is ignored
+("Closed 2025-03-01"); a source or cause category is read from its first words ("Surveillance
+audit - BSI", "Training gap for new starters"), never where the next word denies them.
 
 The readings that are a decision, not a dictionary entry:
 
@@ -56,8 +58,11 @@ The readings that are a decision, not a dictionary entry:
   refused rather than given a certification body's deadlines. A customer complaint reads as
   an incident review: it is an event reported from outside and investigated as one.
 - "Partially effective" is Not effective: the review failed, so the finding goes back to root
-  cause analysis. "Pending", "TBC", "N/A" in an effectiveness result, an ISMS decision or an
-  observation decision mean no result yet and read as blank.
+  cause analysis. "Pending" and "TBC" in an effectiveness result, an ISMS decision or an
+  observation decision mean none yet and read as blank; so does "N/A" as a result, while
+  "N/A" as an ISMS decision is Not needed (nothing to update) and as an observation decision
+  No action.
+- "Overdue" as an action's status is Planned: it says the action is not done, nothing more.
 - Cause categories from a fishbone's six Ms read: Method -> Process design, Machine and
   Tools -> Technology, Management -> Ownership, People/Man -> Training / awareness
   (competence; blaming a person is not a cause category), Measurement, Material,
@@ -66,6 +71,7 @@ The readings that are a decision, not a dictionary entry:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import enum
 import functools
@@ -349,12 +355,11 @@ def _read(s: str, order: DateOrder | None, weekday: int | None) -> dt.date:
 
 
 def _valid(year: int, month: int, day: int) -> bool:
-    return 1 <= month <= 12 and 1 <= day <= _month_length(year, month)
-
-
-def _month_length(year: int, month: int) -> int:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).day
+    return (
+        FIRST_YEAR <= year <= LAST_YEAR
+        and 1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+    )
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -483,6 +488,10 @@ _PARTS = re.compile(r"[-–—:;,|/\\+&()\[\]\n]")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+_LONGEST_LEAD: Final = 5  # words a cell's leading reading may take ("no change required")
+_NEGATIONS: Final = frozenset({"not", "no", "never", "none", "nothing", "without"})
+
+
 class _Nothing:
     """A word that means "no value yet" (TBC, pending): read as a blank cell."""
 
@@ -504,7 +513,7 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(_fold(text))
 
 
-def word_key(text: str) -> str:
+def _word_key(text: str) -> str:
     """``text`` as words are compared: case, accents, spaces and punctuation dropped."""
     return "".join(_tokens(text))
 
@@ -532,6 +541,7 @@ class _Words(Generic[E]):
         nothing: Iterable[str] = (),
         noise: Iterable[str] = (),
         numbers_are_noise: bool = False,
+        leading: bool = False,
         combine: Callable[[list[E]], E | None] | None = None,
     ) -> None:
         self.noun = noun
@@ -547,17 +557,18 @@ class _Words(Generic[E]):
         for member, phrases in (weak or {}).items():
             for phrase in phrases:
                 self._add(self._weak, phrase, member)
-        self._nothing = frozenset(word_key(w) for w in nothing)
+        self._nothing = frozenset(_word_key(w) for w in nothing)
         clash = self._nothing & self.keys.keys()
         if clash:
             raise AssertionError(f"{sorted(clash)} would mean both nothing and something")
         self._noise = frozenset(noise)
         self._numbers_are_noise = numbers_are_noise
+        self._leading = leading
         self._combine = combine
         self._cache: dict[tuple[str, bool], E | _Nothing | _Refusal] = {}
 
     def _add(self, table: dict[str, E], phrase: str, member: E) -> None:
-        key = word_key(phrase)
+        key = _word_key(phrase)
         held = self._strong.get(key, self._weak.get(key))
         if held is not None and held is not member:
             raise AssertionError(f"{phrase!r} would mean both {held} and {member}")
@@ -565,7 +576,7 @@ class _Words(Generic[E]):
 
     @functools.cached_property
     def keys(self) -> dict[str, E]:
-        """Every word understood (as :func:`word_key` gives it) and the member it names."""
+        """Every word understood (as :func:`_word_key` gives it) and the member it names."""
         return {**self._weak, **self._strong}
 
     @property
@@ -602,7 +613,7 @@ class _Words(Generic[E]):
         return cached
 
     def _read(self, text: str, split: bool) -> E | _Nothing | _Refusal:
-        if not word_key(text):
+        if not _word_key(text):
             return _NOTHING  # "-", "?", "—": a dash for nothing
         whole = self._whole(text)
         if whole is not None:
@@ -612,14 +623,35 @@ class _Words(Generic[E]):
             if parts is not None:
                 return parts
             stripped = _BRACKETED.sub(" ", text)
-            if stripped != text and word_key(stripped):
+            if stripped != text and _word_key(stripped):
                 found = self._whole(stripped)
                 if isinstance(found, tuple):
                     return found[0]
+            if self._leading:
+                lead = self.lead(stripped)
+                if lead is not None:
+                    return lead
         return _Refusal(self.unknown)
 
+    def lead(self, text: str) -> E | None:
+        """The member the cell's first words name ("Surveillance audit - BSI", "Internal audit
+        Q3 2025"), the longest reading first; never one the next word denies."""
+        first = _PARTS.split(text, maxsplit=1)[0]
+        if first != text:
+            found = self._whole(first)
+            if isinstance(found, tuple) and found[1]:
+                return found[0]
+        tokens = _tokens(text)
+        for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
+            if tokens[n] in _NEGATIONS:
+                continue
+            found = self._whole(" ".join(tokens[:n]))
+            if isinstance(found, tuple) and found[1]:
+                return found[0]
+        return None
+
     def _parts(self, text: str) -> E | _Refusal | None:
-        pieces = [p for p in _PARTS.split(text) if word_key(p)]
+        pieces = [p for p in _PARTS.split(text) if _word_key(p)]
         if len(pieces) < 2:
             return None
         strong: list[E] = []
@@ -642,7 +674,8 @@ class _Words(Generic[E]):
             if combined is not None:
                 return combined
         names = " and ".join(_lower_label(m) for m in chosen)
-        return _Refusal(f"says both {names}: write one {self.noun.removeprefix('a ')}")
+        noun = self.noun.split(" ", 1)[1]  # "a status" -> "status", "an action status" -> ...
+        return _Refusal(f"says both {names}: write one {noun}")
 
     def member(self, value: CellValue) -> E | None:
         text = text_of(value)
@@ -675,7 +708,6 @@ _CLASSIFICATION = _Words(
             "major nonconformance",
             "major non conformance",
             "major finding",
-            "mnc",
             "critical",
             "cat 1",
             "category 1",
@@ -732,7 +764,7 @@ _CLASSIFICATION = _Words(
             "suggestion",
         ),
     },
-    weak={Classification.MINOR: ("nc", "ncr", "non conformity", "nonconformance", "finding")},
+    weak={Classification.MINOR: ("nc", "ncr", "non conformity", "nonconformance")},
     noise=(
         "nc",
         "ncr",
@@ -744,7 +776,7 @@ _CLASSIFICATION = _Words(
         "finding",
         "grade",
     ),
-    hint="Major NC, Minor NC, Observation, OFI, NC, Cat 1/2/3",
+    hint="major NC, minor NC, observation, OFI, NC, cat 1/2/3",
 )
 
 
@@ -888,6 +920,8 @@ _STAGE = _Words(
             "complete pending verification",
             "completed pending verification",
             "completed awaiting verification",
+            "done pending verification",
+            "done awaiting verification",
             "implemented awaiting verification",
         ),
         Stage.EFFECTIVE: (
@@ -958,6 +992,7 @@ _STAGE = _Words(
         "all",
     ),
     weak_members=(Stage.IDENTIFIED, Stage.OPEN),
+    numbers_are_noise=True,  # "Closed 2025-03-01", "Actions done (round 2)"
     combine=_least_on_path,
     hint="open, contained, root cause found, in progress, implemented, pending verification, "
     "verified effective, closed, disputed, void, or our own stages",
@@ -1103,6 +1138,7 @@ _SOURCE = _Words(
         *(str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)),
     ),
     numbers_are_noise=True,
+    leading=True,
     hint="certification body audit, stage 1/2, surveillance, external audit, internal audit, "
     "incident, complaint, management review, monitoring, KPI, self-identified, staff",
 )
@@ -1202,6 +1238,7 @@ _CAUSE = _Words(
         ),
     },
     noise=("cause", "category", "root", "issue"),
+    leading=True,
     hint="process design, training / awareness, ownership, technology, resource, other "
     "(and the fishbone's method, people, machine, management)",
 )
@@ -1298,6 +1335,7 @@ _ACTION_STATUS = _Words(
         ),
     },
     noise=("status", "action", "the", "is", "now"),
+    numbers_are_noise=True,
     hint="planned, not started, in progress, ongoing, done, complete, cancelled, n/a",
 )
 
@@ -1408,6 +1446,8 @@ _ISMS = _Words(
             "no update",
             "no update needed",
             "no update required",
+            "update not needed",
+            "update not required",
             "not required",
             "n/a",
             "not applicable",
@@ -1448,6 +1488,9 @@ _OBSERVATION = _Words(
             "none",
             "no action required",
             "no action needed",
+            "action not required",
+            "action not needed",
+            "not needed",
             "no further action",
             "nfa",
             "rejected",
@@ -1467,18 +1510,14 @@ _OBSERVATION = _Words(
 
 # "Updated: risk register v3", "Yes - SoA amended", "No action; accepted by the owner".
 _HEAD = re.compile(r"\s*(.*?)\s*(?::|;|,|\s[-–—]+\s|[-–—]+\s|\s[-–—]+)\s*(.*)", re.S)
-_LONGEST_LEAD = 5  # words a decision at the start of a note may take ("no change required")
 
 
 def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
     text = text_of(value)
     if not text:
         return None
-    whole = words.read(text, split=False)
-    if isinstance(whole, _Nothing):
-        return None
-    if not isinstance(whole, _Refusal):
-        return whole, ""
+    # The decision before a separator first: "Updated: accordingly" is a note, even though
+    # "Updated accordingly" alone is a decision.
     head = _HEAD.fullmatch(text)
     if head is not None and head.group(1):
         found = words.read(head.group(1), split=False)
@@ -1486,12 +1525,15 @@ def _decision(words: _Words[E], value: CellValue) -> tuple[E, str] | None:
             return None
         if not isinstance(found, _Refusal):
             return found, head.group(2).strip()
+    whole = words.read(text, split=False)
+    if isinstance(whole, _Nothing):
+        return None
+    if not isinstance(whole, _Refusal):
+        return whole, ""
     # A note that opens with the decision ("No change to the SoA needed"): kept whole.
-    tokens = _tokens(text)
-    for n in range(min(_LONGEST_LEAD, len(tokens) - 1), 0, -1):
-        member = words.keys.get("".join(tokens[:n]))
-        if member is not None:
-            return member, text
+    lead = words.lead(text)
+    if lead is not None:
+        return lead, text
     raise ValueProblem(whole.reason)
 
 
@@ -1531,15 +1573,18 @@ def requirement_codes(value: CellValue) -> list[str]:
     10.1 in a cell that names the 2013 edition is 10.2. Codes not in the catalog are returned
     as written (2013 Annex A codes such as A.9.2.6 among them) for the plan to report."""
     text = text_of(value)
-    if not text:
-        return []
+    return list(_codes(text)) if text else []
+
+
+@functools.lru_cache(maxsize=4096)  # a column repeats its few codes on row after row
+def _codes(text: str) -> tuple[str, ...]:
     edition_2013 = False
     for m in _STANDARD.finditer(text):
         edition_2013 = edition_2013 or "2013" in (m.group(1), m.group(2))
     edition_2013 = edition_2013 or "(2013)" in text
     text = _STANDARD.sub(" ", text)
     if whole := _TOP_CLAUSE.fullmatch(text.strip()):
-        return [whole.group(1)]
+        return (whole.group(1),)
     codes: list[str] = []
     for m in _CODE.finditer(text):
         if m.group("annex"):
@@ -1553,4 +1598,4 @@ def requirement_codes(value: CellValue) -> list[str]:
         code = normalise_code(code)
         if code not in codes:
             codes.append(code)
-    return codes
+    return tuple(codes)
