@@ -500,6 +500,11 @@ def build(
             select(Finding.source_ref, Finding.id).where(Finding.source_ref != "")
         )
     }
+    if related is not None:
+        # carapp's own export names findings by our references: exported from this
+        # register and imported back, it describes these findings, not new ones.
+        for ref, fid in conn.execute(select(Finding.ref, Finding.id)):
+            known.setdefault(ref, fid)
     seen: dict[str, int] = {}
     loaded_actions: dict[str, ActionRow] = {}
     total = len(rows)
@@ -533,7 +538,9 @@ def build(
         if draft is None:
             continue
         if source_ref in known:
-            built.updates.append(_Update(known[source_ref], row, draft, people, refs, settings))
+            update = _Update(known[source_ref], row, draft, people, refs, settings)
+            update.own_export = related is not None
+            built.updates.append(update)
             continue
         finding = _finding_row(row, draft, source_ref, refs, settings, today, audits, load, actor)
         story = load.finding(finding, today, actor, label=f"row {row.number}")
@@ -1059,6 +1066,9 @@ class _Update:
         self.refs = refs
         self.settings = settings
         self.changed = False
+        # carapp's own export sums up causes, actions and reviews on the Findings sheet:
+        # only the finding's own fields are compared.
+        self.own_export = False
 
     def apply(self, session: Session) -> None:
         """Set what the row changes (a blank cell clears nothing), then move the stage
@@ -1103,6 +1113,9 @@ class _Update:
                 )
                 self.changed = True
         cause_text, category = str(v.get(Field.ROOT_CAUSE, "")), v.get(Field.CAUSE_CATEGORY)
+        if self.own_export:
+            self._forward(f)
+            return
         if cause_text or category is not None:
             causes = f.root_causes
             if causes:
