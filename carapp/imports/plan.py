@@ -39,6 +39,7 @@ from carapp.imports.mapping import Mapping
 from carapp.imports.sheets import Spreadsheet, Table
 from carapp.imports.values import DateOrder, ValueProblem
 from carapp.models import bulk_load, workflow
+from carapp.models.bulk import oldest_collections_paused
 from carapp.models.bulk_load import (
     ActionRow,
     AuditRow,
@@ -1309,6 +1310,33 @@ def plan_import(
     def building(done: int, _total: int) -> None:
         progress(total // 2 + done // 2, total)
 
+    with oldest_collections_paused():
+        return _plan(
+            register,
+            spreadsheet,
+            table,
+            mapping,
+            skip_errors,
+            today,
+            actor,
+            reading,
+            building,
+            cancel,
+        )
+
+
+def _plan(
+    register: Register,
+    spreadsheet: Spreadsheet,
+    table: Table,
+    mapping: Mapping,
+    skip_errors: bool,
+    today: dt.date,
+    actor: str,
+    reading: Progress,
+    building: Progress,
+    cancel: Callable[[], None] | None,
+) -> ImportPlan:
     rows, related, order = prepare(spreadsheet, table, mapping, progress=reading, cancel=cancel)
     with register.engine.connect() as conn:
         built = build(
