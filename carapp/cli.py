@@ -919,6 +919,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = run_import(register, plan, today=_today(args))
     finally:
         register.close()
+    if not result.wrote:
+        print(_visible(f"{args.file.name}: {result.summary()}; nothing was written."))
+        return 0
     print(_visible(f"Imported {args.file.name}: {result.summary()}."))
     if result.backup is not None:
         print(_visible(f"The register as it was before is saved as {result.backup}."))

@@ -331,8 +331,10 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(
 ) -> None:
     imported(register, foreign)
     first = by_source(register)
+    before = history_count(register)
     again = imported(register, foreign)
     assert again.created == () and again.updated == () and again.unchanged == 3
+    assert not again.wrote and again.backup is None and history_count(register) == before
     assert by_source(register) == first
 
     rows = [list(r) for r in ROWS]

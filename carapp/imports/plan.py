@@ -202,6 +202,10 @@ class ImportPlan:
         return self.ok or self.skip_errors
 
     @property
+    def changes_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+    @property
     def failed_rows(self) -> list[int]:
         return sorted({p.row for p in self.problems if p.blocking and p.row})
 
@@ -455,6 +459,7 @@ def build(
     today: dt.date,
     actor: str,
     at: str | None = None,
+    sources_given: bool = True,
     progress: Progress = no_progress,
     cancel: Callable[[], None] | None = None,
 ) -> Built:
@@ -535,7 +540,7 @@ def build(
             continue
         if source_ref:
             seen[source_ref] = row.number
-        draft = _draft(row, file_name, today, people, requirements, problems)
+        draft = _draft(row, file_name, today, people, requirements, problems, sources_given)
         if draft is None:
             continue
         if source_ref in known:
@@ -594,6 +599,7 @@ def _draft(
     people: _People,
     requirements: dict[str, int],
     problems: list[Problem],
+    sources_given: bool,
 ) -> _Draft | None:
     v = row.values
     statement = str(v.get(Field.STATEMENT, ""))
@@ -640,16 +646,17 @@ def _draft(
     source = v.get(Field.SOURCE)
     if source is None:
         source = Source.INTERNAL_AUDIT if Field.AUDIT in v else Source.SELF_IDENTIFIED
-        problems.append(
-            Problem(
-                row.number,
-                "",
-                "",
-                f"gives no source; recorded as \u2018{source.label}\u2019, change it if it "
-                "came from elsewhere",
-                blocking=False,
+        if sources_given:  # else the file as a whole is flagged once, by the plan
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    "",
+                    f"gives no source; recorded as \u2018{source.label}\u2019, change it if "
+                    "it came from elsewhere",
+                    blocking=False,
+                )
             )
-        )
     ids: list[int] = []
     if Field.REQUIREMENTS in v:
         codes, text = v[Field.REQUIREMENTS]
@@ -1346,6 +1353,7 @@ def _plan(
             related=related,
             today=today,
             actor=actor,
+            sources_given=Field.SOURCE in mapping.fields,
             progress=building,
             cancel=cancel,
         )
@@ -1363,6 +1371,20 @@ def _plan(
     updated = [u.row.number for u in built.updates if u.changed]
     unchanged = [u.row.number for u in built.updates if not u.changed]
     failed = {p.row for p in built.problems if p.blocking and p.row}
+    problems = sorted(built.problems, key=lambda p: (not p.blocking, p.row))
+    if Field.SOURCE not in mapping.fields and built.created:
+        problems.append(
+            Problem(
+                0,
+                "",
+                "",
+                "has no column giving each finding's source; findings are recorded as from "
+                f"\u2018{Source.SELF_IDENTIFIED.label}\u2019, or \u2018"
+                f"{Source.INTERNAL_AUDIT.label}\u2019 when they name an audit; map a column "
+                "to Source, or correct them in the editor",
+                blocking=False,
+            )
+        )
     return ImportPlan(
         spreadsheet=spreadsheet,
         table=table,
@@ -1374,7 +1396,7 @@ def _plan(
         updated=len(updated),
         unchanged=len(unchanged),
         skipped=len(failed),
-        problems=tuple(sorted(built.problems, key=lambda p: (not p.blocking, p.row))),
+        problems=tuple(problems),
         people_added=tuple(built.new_people),
         skip_errors=skip_errors,
         built=built,

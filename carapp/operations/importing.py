@@ -21,6 +21,7 @@ from sqlalchemy import select
 from carapp.account import actor as default_actor
 from carapp.errors import InvalidInputError
 from carapp.exports.scope import Progress, no_progress
+from carapp.imports.fields import Field
 from carapp.imports.plan import ImportPlan, build
 from carapp.models import bulk_load, finding_index, history
 from carapp.models.bulk import insert_rows, oldest_collections_paused
@@ -47,7 +48,18 @@ class ImportResult:
     backup: Path | None
     changes: Changes[int]
 
+    @property
+    def wrote(self) -> bool:
+        """Whether anything was written (an import that would change nothing writes nothing)."""
+        return self.import_id != 0
+
     def summary(self) -> str:
+        if not self.wrote:
+            return (
+                f"nothing to import: the {self.unchanged} findings it made before are in the "
+                "register as the file has them"
+                + (f", and {self.skipped} rows cannot be imported" if self.skipped else "")
+            )
         parts = [
             f"{len(self.created)} {'finding' if len(self.created) == 1 else 'findings'} created",
             f"{len(self.updated)} updated",
@@ -109,6 +121,19 @@ def run_import(
             f"(first: {first}); correct them, or leave them out (--skip-errors). "
             "Nothing was written."
         )
+    if not plan.changes_anything:
+        # Every row is in the register as the file has it: no backup, no record.
+        return ImportResult(
+            import_id=0,
+            created=(),
+            updated=(),
+            unchanged=plan.unchanged,
+            skipped=plan.skipped,
+            flagged=len(plan.flags),
+            people_added=(),
+            backup=None,
+            changes=Changes(0, {}),
+        )
     path = plan.spreadsheet.path
     try:
         unchanged_file = file_sha256(path) == plan.spreadsheet.sha256
@@ -140,6 +165,7 @@ def run_import(
                 today=today,
                 actor=actor,
                 at=at,
+                sources_given=Field.SOURCE in plan.mapping.fields,
                 progress=progress,
                 cancel=cancel,
             )
