@@ -143,6 +143,20 @@ class Busy(QWidget):
         self.relay.moved.connect(self._moved)
         self.hide()
 
+    def reporter(self) -> Callable[[int, int], None]:
+        """A progress callback for the worker: it tells the bar at most once a percent, so
+        a reader that counts every row does not flood the GUI thread with signals."""
+        emit = self.relay.moved.emit
+        last = [-1]
+
+        def moved(done: int, total: int) -> None:
+            step = max(total // 100, 1)
+            if done >= total or done - last[0] >= step or done < last[0]:
+                last[0] = done
+                emit(done, total)
+
+        return moved
+
     def start(self, text: str) -> None:
         self.label.setText(text)
         self.bar.setRange(0, 0)  # busy until the first count arrives
@@ -282,7 +296,7 @@ class FilePage(_Page):
         self.problem.hide()
         self.read_path = None
         self.busy.start(f"Reading {path.name}\u2026")
-        moved = self.busy.relay.moved.emit
+        moved = self.busy.reporter()
 
         def work(cancel: tasks.Cancel) -> Spreadsheet:
             def progress(done: int, total: int) -> None:
@@ -344,15 +358,22 @@ class SheetPage(_Page):
         self.profile.currentIndexChanged.connect(lambda _i: self._profile_chosen())
         self.problem = _wrapped(self, "Sheet problem", PROBLEM_STYLE)
         self.problem.hide()
-        form = QFormLayout()
-        about = QVBoxLayout()
-        about.addWidget(self.details)
-        about.addWidget(self.skipped)
-        form.addRow(_label("&Sheet:", self.sheet, self), self.sheet)
-        form.addRow("", about)
-        form.addRow(_label("Date &order:", self.date_order, self), self.date_order)
-        form.addRow("", order_note)
-        form.addRow(_label("Mapping &profile:", self.profile, self), self.profile)
+        # A grid, not a form: a form gives wrapped notes under a field far too much room.
+        form = QGridLayout()
+        form.setColumnStretch(1, 1)
+        form.setVerticalSpacing(10)
+        rows: list[tuple[QLabel | None, QWidget]] = [
+            (_label("&Sheet:", self.sheet, self), self.sheet),
+            (None, self.details),
+            (None, self.skipped),
+            (_label("Date &order:", self.date_order, self), self.date_order),
+            (None, order_note),
+            (_label("Mapping &profile:", self.profile, self), self.profile),
+        ]
+        for number, (label, field) in enumerate(rows):
+            if label is not None:
+                form.addWidget(label, number, 0)
+            form.addWidget(field, number, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
@@ -678,7 +699,7 @@ class PreviewPage(_Page):
         spreadsheet, table, mapping = wizard.spreadsheet, wizard.table, wizard.mapping
         assert spreadsheet is not None and table is not None and mapping is not None
         register, today = wizard.register, wizard.today
-        moved = self.busy.relay.moved.emit
+        moved = self.busy.reporter()
         self.busy.start(f"Checking {_plural(len(table.rows), 'row')}\u2026")
 
         def work(cancel: tasks.Cancel) -> ImportPlan:
@@ -791,7 +812,7 @@ class PreviewPage(_Page):
         if plan is None or self.working():
             return False
         register, today = wizard.register, wizard.today
-        moved = self.busy.relay.moved.emit
+        moved = self.busy.reporter()
         self.busy.start("Importing\u2026")
         self.skip.setEnabled(False)
 
