@@ -101,6 +101,7 @@ def expected_finding(d: FindingDetail) -> dict[str, Any]:
         "Contained by": d.containment.by,
         "Root cause": lines(c.statement for c in d.current_root_causes),
         "Cause category": lines(c.category.label for c in d.current_root_causes if c.category),
+        "Cause justification": lines(c.symptom_justification for c in d.current_root_causes),
         "Actions": lines(f"{a.ref} ({a.status.label})" for a in d.current_actions),
         "Action owners": lines(a.owner for a in d.current_actions),
         "Plan due": d.plan_due,

@@ -121,6 +121,9 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("Contained by", 19),
     Column("Root cause", 45, "long"),
     Column("Cause category", 17, "long"),
+    # Why a cause worded like a symptom ("forgot") was accepted: without it the register
+    # could not show, nor an import prove, that the analysis went far enough.
+    Column("Cause justification", 30, "long"),
     Column("Actions", 24, "long"),
     Column("Action owners", 18, "long"),
     Column("Plan due", 12, "date"),
@@ -255,19 +258,20 @@ def register_rows(
                 .order_by(Requirement.code)
             ):
                 requirements.setdefault(fid, []).append((code, title))
-            causes: dict[int, list[tuple[int, str, CauseCategory | None]]] = {}
-            for fid, cycle, statement, category in conn.execute(
+            causes: dict[int, list[tuple[int, str, CauseCategory | None, str]]] = {}
+            for fid, cycle, statement, category, justification in conn.execute(
                 select(
                     FindingRootCause.finding_id,
                     FindingRootCause.cycle,
                     RootCause.statement,
                     RootCause.category,
+                    RootCause.symptom_justification,
                 )
                 .join(RootCause, RootCause.id == FindingRootCause.root_cause_id)
                 .where(FindingRootCause.finding_id.in_(chunk))
                 .order_by(FindingRootCause.id)
             ):
-                causes.setdefault(fid, []).append((cycle, statement, category))
+                causes.setdefault(fid, []).append((cycle, statement, category, justification))
             actions: dict[int, list[tuple[int, str, ActionStatus, str | None]]] = {}
             for fid, aid, cycle, ref, status, owner in conn.execute(
                 select(
@@ -342,7 +346,7 @@ def _finding_row(
     f: Sequence[Any],  # a row of register_rows' findings query
     today: dt.date,
     requirements: list[tuple[str, str]],
-    causes: list[tuple[int, str, CauseCategory | None]],
+    causes: list[tuple[int, str, CauseCategory | None, str]],
     actions: list[tuple[int, str, ActionStatus, str | None]],
     reviews: list[tuple[Value, ...]],
 ) -> tuple[Value, ...]:
@@ -407,6 +411,7 @@ def _finding_row(
         contained_by,
         _lines(c[1] for c in current_causes),
         _lines(c[2].label for c in current_causes if c[2] is not None),
+        _lines(c[3] for c in current_causes),
         _lines(f"{a[1]} ({a[2].label})" for a in current_actions),
         _lines(a[3] or "" for a in current_actions),
         plan_due,

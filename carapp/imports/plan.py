@@ -67,10 +67,13 @@ from carapp.models.enums import (
     AuditKind,
     Classification,
     IsmsTarget,
+    ReviewResult,
     RootCauseMethod,
     Source,
     Stage,
 )
+from carapp.models.history import head_table
+from carapp.models.symptoms import symptom_phrases
 from carapp.operations.common import DEFAULT_SETTINGS, REF_WIDTH, format_ref
 from carapp.store import Register
 
@@ -107,6 +110,10 @@ _WORDS: dict[Field, Callable[[CellValue], Any]] = {
     Field.ACTION_STATUS: values.action_status_of,
     Field.REVIEW_RESULT: values.review_result_of,
 }
+# What the Findings sheet of carapp's own export sums up from its other sheets.
+_FROM_OTHER_SHEETS = frozenset(
+    {Field.ACTION, Field.ACTION_OWNER, Field.REVIEW_RESULT, Field.REVIEWER, Field.CAUSE_CATEGORY}
+)
 _PAIRS: dict[Field, Callable[[CellValue], Any]] = {
     **{f: values.isms_decision_of for f in _ISMS},
     Field.OBSERVATION_DECISION: values.observation_decision_of,
@@ -141,6 +148,9 @@ class ParsedRow:
     number: int
     values: dict[Field, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Cells read as they are, for the reports and for carapp's own export: the status
+    # column's heading and text, and the export's lists of causes and actions.
+    extras: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -171,6 +181,7 @@ class ImportPlan:
     problems: tuple[Problem, ...]
     people_added: tuple[str, ...]
     skip_errors: bool
+    built: Built | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -320,7 +331,7 @@ def parse_rows(
     mapped = [(i, f, table.headings[i] or f.label) for i, f in enumerate(mapping.fields) if f]
     if own_export:
         # carapp's own export lists action refs and owners here; the Actions sheet has them whole.
-        mapped = [m for m in mapped if m[1] not in (Field.ACTION, Field.ACTION_OWNER)]
+        mapped = [m for m in mapped if m[1] not in _FROM_OTHER_SHEETS]
     out: list[ParsedRow] = []
     total = len(table.rows)
     for done, (number, cells) in enumerate(table.rows, start=1):
@@ -364,6 +375,11 @@ class Built:
     """What a plan's rows come to against a register as it is now."""
 
     load: BulkLoad
+    # The register as the build read it (its history head: every change moves it), and
+    # the new records, taken from the load: written as they are if the register is still
+    # as it was read.
+    basis: tuple[int, str] = (0, "")
+    batch: bulk_load.Batch | None = None
     created: list[int] = field(default_factory=list)  # row numbers
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
@@ -426,7 +442,7 @@ class _People:
             self.ids[key] = self.next_id
             self.added[name] = self.next_id
             self.next_id += 1
-        return self.ids[key]
+        return int(self.ids[key])
 
 
 def build(
@@ -444,11 +460,22 @@ def build(
     """The findings ``rows`` make, checked by the workflow, in a bulk load ready to write
     (its history stamped ``at``); re-imported findings as updates to run in the writing
     session."""
-    rules = workflow.rulebook(conn.scalars(select(DeadlineRule)))
+    seq, head = conn.execute(select(head_table.c.seq, head_table.c.hash)).one()
+    rules = {
+        (r.scope, r.classification): (r.plan_days, r.closure_days)
+        for r in conn.execute(
+            select(
+                DeadlineRule.scope,
+                DeadlineRule.classification,
+                DeadlineRule.plan_days,
+                DeadlineRule.closure_days,
+            )
+        )
+    }
     load = BulkLoad(
         rules, bulk_load.next_ids(conn), stamp=(lambda _on: at) if at else bulk_load.stamp
     )
-    built = Built(load)
+    built = Built(load, basis=(int(seq), str(head)))
     settings = dict(DEFAULT_SETTINGS)
     settings.update({k: v for k, v in conn.execute(select(Setting.key, Setting.value))})
     refs = _Refs(conn)
@@ -457,7 +484,7 @@ def build(
         code: rid for rid, code in conn.execute(select(Requirement.id, Requirement.code))
     }
     audits: dict[str, AuditRow] = {}
-    for a in conn.execute(select(Audit)).mappings():
+    for a in conn.execute(select(Audit.__table__)).mappings():
         audits[str(a["ref"]).casefold()] = AuditRow(
             ref=a["ref"],
             kind=a["kind"],
@@ -526,6 +553,7 @@ def build(
     for (prefix, year), last in refs.issued.items():
         load.issued(prefix, year, last)
     built.new_people = people.added
+    built.batch = load.take()
     built.problems = [p for problems in gathered for p in problems]
     progress(total, total)
     return built
@@ -731,6 +759,7 @@ def _finding_row(
         decision_note=draft.decision_note,
         plan_sent_on=None,
         closed_on=None,
+        void_reason=str(v.get(Field.VOID_REASON, "")),
         source_ref=source_ref[:200],
         **draft.isms,
     )
@@ -741,6 +770,15 @@ def _action_kind(text: str) -> ActionKind:
         if text.strip().casefold() == kind.label.casefold():
             return kind
     return ActionKind.CORRECTIVE
+
+
+_REVIEW_FIELDS = (
+    Field.REVIEW_METHOD,
+    Field.REVIEW_DONE_ON,
+    Field.REVIEW_RESULT,
+    Field.REVIEWER,
+    Field.REVIEW_DUE,
+)
 
 
 def _add_related(
@@ -755,64 +793,114 @@ def _add_related(
     actor: str,
 ) -> None:
     v = row.values
-    cause_text = str(v.get(Field.ROOT_CAUSE, ""))
-    category = v.get(Field.CAUSE_CATEGORY)
+    prefix = settings.get("prefix.action", "CA")
     if related is not None:
-        statements = cause_text.splitlines() if cause_text else []
-        categories = [
-            _quiet(values.cause_category_of, line)
-            for line in str(row.values.get("cause_lines", "")).splitlines()
-        ]
-        for i, statement in enumerate(statements):
+        _add_exported(story, row, related, refs, prefix, people, loaded_actions, today, actor)
+    else:
+        cause_text = str(v.get(Field.ROOT_CAUSE, ""))
+        category = v.get(Field.CAUSE_CATEGORY)
+        if cause_text or category is not None:
             story.root_cause(
-                RootCauseRow(
-                    method=RootCauseMethod.OTHER,
-                    statement=statement,
-                    category=categories[i] if i < len(categories) else category,
-                ),
+                RootCauseRow(method=RootCauseMethod.OTHER, statement=cause_text, category=category),
                 (),
                 today,
                 actor,
             )
-    elif cause_text or category is not None:
-        story.root_cause(
-            RootCauseRow(method=RootCauseMethod.OTHER, statement=cause_text, category=category),
-            (),
-            today,
-            actor,
-        )
-    action_prefix = settings.get("prefix.action", "CA")
-    if related is not None:
-        for entry in related.actions.get(story.finding.source_ref, []):
-            ref = str(entry[Field.REF])  # type: ignore[index]
-            if ref in loaded_actions:
-                story.link_action(loaded_actions[ref], today, actor)
-                continue
-            action = _action_row(entry, refs, action_prefix, people, ref, today)  # type: ignore[arg-type]
-            loaded_actions[ref] = story.action(action, today, actor)
-        reviews = related.reviews.get(story.finding.source_ref, [])
-        if reviews:
-            last_round = max(int(r.get("round") or 1) for r in reviews)  # type: ignore[call-overload]
-            for entry in reviews:
-                if int(entry.get("round") or 1) == last_round:  # type: ignore[call-overload]
-                    story.review(_review_row(entry, people), today, actor)  # type: ignore[arg-type]
-    else:
         if Field.ACTION in v or Field.ACTION_OWNER in v or Field.ACTION_TARGET in v:
-            story.action(_action_row(v, refs, action_prefix, people, "", today), today, actor)
-        if any(
-            f in v
-            for f in (
-                Field.REVIEW_METHOD,
-                Field.REVIEW_DONE_ON,
-                Field.REVIEW_RESULT,
-                Field.REVIEWER,
-                Field.REVIEW_DUE,
-            )
-        ):
+            story.action(_action_row(v, refs, prefix, people, "", today), today, actor)
+        if any(f in v for f in _REVIEW_FIELDS):
             story.review(_review_row(v, people), today, actor)
     plan_sent = v.get(Field.PLAN_SENT_ON)
     if plan_sent is not None:
         story.finding.plan_sent_on = plan_sent
+
+
+def _add_exported(
+    story: bulk_load.FindingStory,
+    row: ParsedRow,
+    related: Related,
+    refs: _Refs,
+    prefix: str,
+    people: _People,
+    loaded_actions: dict[str, ActionRow],
+    today: dt.date,
+    actor: str,
+) -> None:
+    """A finding of carapp's own export with its rounds: the Findings sheet names the
+    current round's causes and actions; the other sheets hold every round's actions and
+    reviews, and each earlier round ended in a failed review, which starts the next."""
+    source_ref = story.finding.source_ref
+
+    def add_action(entry: dict[Any, Any]) -> None:
+        ref = str(entry[Field.REF])
+        if ref in loaded_actions:
+            story.link_action(loaded_actions[ref], today, actor)
+        else:
+            action = _action_row(entry, refs, prefix, people, ref, today)
+            loaded_actions[ref] = story.action(action, today, actor)
+
+    current = [
+        line.rsplit(" (", 1)[0] for line in str(row.extras.get("action_lines", "")).splitlines()
+    ]
+    entries = related.actions.get(source_ref, [])
+    reviews: dict[int, list[dict[Any, Any]]] = {}
+    for entry in related.reviews.get(source_ref, []):
+        number = entry.get("round")
+        round_ = int(number) if isinstance(number, int | float) and number >= 1 else 1
+        reviews.setdefault(round_, []).append(entry)
+    # A round ends in a failed review, which starts the next: the current round is the
+    # one after the last failed review.
+    current_round = max(reviews, default=1)
+    if (
+        reviews
+        and reviews[current_round][-1].get(Field.REVIEW_RESULT) is ReviewResult.NOT_EFFECTIVE
+    ):
+        current_round += 1
+    if current_round > 1:
+        for entry in entries:
+            if entry[Field.REF] not in current:
+                add_action(entry)
+        for round_ in range(1, current_round):
+            for entry in reviews.get(round_, []):
+                story.review(_review_row(entry, people), today, actor)
+            story.step(today, actor)  # the failed review starts the next round
+    cause_text = str(row.values.get(Field.ROOT_CAUSE, ""))
+    categories = [
+        _quiet(values.cause_category_of, line)
+        for line in str(row.extras.get("cause_lines", "")).splitlines()
+    ]
+    statements = cause_text.splitlines()
+    justifications = str(row.extras.get("justification_lines", "")).splitlines()
+    for i, statement in enumerate(statements):
+        # The export lists each category and justification once: causes that share one
+        # share its line.
+        category = categories[min(i, len(categories) - 1)] if categories else None
+        justification = ""
+        if len(justifications) == len(statements):
+            justification = justifications[i]
+        elif len(justifications) == 1 and symptom_phrases(statement):
+            justification = justifications[0]
+        story.root_cause(
+            RootCauseRow(
+                method=RootCauseMethod.OTHER,
+                statement=statement,
+                category=category,
+                symptom_justification=justification,
+            ),
+            (),
+            today,
+            actor,
+        )
+    by_ref = {str(e[Field.REF]): e for e in entries}
+    for ref in current:
+        if ref in by_ref:
+            add_action(by_ref[ref])
+    if current_round == 1:
+        for entry in entries:
+            if entry[Field.REF] not in current:
+                add_action(entry)
+    for entry in reviews.get(current_round, []):
+        story.review(_review_row(entry, people), today, actor)
 
 
 def _action_row(
@@ -878,77 +966,78 @@ def _settle_stage(
     f = story.finding
     v = row.values
     problems: list[Problem] = []
+
+    def flag(column: str, value: str, reason: str) -> None:
+        problems.append(Problem(row.number, column, value, reason, blocking=False))
+
     closed_on = v.get(Field.CLOSED_ON)
-    if f.plan_sent_on is not None and workflow.plan_sent_refusal(f):
-        problems.append(
-            Problem(
-                row.number,
-                Field.PLAN_SENT_ON.label,
-                f.plan_sent_on.isoformat(),
-                "is left out: " + "; ".join(workflow.plan_sent_refusal(f)),
-                blocking=False,
-            )
-        )
+    # A plan sent in an earlier round stays sent: the round it answered had its causes.
+    if f.plan_sent_on is not None and f.cycle == 1 and workflow.plan_sent_refusal(f):
+        unsent = "; ".join(workflow.plan_sent_refusal(f))
+        flag(Field.PLAN_SENT_ON.label, f.plan_sent_on.isoformat(), f"is left out: {unsent}")
         f.plan_sent_on = None
     claim = draft.claim
     if claim is Stage.VOID:
-        f.void_reason = f.void_reason or (
-            f"Marked \u201c{_status_text(row)}\u201d in the imported register."
-        )
+        if not f.void_reason:
+            f.void_reason = f"Marked \u201c{_status_text(row)}\u201d in the imported register."
+            flag(
+                _status_column(row),
+                _status_text(row),
+                "is imported as void; give the reason in the editor",
+            )
         f.voided_on = closed_on or today
         story.step(today, actor, Stage.VOID)
+        f.closed_on = closed_on  # a finding closed, then voided, keeps its closing date
         return problems
+    path = workflow.path_for(f.classification)
     ceiling = _ceiling(f, claim, closed_on)
     if ceiling is Stage.CLOSED:
         f.closed_on = closed_on
     target = workflow.proven_stage(f, ceiling)
     if target is Stage.CLOSED and f.closed_on is None:
-        target = workflow.proven_stage(f, workflow.path_for(f.classification)[-2])
+        target = workflow.proven_stage(f, path[-2])
+    # What the row claims, for the flag: its status, or a closing date given without one.
+    wanted = claim if claim is not None else (Stage.CLOSED if closed_on is not None else None)
+    if wanted in path and path.index(target) < path.index(wanted):
+        assert wanted is not None
+        lacks = workflow.missing_for(f, wanted)
+        if wanted is Stage.CLOSED and closed_on is None:
+            lacks.append("no closing date is given")
+        column, value = (
+            (_status_column(row), _status_text(row))
+            if claim is not None
+            else (Field.CLOSED_ON.label, str(closed_on))
+        )
+        flag(
+            column,
+            value,
+            f"is imported at \u2018{target.label}\u2019 for review, not "
+            f"\u2018{wanted.label}\u2019: " + "; ".join(dict.fromkeys(lacks)),
+        )
     if target is not Stage.CLOSED:
         f.closed_on = None
-    wanted = (
-        claim
-        if claim is not None and claim not in (Stage.OPEN,)
-        else (Stage.CLOSED if closed_on is not None else None)
-    )
-    if claim is Stage.DISPUTED:
-        problems.append(
-            Problem(
-                row.number,
-                _status_column(row),
-                _status_text(row),
-                f"is imported at \u2018{target.label}\u2019: record the dispute, with the "
-                "date it was raised, in the editor",
-                blocking=False,
-            )
-        )
-    elif wanted is not None and wanted in workflow.path_for(f.classification):
-        path = workflow.path_for(f.classification)
-        if path.index(target) < path.index(wanted):
-            lacks = workflow.missing_for(f, wanted)
-            if wanted is Stage.CLOSED and closed_on is None:
-                lacks.append("no closing date is given")
-            problems.append(
-                Problem(
-                    row.number,
-                    _status_column(row) if claim is not None else Field.CLOSED_ON.label,
-                    _status_text(row) if claim is not None else str(closed_on),
-                    f"is imported at \u2018{target.label}\u2019 for review, not "
-                    f"\u2018{wanted.label}\u2019: " + "; ".join(dict.fromkeys(lacks)),
-                    blocking=False,
-                )
-            )
     if target is not f.stage:
         story.step(today, actor, target)
+    if claim is Stage.DISPUTED:
+        # The file says the finding is disputed but not since when: the import's day is
+        # recorded, and flagged to be corrected.
+        f.dispute_raised_on = today
+        story.step(today, actor, Stage.DISPUTED)
+        flag(
+            _status_column(row),
+            _status_text(row),
+            "is imported as disputed from today, as the file gives no date it was raised; "
+            "correct the date in the editor",
+        )
     return problems
 
 
 def _status_column(row: ParsedRow) -> str:
-    return str(row.values.get("status_heading", Field.STATUS.label))
+    return str(row.extras.get("status_heading", Field.STATUS.label))
 
 
 def _status_text(row: ParsedRow) -> str:
-    return str(row.values.get("status_text", ""))
+    return str(row.extras.get("status_text", ""))
 
 
 class _Update:
@@ -974,6 +1063,7 @@ class _Update:
     def apply(self, session: Session) -> None:
         """Set what the row changes (a blank cell clears nothing), then move the stage
         forward as far as the claim and the record allow; ``changed`` says whether it did."""
+        self.changed = False
         f = session.get_one(Finding, self.finding_id)
         v, d = self.row.values, self.draft
 
@@ -1169,13 +1259,17 @@ def prepare(
     rows = parse_rows(table, mapping, order, own_export=own, progress=progress, cancel=cancel)
     status_column = mapping.column_of(Field.STATUS)
     cause_column = table.headings.index("Cause category") if own else None
+    actions_column = table.headings.index("Actions") if own else None
+    justification_column = table.headings.index("Cause justification") if own else None
     for row, (_number, cells) in zip(rows, table.rows, strict=True):
         if status_column is not None:
-            row.values["status_heading"] = table.headings[status_column] or Field.STATUS.label  # type: ignore[index]
-            row.values["status_text"] = values.text_of(cells[status_column])  # type: ignore[index]
-        if cause_column is not None:
-            row.values["cause_lines"] = values.text_of(cells[cause_column])  # type: ignore[index]
-            row.values.pop(Field.CAUSE_CATEGORY, None)
+            row.extras["status_heading"] = table.headings[status_column] or Field.STATUS.label
+            row.extras["status_text"] = values.text_of(cells[status_column])
+        if cause_column is not None and actions_column is not None:
+            row.extras["cause_lines"] = values.text_of(cells[cause_column])
+            row.extras["action_lines"] = values.text_of(cells[actions_column])
+        if justification_column is not None:
+            row.extras["justification_lines"] = values.text_of(cells[justification_column])
     related = _read_related(spreadsheet, order) if own else None
     return rows, related, order
 
@@ -1242,4 +1336,5 @@ def plan_import(
         problems=tuple(sorted(built.problems, key=lambda p: (not p.blocking, p.row))),
         people_added=tuple(built.new_people),
         skip_errors=skip_errors,
+        built=built,
     )

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,10 +22,10 @@ from carapp.account import actor as default_actor
 from carapp.errors import InvalidInputError
 from carapp.exports.scope import Progress, no_progress
 from carapp.imports.plan import ImportPlan, build
-from carapp.models import history
+from carapp.models import bulk_load, finding_index, history
 from carapp.models.bulk import insert_rows
 from carapp.models.entities import Base, Finding, RegisterImport
-from carapp.models.history import now_utc, stamp
+from carapp.models.history import head_table, now_utc, stamp
 from carapp.operations.changes import FINDINGS, PEOPLE, Changes, changes_of
 from carapp.store import Register, backup
 
@@ -75,6 +75,22 @@ def backup_path(register_path: Path, moment: dt.datetime) -> Path:
     )
 
 
+def _stamped(batch: bulk_load.Batch, at: str, actor: str) -> bulk_load.Batch:
+    """``batch`` with every entry recorded ``at`` by ``actor``: an import is recorded when
+    it runs, by whoever runs it, whenever its preview was built."""
+    return replace(
+        batch,
+        created=[
+            (t, first, final, members, at, actor)
+            for t, first, final, members, _a, _b in batch.created
+        ],
+        changes=[
+            (t, i, name, old, new, note, at, actor)
+            for t, i, name, old, new, note, _a, _b in batch.changes
+        ],
+    )
+
+
 def run_import(
     register: Register,
     plan: ImportPlan,
@@ -112,17 +128,23 @@ def run_import(
     at = stamp(moment)
     with register.session(actor=actor) as session:
         conn = session.connection()
-        built = build(
-            conn,
-            plan.rows,
-            file_name=path.name,
-            related=plan.related,
-            today=today,
-            actor=actor,
-            at=at,
-            progress=progress,
-            cancel=cancel,
-        )
+        seq, head = conn.execute(select(head_table.c.seq, head_table.c.hash)).one()
+        built = plan.built
+        if built is None or built.batch is None or built.basis != (seq, head):
+            # The register changed since the preview: build again from it as it is now.
+            built = build(
+                conn,
+                plan.rows,
+                file_name=path.name,
+                related=plan.related,
+                today=today,
+                actor=actor,
+                at=at,
+                progress=progress,
+                cancel=cancel,
+            )
+        assert built.batch is not None
+        batch = _stamped(built.batch, at, actor)
         failed = {p.row for p in built.problems if p.blocking and p.row}
         if failed and not plan.skip_errors:
             raise InvalidInputError(
@@ -152,7 +174,10 @@ def run_import(
             actor,
             at,
         )
-        created_ids = built.load.write(conn, actor, at)
+        bulk_load.write(conn, batch, actor, at)
+        created_ids = batch.finding_ids
+        if created_ids:
+            finding_index.refresh(conn, created_ids)
         for update in built.updates:
             update.apply(session)
         session.flush()
@@ -173,11 +198,8 @@ def run_import(
         wanted = created_ids + updated_ids
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            refs.update(
-                session.execute(
-                    select(Finding.id, Finding.ref).where(Finding.id.in_(chunk))
-                ).tuples()
-            )
+            query = select(Finding.id, Finding.ref).where(Finding.id.in_(chunk))
+            refs.update((int(fid), str(ref)) for fid, ref in session.execute(query))
     flagged = sum(1 for p in built.problems if not p.blocking)
     changed = changes_of(session, record.id)
     records = dict(changed.records)

@@ -339,6 +339,7 @@ class FindingDetail:
     history: tuple[HistoryView, ...]
     finding_id: int = 0  # the record's id, which a use case's Changes name
     workshops: tuple[WorkshopSummary, ...] = ()  # newest first
+    source_ref: str = ""  # its reference in the spreadsheet it was imported from
 
     @property
     def stage_text(self) -> str:
@@ -470,6 +471,7 @@ def _detail(
         days_left=left,
         overdue=workflow.is_overdue(finding, today),
         closed_on=finding.closed_on,
+        source_ref=finding.source_ref,
         void=VoidView(finding.void_reason, finding.voided_on) if finding.voided_on else None,
         next_step=workflow.next_step(finding),
         next_stage=(upcoming := workflow.upcoming(finding)),
