@@ -363,3 +363,43 @@ def test_cancelling_at_the_preview_leaves_the_register_unchanged(
     assert world.register.path is not None
     folder = world.register.path.parent
     assert [p.name for p in folder.iterdir() if "before-import" in p.name] == []
+
+
+def test_dates_either_way_round_are_read_in_the_order_chosen_on_the_sheet_step(
+    qtbot: QtBot, world: World, tmp_path: Path
+) -> None:
+    source = tmp_path / "register.csv"
+    source.write_bytes(
+        "Ref;Date raised;Finding;Details;Grade\r\n"
+        "NC-1;03/02/2025;Caf\u00e9 badges not returned;Two of five badges;Minor\r\n".encode(
+            "cp1252"
+        )
+    )
+    window = main_window(qtbot, world.register, tmp_path)
+    wizard = open_import(qtbot, window)
+    to_sheet(qtbot, wizard, source)
+    details = named(wizard, "Sheet details", QLabel).text()
+    assert "Read as Windows-1252 text, separated by semicolons." in details
+    enter()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
+    to_preview(qtbot, wizard)
+    # 03/02/2025 is 3 February or 2 March: the preview says so, and where to settle it.
+    assert not import_button(wizard).isEnabled()
+    assert "choose the date order" in named(wizard, "Preview details", QLabel).text()
+    alt(wizard, Qt.Key.Key_B)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
+    alt(wizard, Qt.Key.Key_B)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.sheet_page)
+    order = named(wizard, "Date order", QComboBox)
+    choose(order, "Day")
+    assert order.currentText() == "Day first (dd/mm)"
+    enter()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
+    to_preview(qtbot, wizard)
+    assert "Dates are read day first (dd/mm), as you chose." in (
+        named(wizard, "Preview details", QLabel).text()
+    )
+    import_now(qtbot, wizard)
+    [found] = list(list_findings(world.register, today=TODAY))
+    assert found.title == "Caf\u00e9 badges not returned"
+    assert found.identified == dt.date(2025, 2, 3)

@@ -78,6 +78,7 @@ DATE_ORDERS: tuple[tuple[str, DateOrder | None], ...] = (
     ("Day first (dd/mm)", DateOrder.DMY),
     ("Month first (mm/dd)", DateOrder.MDY),
 )
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with a BOM)", "cp1252": "Windows-1252"}
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
 PROBLEM_STYLE = "color: #a00000;"
 
@@ -435,7 +436,8 @@ class SheetPage(_Page):
         )
         if spreadsheet.kind == "csv" and spreadsheet.encoding:
             separated = DELIMITERS.get(spreadsheet.delimiter or ",", "commas")
-            text += f" Read as {spreadsheet.encoding.upper()} text, separated by {separated}."
+            encoding = ENCODINGS.get(spreadsheet.encoding, spreadsheet.encoding)
+            text += f" Read as {encoding} text, separated by {separated}."
         self.details.setText(text)
 
     def _profile_chosen(self) -> None:
