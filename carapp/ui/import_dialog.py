@@ -822,7 +822,9 @@ class PreviewPage(_Page):
             return run_import(register, plan, today=today, progress=moved)
 
         self.importing = wizard.start(work, self._imported, self._import_failed, importing=True)
-        self.completeChanged.emit()
+        self.completeChanged.emit()  # Import off while it runs
+        # After that: a change of the page's completeness has the wizard enable Back again.
+        wizard.hold_buttons(True)
         return False
 
     def _imported(self, result: ImportResult) -> None:
@@ -987,8 +989,6 @@ class ImportDialog(QWizard):
         """``work`` off the GUI thread; its answer is dropped once the dialog was closed."""
         if importing:
             self.importing = True
-            for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-                self.button(which).setEnabled(False)
 
         def alive(callback: Callable[..., None]) -> Callable[..., None]:
             def call(*args: Any) -> None:
@@ -1001,10 +1001,15 @@ class ImportDialog(QWizard):
         self.tasks.append(task)
         return task
 
+    def hold_buttons(self, held: bool) -> None:
+        """Back and Cancel off while the import runs: it is one transaction, and cannot
+        be left half way."""
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self.button(which).setEnabled(not held)
+
     def done_importing(self) -> None:
         self.importing = False
-        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-            self.button(which).setEnabled(True)
+        self.hold_buttons(False)
         if self.imported is not None:
             self.on_changes(self.imported.changes)
             self.say(f"Import done: {self.imported.summary()}.")
