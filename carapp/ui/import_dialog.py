@@ -676,6 +676,9 @@ class PreviewPage(_Page):
         layout.addWidget(self.problem_detail)
         layout.addWidget(self.skip)
         layout.addWidget(self.why)
+        # Takes the room the problems table leaves when there is none to list.
+        layout.addStretch(0)
+        self.layout_ = layout
         self.planning: tasks.Task[ImportPlan] | None = None
         self.importing: tasks.Task[ImportResult] | None = None
         self._clear()
@@ -746,6 +749,8 @@ class PreviewPage(_Page):
                 f"{_plural(len(plan.people_added), 'person', 'people')} would be added to the "
                 f"register: {shown}" + (f" and {more:,} more." if more > 0 else ".")
             )
+        if not plan.problems:
+            lines.append("Every row can be imported as it is; nothing is flagged for review.")
         if any("date order" in p.reason for p in plan.errors):
             lines.append(
                 "Some dates could be read day first or month first: go Back to the Sheet step "
@@ -757,6 +762,7 @@ class PreviewPage(_Page):
         listed = bool(plan.problems)
         for widget in (self.problems_label, self.table, self.problem_detail):
             widget.setVisible(listed)
+        self.layout_.setStretch(self.layout_.count() - 1, 0 if listed else 1)
         if listed:
             self.problems_label.setText(
                 f"&Problems ({len(plan.errors):,} that stop a row, "
