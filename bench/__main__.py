@@ -235,7 +235,28 @@ def export_rows() -> list[Row]:
     from bench.pdf_register import pdf_rows
     from bench.xlsx import xlsx_row
 
-    return [xlsx_row(), *pdf_rows(), pack_row()]
+    return [xlsx_row(), *pdf_rows(), pack_row(), *import_rows()]
+
+
+def import_rows() -> list[Row]:
+    """A 10,000-row spreadsheet register imported (read, preview, commit) in a fresh
+    process, and the GUI thread's longest wait meanwhile (bench/imports.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.imports"], check=True, capture_output=True, text=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        (
+            "import xlsx (read+preview+commit)",
+            10_000,
+            result["seconds"],
+            "openpyxl read-only read",
+            result["baseline"],
+        ),
+        ("import: preview alone", 10_000, result["preview"], "", None),
+        ("import: commit alone", 10_000, result["commit"], "", None),
+        ("import: worst GUI block", 10_000, result["worst_block"], "(target <= 0.05 s)", None),
+    ]
 
 
 def rule_change_row(path: Path, repeat: int) -> Row:

@@ -35,6 +35,7 @@ from carapp.models.enums import (
 )
 from carapp.operations.importing import ImportResult, run_import
 from carapp.queries.findings import FindingDetail, finding_detail
+from carapp.queries.people import list_people
 from carapp.store import Register, open_register
 from tests.conftest import TODAY, demo_register
 from tests.test_cli import carapp
@@ -545,3 +546,39 @@ def test_carapps_own_export_imports_back_into_an_equal_register(
         assert len(after[name]) == len(before[name]), name
         for old, new in zip(before[name], after[name], strict=True):
             assert new == old, (name, old.get("Ref") or old.get("Finding"))
+
+
+def test_exported_and_imported_back_into_the_same_register_adds_nothing(
+    demo: Register, tmp_path: Path
+) -> None:
+    exported = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "register.xlsx")
+    before = history_count(demo)
+    plan = plan_of(demo, exported)
+    assert (plan.created, plan.updated) == (0, 0) and plan.unchanged == 300
+    assert history_count(demo) == before
+
+
+def test_a_second_import_never_undoes_work_done_in_carapp(
+    register: Register, foreign: Path, tmp_path: Path
+) -> None:
+    imported(register, foreign)
+    ref = by_source(register)["NC-017"].ref
+    tom = next(pid for pid, name in list_people(register) if name == "Tom Okafor")
+    op.record_containment(register, ref, "Disabled both VPN accounts", dt.date(2025, 2, 4), tom)
+    op.move(register, ref, Stage.CONTAINED)
+    assert by_source(register)["NC-017"].stage is Stage.CONTAINED
+    again = imported(register, foreign)  # the old file, which says nothing of it
+    assert again.updated == ()
+    kept = by_source(register)["NC-017"]
+    assert kept.stage is Stage.CONTAINED and kept.containment.what == "Disabled both VPN accounts"
+
+    # A newer copy of the spreadsheet that records a category moves the finding on.
+    headings = (*HEADINGS, "Cause category")
+    rows = [(*r, "Process design" if r[0] == "NC-017" else "") for r in ROWS]
+    rows = [tuple("Planned" if c == "Open" and r[0] == "NC-017" else c for c in r) for r in rows]
+    newer = write_xlsx(tmp_path / "NC register 2025 v3.xlsx", headings, rows)
+    result = imported(register, newer)
+    assert result.updated == (ref,)
+    moved = by_source(register)["NC-017"]
+    assert moved.current_root_causes[0].category is CauseCategory.PROCESS_DESIGN
+    assert moved.stage is Stage.CAUSE_FOUND  # planned claimed; the action has no outcome

@@ -39,6 +39,7 @@ from carapp.imports.mapping import Mapping
 from carapp.imports.sheets import Spreadsheet, Table
 from carapp.imports.values import DateOrder, ValueProblem
 from carapp.models import bulk_load, workflow
+from carapp.models.bulk import oldest_collections_paused
 from carapp.models.bulk_load import (
     ActionRow,
     AuditRow,
@@ -500,6 +501,11 @@ def build(
             select(Finding.source_ref, Finding.id).where(Finding.source_ref != "")
         )
     }
+    if related is not None:
+        # carapp's own export names findings by our references: exported from this
+        # register and imported back, it describes these findings, not new ones.
+        for ref, fid in conn.execute(select(Finding.ref, Finding.id)):
+            known.setdefault(ref, fid)
     seen: dict[str, int] = {}
     loaded_actions: dict[str, ActionRow] = {}
     total = len(rows)
@@ -533,7 +539,9 @@ def build(
         if draft is None:
             continue
         if source_ref in known:
-            built.updates.append(_Update(known[source_ref], row, draft, people, refs, settings))
+            update = _Update(known[source_ref], row, draft, people, refs, settings)
+            update.own_export = related is not None
+            built.updates.append(update)
             continue
         finding = _finding_row(row, draft, source_ref, refs, settings, today, audits, load, actor)
         story = load.finding(finding, today, actor, label=f"row {row.number}")
@@ -1059,6 +1067,9 @@ class _Update:
         self.refs = refs
         self.settings = settings
         self.changed = False
+        # carapp's own export sums up causes, actions and reviews on the Findings sheet:
+        # only the finding's own fields are compared.
+        self.own_export = False
 
     def apply(self, session: Session) -> None:
         """Set what the row changes (a blank cell clears nothing), then move the stage
@@ -1103,6 +1114,9 @@ class _Update:
                 )
                 self.changed = True
         cause_text, category = str(v.get(Field.ROOT_CAUSE, "")), v.get(Field.CAUSE_CATEGORY)
+        if self.own_export:
+            self._forward(f)
+            return
         if cause_text or category is not None:
             causes = f.root_causes
             if causes:
@@ -1296,6 +1310,33 @@ def plan_import(
     def building(done: int, _total: int) -> None:
         progress(total // 2 + done // 2, total)
 
+    with oldest_collections_paused():
+        return _plan(
+            register,
+            spreadsheet,
+            table,
+            mapping,
+            skip_errors,
+            today,
+            actor,
+            reading,
+            building,
+            cancel,
+        )
+
+
+def _plan(
+    register: Register,
+    spreadsheet: Spreadsheet,
+    table: Table,
+    mapping: Mapping,
+    skip_errors: bool,
+    today: dt.date,
+    actor: str,
+    reading: Progress,
+    building: Progress,
+    cancel: Callable[[], None] | None,
+) -> ImportPlan:
     rows, related, order = prepare(spreadsheet, table, mapping, progress=reading, cancel=cancel)
     with register.engine.connect() as conn:
         built = build(

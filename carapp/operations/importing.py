@@ -23,7 +23,7 @@ from carapp.errors import InvalidInputError
 from carapp.exports.scope import Progress, no_progress
 from carapp.imports.plan import ImportPlan, build
 from carapp.models import bulk_load, finding_index, history
-from carapp.models.bulk import insert_rows
+from carapp.models.bulk import insert_rows, oldest_collections_paused
 from carapp.models.entities import Base, Finding, RegisterImport
 from carapp.models.history import head_table, now_utc, stamp
 from carapp.operations.changes import FINDINGS, PEOPLE, Changes, changes_of
@@ -126,7 +126,7 @@ def run_import(
     if register.path is not None:
         saved = backup(register.path, backup_path(register.path, moment))
     at = stamp(moment)
-    with register.session(actor=actor) as session:
+    with oldest_collections_paused(), register.session(actor=actor) as session:
         conn = session.connection()
         seq, head = conn.execute(select(head_table.c.seq, head_table.c.hash)).one()
         built = plan.built
