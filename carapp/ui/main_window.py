@@ -301,6 +301,7 @@ class MainWindow(MainWindowView):
         )
         self.recent_menu = QMenu("Open &recent", self)
         self.backup_action = self._action("Save a &backup copy\u2026", self.save_backup)
+        self.import_action = self._action("&Import\u2026", self.import_register)
         self.new_finding_action = self._action(
             "&New finding\u2026", self.new_finding, QKeySequence(keys.New)
         )
@@ -317,6 +318,7 @@ class MainWindow(MainWindowView):
         # Every action that writes to the register; the finding editor's joins them here.
         self.template_menu = self._template_menu()
         self.edit_actions = (
+            self.import_action,
             self.new_finding_action,
             self.void_action,
             self.workshop_action,
@@ -329,6 +331,8 @@ class MainWindow(MainWindowView):
         file_menu.addAction(self.open_register_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
         export_menu = file_menu.addMenu("E&xport")
         self.export_actions = {}
         for kind, shortcut in (
@@ -763,6 +767,19 @@ class MainWindow(MainWindowView):
         from carapp.ui.reminders_dialog import RemindersDialog
 
         dialog = RemindersDialog(self.register, self.today(), say=self._say, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def import_register(self) -> None:
+        """File > Import: a register kept in a spreadsheet; what it writes reaches the views
+        through on_changes, as any use case's changes do."""
+        if self._refuse_edit("Import"):
+            return
+        from carapp.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(
+            self.register, self.today(), on_changes=self.on_changes, say=self._say, parent=self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
