@@ -584,3 +584,11 @@ def test_a_second_import_never_undoes_work_done_in_carapp(
     moved = by_source(register)["NC-017"]
     assert moved.current_root_causes[0].category is CauseCategory.PROCESS_DESIGN
     assert moved.stage is Stage.CAUSE_FOUND  # planned claimed; the action has no outcome
+
+
+def test_the_result_names_every_record_the_import_wrote(register: Register, foreign: Path) -> None:
+    result = imported(register, foreign)
+    with register.sessions() as session:
+        ids = set(session.scalars(select(Finding.id)))
+    assert result.changes.findings == ids
+    assert len(result.changes.actions) == 1 and len(result.changes.people) == 1

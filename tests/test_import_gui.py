@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from carapp.imports.mapping import auto_mapping
+from carapp.imports.plan import plan_import
 from carapp.imports.sheets import ImportFileError, read_spreadsheet
+from carapp.operations.importing import run_import
 from carapp.queries.findings import finding_detail, list_findings
 from carapp.store import Register
 from carapp.ui.import_dialog import ImportDialog
@@ -403,3 +406,25 @@ def test_dates_either_way_round_are_read_in_the_order_chosen_on_the_sheet_step(
     [found] = list(list_findings(world.register, today=TODAY))
     assert found.title == "Caf\u00e9 badges not returned"
     assert found.identified == dt.date(2025, 2, 3)
+
+
+def test_importing_the_same_file_again_says_there_is_nothing_to_import(
+    qtbot: QtBot, world: World, tmp_path: Path
+) -> None:
+    source = workbook(tmp_path / "car log.xlsx", [row("NC-01", "Leavers keep accounts")])
+    spreadsheet = read_spreadsheet(source)
+    table = spreadsheet.proposed
+    plan = plan_import(world.register, spreadsheet, table, auto_mapping(table), today=TODAY)
+    run_import(world.register, plan, today=TODAY)
+    window = main_window(qtbot, world.register, tmp_path)
+    wizard = open_import(qtbot, window)
+    to_sheet(qtbot, wizard, source)
+    enter()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
+    to_preview(qtbot, wizard)
+    assert not import_button(wizard).isEnabled()
+    why = named(wizard, "Why Import is off")
+    assert why.isVisible() and "Nothing to import" in why.text()
+    QTest.keyClick(QApplication.focusWidget() or wizard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    assert titles(world.register) == ["Leavers keep accounts"]

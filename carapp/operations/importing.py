@@ -27,7 +27,16 @@ from carapp.models import bulk_load, finding_index, history
 from carapp.models.bulk import insert_rows, oldest_collections_paused
 from carapp.models.entities import Base, Finding, RegisterImport
 from carapp.models.history import head_table, now_utc, stamp
-from carapp.operations.changes import FINDINGS, PEOPLE, Changes, changes_of
+from carapp.operations.changes import (
+    ACTIONS,
+    AUDITS,
+    FINDINGS,
+    PEOPLE,
+    REVIEWS,
+    ROOT_CAUSES,
+    Changes,
+    changes_of,
+)
 from carapp.store import Register, backup
 
 PEOPLE_COLUMNS = ("id", "name", "role", "email", "retired")
@@ -231,6 +240,9 @@ def run_import(
     records = dict(changed.records)
     records[FINDINGS] = records.get(FINDINGS, frozenset()) | frozenset(created_ids)
     records[PEOPLE] = records.get(PEOPLE, frozenset()) | frozenset(built.new_people.values())
+    for table in (ACTIONS, REVIEWS, ROOT_CAUSES, AUDITS):
+        ids = frozenset(row[0] for row in batch.rows.get(table, []))
+        records[table] = records.get(table, frozenset()) | ids
     return ImportResult(
         import_id=record.id,
         created=tuple(refs[i] for i in created_ids),

@@ -777,7 +777,13 @@ class PreviewPage(_Page):
         if plan is None:
             return
         self.summary.setText(plan.summary()[:1].upper() + plan.summary()[1:] + ".")
-        if plan.can_commit:
+        if plan.can_commit and not plan.changes_anything:
+            self.why.setText(
+                "Nothing to import: every row is in the register as the file has it "
+                "(matched by its reference). Close, or go back and map the columns differently."
+            )
+            self.why.show()
+        elif plan.can_commit:
             self.why.hide()
         else:
             failed = len(plan.failed_rows)
@@ -810,7 +816,7 @@ class PreviewPage(_Page):
 
     def isComplete(self) -> bool:
         plan = self.importer().plan
-        return plan is not None and plan.can_commit and not self.working()
+        return plan is not None and plan.can_commit and plan.changes_anything and not self.working()
 
     def validatePage(self) -> bool:
         wizard = self.importer()
@@ -893,7 +899,9 @@ class ResultPage(_Page):
                 + " The register, the Actions tab and the Calendar show them."
             )
         self.refs.setVisible(bool(refs))
-        if result.backup is not None:
+        if not result.wrote:
+            self.backup.setText("Nothing was written, so no backup copy was needed.")
+        elif result.backup is not None:
             self.backup.setText(
                 f"The register as it was before the import is saved as {result.backup}."
             )
