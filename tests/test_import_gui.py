@@ -423,7 +423,7 @@ def test_importing_the_same_file_again_says_there_is_nothing_to_import(
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
     to_preview(qtbot, wizard)
     assert not import_button(wizard).isEnabled()
-    why = named(wizard, "Why Import is off")
+    why: QLabel = named(wizard, "Why Import is off", QLabel)
     assert why.isVisible() and "Nothing to import" in why.text()
     QTest.keyClick(QApplication.focusWidget() or wizard, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
