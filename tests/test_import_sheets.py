@@ -19,6 +19,7 @@ from openpyxl.utils.escape import unescape
 
 from carapp.exports.scope import ExportScope
 from carapp.exports.xlsx import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS, write_register_xlsx
+from carapp.imports import sheets
 from carapp.imports.fields import Field
 from carapp.imports.headings import auto_map
 from carapp.imports.sheets import ImportFileError, Spreadsheet, Table, read_spreadsheet
@@ -242,11 +243,16 @@ def test_an_xlsm_reads_and_its_macros_stay_unloaded(tmp_path: Path) -> None:
     assert sha(path) == before and path.stat().st_mtime_ns == mtime
 
 
-def test_cells_as_excel_writes_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1 << 20, 16])
+def test_cells_as_excel_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     """Hand-written package parts in the forms Excel and LibreOffice use and openpyxl
     never writes: shared strings with rich runs and phonetic guides, a namespace prefix,
     number formats for dates, cells and rows without references, booleans, errors,
-    formulas with cached values, the 1904 date system and the _x000D_ escape."""
+    formulas with cached values, the 1904 date system and the _x000D_ escape; read a
+    megabyte of rows at a time, or a row at a time."""
+    monkeypatch.setattr(sheets, "_CHUNK", chunk)
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -275,17 +281,20 @@ def test_cells_as_excel_writes_them(tmp_path: Path) -> None:
         '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
         '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
         '<xf numFmtId="2"/></cellXfs></styleSheet>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><dimension ref="A1:E3"/>'
-        "<sheetData>"
-        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
-        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>'
-        '<c r="E1" t="s"><v>5</v></c></row>'
+        "xl/worksheets/sheet1.xml": f'<x:worksheet xmlns:x="{main}"><x:dimension ref="A1:E5"/>'
+        "<x:sheetData>"
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+        '<x:c r="C1" t="s"><x:v>2</x:v></x:c><x:c r="D1" t="s"><x:v>3</x:v></x:c>'
+        '<x:c r="E1" t="s"><x:v>5</x:v></x:c></x:row>'
         # No references: the row follows the last, the cells run from column A.
-        '<row><c t="str"><f>"NC-"&amp;1</f><v>NC-1</v></c><c s="1"><v>1</v></c>'
-        '<c t="s"><v>4</v></c><c t="e"><v>#N/A</v></c><c t="b"><v>1</v></c></row>'
-        '<row r="5"><c r="B5" s="2"><v>44000</v></c><c r="C5" s="3"><v>12.5</v></c>'
-        '<c r="D5"><f>1+1</f></c><c r="E5" t="inlineStr"><is><t>0</t></is></c></row>'
-        '</sheetData><mergeCells count="0"/></worksheet>',
+        '<x:row><x:c t="str"><x:f>"NC-"&amp;1</x:f><x:v>NC-1</x:v></x:c>'
+        '<x:c s="1"><x:v>1</x:v></x:c><x:c t="s"><x:v>4</x:v></x:c>'
+        '<x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>'
+        '<x:row r="3" spans="1:5"/>'
+        '<x:row r="5"><x:c r="B5" s="2"><x:v>44000</x:v></x:c>'
+        '<x:c r="C5" s="3"><x:v>12.5</x:v></x:c><x:c r="D5"><x:f>1+1</x:f></x:c>'
+        '<x:c r="E5" t="inlineStr"><x:is><x:t>0</x:t></x:is></x:c></x:row>'
+        '</x:sheetData><x:mergeCells count="0"/></x:worksheet>',
     }
     path = tmp_path / "excel.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -319,6 +328,15 @@ def test_every_cell_of_carapps_export_reads_as_openpyxl_reads_it(
         assert list(table.rows) == expected, table.name
         assert table.headings == tuple(c.value for c in ws[1])
     assert len(book.table("Findings").rows) == 60
+
+
+def test_reading_a_row_at_a_time_reads_the_same(
+    demo: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "demo.xlsx")
+    whole = read_spreadsheet(path)
+    monkeypatch.setattr(sheets, "_CHUNK", 1)
+    assert read_spreadsheet(path) == whole
 
 
 @pytest.fixture(scope="module")
@@ -367,6 +385,19 @@ def test_progress_hears_rows_read_up_to_the_total(tmp_path: Path) -> None:
     assert heard[0] == (0, 1201)
     assert heard[-1] == (1201, 1201)
     assert all(d <= t for d, t in heard) and [d for d, _ in heard] == sorted(d for d, _ in heard)
+
+
+def test_progress_counts_the_rows_of_a_sheet_without_a_dimension(tmp_path: Path) -> None:
+    wb = Workbook(write_only=True)  # writes no <dimension>
+    ws = wb.create_sheet("Register")
+    ws.append(HEADINGS)
+    for i in range(700):
+        ws.append([f"NC-{i}", dt.date(2025, 1, 1), "Title"])
+    path = tmp_path / "streamed.xlsx"
+    wb.save(path)
+    heard: list[tuple[int, int]] = []
+    read_spreadsheet(path, progress=lambda d, t: heard.append((d, t)))
+    assert heard == [(0, 701), (500, 701), (701, 701)]
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -418,6 +449,16 @@ def test_csv_semicolons_with_decimal_commas(tmp_path: Path) -> None:
     book = read_spreadsheet(path)
     assert book.delimiter == ";"
     assert book.proposed.rows[0] == (2, ("NC-1", "Leavers, and more", "Open", "1,5"))
+
+
+def test_csv_with_excels_sep_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("sep=;\nRef;Title;Status\nNC-1;Leavers, and more;Open\n")
+    book = read_spreadsheet(path)
+    assert book.delimiter == ";"
+    # Excel hides the sep line: the rows are numbered as it shows them.
+    assert book.proposed.header_row == 1
+    assert book.proposed.rows == ((2, ("NC-1", "Leavers, and more", "Open")),)
 
 
 def test_csv_progress_and_record_numbers(tmp_path: Path) -> None:

@@ -178,6 +178,7 @@ _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 _ROOT_START = re.compile(rb"<((?:[\w.-]+:)?worksheet)\b[^>]*>")
 _DATA_START = re.compile(rb"<((?:[\w.-]+:)?sheetData)\b[^>]*?(/?)>")
+_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 _MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"")
 _CHUNK = 1 << 20  # bytes of rows parsed at once
 # Built-in number formats that show dates in some locale and that openpyxl has no code for.
@@ -428,7 +429,8 @@ class _Book:
             merge = _merge_of(found.group(1))
             if merge is not None:
                 return merge.max_row
-        return max(1, self.archive.getinfo(part).file_size // 1000)
+        # No dimension (openpyxl's write-only sheets have none): count the rows.
+        return max(1, len(_ROW_START.findall(self.archive.read(part))))
 
 
 def _row_chunks(data: bytes) -> Iterator[bytes]:
@@ -765,6 +767,7 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
 
 
 _DELIMITERS = (",", ";", "\t")
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)", re.IGNORECASE)
 
 
 def _records(text: str, delimiter: str) -> Iterator[list[str]]:
@@ -806,10 +809,16 @@ def _read_csv(name: str, text: str, progress: Progress) -> tuple[Table, str]:
         raise ImportFileError(
             f"{name} has no data: it holds no rows. Choose the file that holds the register."
         )
-    delimiter = _delimiter(text)
+    # Excel writes, and obeys, a first line "sep=;" naming the delimiter; it does not show
+    # that line, so rows are numbered from the next.
+    hint = _SEP_HINT.match(text)
+    if hint:
+        text = text[hint.end() :]
+    delimiter = hint.group(1) if hint else _delimiter(text)
     total = text.count("\n") + 1
     rows: list[tuple[int, list[CellValue]]] = []
     progress(0, total)
+    number = 0
     try:
         for number, record in enumerate(_records(text, delimiter), start=1):
             values: list[CellValue] = [field.strip() or None for field in record]
@@ -824,7 +833,7 @@ def _read_csv(name: str, text: str, progress: Progress) -> tuple[Table, str]:
             f"{name} could not be read as CSV ({exc}): open it in Excel or LibreOffice, "
             "save it again as \u201cCSV UTF-8\u201d, and import that."
         ) from exc
-    progress(len(rows), len(rows))
+    progress(number, number)
     if not rows:
         raise ImportFileError(
             f"{name} has no data: it holds no rows. Choose the file that holds the register."
