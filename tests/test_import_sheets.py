@@ -633,3 +633,15 @@ def test_csv_refusals(tmp_path: Path) -> None:
     undefined = tmp_path / "odd.csv"
     undefined.write_bytes(b"Ref,Title,Status\nNC-1,\x81\x8d,Open\n")  # not cp1252 either
     assert "odd.csv is neither UTF-8 nor Windows-1252 text" in refused(undefined)
+
+
+def test_files_too_large_for_a_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limit is a gigabyte; a small one stands in for it (a zip bomb takes long to make).
+    workbook = a_register(tmp_path / "huge.xlsx")
+    table = tmp_path / "huge.csv"
+    table.write_text("Ref,Title,Status\n" + "NC-1,Leavers,Open\n" * 200)
+    # Packed, the workbook is within the limit; unpacked, beyond it.
+    monkeypatch.setattr(sheets, "_MAX_BYTES", workbook.stat().st_size)
+    assert "huge.xlsx unpacks to more than 1 GB" in refused(workbook)
+    monkeypatch.setattr(sheets, "_MAX_BYTES", table.stat().st_size - 1)
+    assert "huge.csv is larger than 1 GB" in refused(table)

@@ -48,6 +48,9 @@ Progress = Callable[[int, int], None]
 HEADER_SEARCH_ROWS = 30  # non-blank rows searched for the header row
 MIN_HEADER_SCORE = 3  # fields a header row must name
 _PROGRESS_EVERY = 500  # rows
+# Far beyond any register (10,000 findings are a few megabytes): a file, or a workbook's
+# unpacked parts, larger than this is refused before it fills the memory.
+_MAX_BYTES = 1 << 30
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -151,6 +154,11 @@ def _read_bytes(path: Path) -> bytes:
             "CSV files (.csv): save the register as one of those and import that."
         )
     try:
+        if path.stat().st_size > _MAX_BYTES:
+            raise ImportFileError(
+                f"{name} is larger than 1 GB, far larger than a register: check that it is "
+                "the right file, or split the register and import it in parts."
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(
@@ -545,6 +553,11 @@ def _read_workbook(
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > _MAX_BYTES:
+                raise ImportFileError(
+                    f"{name} unpacks to more than 1 GB, far more than a register holds: "
+                    "check that it is the right file, or save the register on its own."
+                )
             book = _Book(archive)
             readable = [(n, p) for n, p, _ in book.sheets if p is not None]
             total = sum(book.expected_rows(p) for _, p in readable) or 1
