@@ -8,12 +8,20 @@ columns of inline strings (as openpyxl writes them) where this costs about two; 
 shared strings (as Excel writes them) the two are as fast. Only cached values are read:
 a formula is never evaluated, a macro never loaded, let alone run, and nothing is
 written. The whole file is read into memory once, so the SHA-256 recorded is of
-the very bytes that were read.
+the very bytes that were read. Text reads as a spreadsheet shows it: the _xHHHH_ escapes
+Excel writes for control characters (a carriage return is _x000D_) are undone.
 
 Merged cells come from the sheet's ``mergeCells``: a heading merged down over a two-row
-header, or across, is the heading of each column it covers; a group heading merged across
-the columns of a second header row is put before each sub-heading that names a field only
-with it ("Corrective action" over "Description" reads "Corrective action Description").
+header, or across, is the heading of each column it covers. A group heading merged across
+the columns of a second header row is put before a sub-heading when the two together name
+a field or the sub-heading alone names none: "Corrective action" over "Description" reads
+"Corrective action Description" (the action, not the finding's description), while
+"Clause" under "Nonconformity" stays "Clause". Cells merged in the data are left as the
+file holds them: the value in the first cell, the others blank.
+
+CSV rows are numbered by record, as a spreadsheet shows them (a line break inside quotes
+starts no row); empty fields are None, the others keep their inner text exactly, with the
+spaces at their ends stripped.
 
 Every way a file can fail to be read is an :class:`ImportFileError` whose message is one
 sentence saying what is wrong and what to do; nothing is changed either way.
