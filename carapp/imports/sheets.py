@@ -194,7 +194,7 @@ _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 _ROOT_START = re.compile(rb"<((?:[\w.-]+:)?worksheet)\b[^>]*>")
 _DATA_START = re.compile(rb"<((?:[\w.-]+:)?sheetData)\b[^>]*?(/?)>")
-_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref=\"([^\"]+)\"")
 _MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"")
 _CHUNK = 1 << 20  # bytes of rows parsed at once
 # Built-in number formats that show dates in some locale and that openpyxl has no code for.
@@ -348,21 +348,20 @@ class _Book:
                 dates.add(index)
         return dates
 
-    def read_sheet(self, name: str, part: str, read: Callable[[], None]) -> _Sheet:
-        """The sheet's non-empty rows and merged ranges; ``read`` is called per row."""
-        data = self.archive.read(part)
+    def read_sheet(self, name: str, data: bytes, read: Callable[[], None]) -> _Sheet:
+        """The non-empty rows and merged ranges of the sheet whose XML is ``data``;
+        ``read`` is called per row."""
         rows: list[tuple[int, list[CellValue]]] = []
         row_number = 0
         sheet_data = self.q("sheetData")
-        for chunk in _row_chunks(data):
+        chunks, rows_end = _row_chunks(data)
+        for chunk in chunks:
             for element in ET.fromstring(chunk).iterfind(sheet_data + "/*"):
                 row_number = self._read_row(element, row_number, rows)
                 read()
-        merges = [
-            m
-            for m in (_merge_of(ref.decode("ascii", "replace")) for ref in _MERGE.findall(data))
-            if m is not None
-        ]
+        # mergeCells follow sheetData.
+        refs = _MERGE.findall(data, rows_end)
+        merges = [m for m in (_merge_of(r.decode("ascii", "replace")) for r in refs) if m]
         return _Sheet(name, rows, merges)
 
     def _read_row(
@@ -436,29 +435,30 @@ class _Book:
             rows.append((row_number, values))
         return row_number
 
-    def expected_rows(self, part: str) -> int:
-        """The rows the sheet says it has (its dimension), or a guess from its size."""
-        with self.archive.open(part) as src:
-            head = src.read(4096).decode("utf-8", "replace")
-        found = re.search(r"<(?:\w+:)?dimension\s+ref=\"([^\"]+)\"", head)
-        if found:
-            merge = _merge_of(found.group(1))
-            if merge is not None:
-                return merge.max_row
-        # No dimension (openpyxl's write-only sheets have none): count the rows.
-        return max(1, len(_ROW_START.findall(self.archive.read(part))))
+
+def _expected_rows(data: bytes) -> int:
+    """The rows a sheet's XML says it has (its dimension), else the rows it holds."""
+    found = _DIMENSION.search(data, 0, 4096)
+    if found:
+        merge = _merge_of(found.group(1).decode("ascii", "replace"))
+        if merge is not None:
+            return merge.max_row
+    # No dimension (openpyxl's write-only sheets have none): count the rows' ends (or,
+    # where the tags have a prefix, about as many).
+    return data.count(b"</row>") or data.count(b":row>")
 
 
-def _row_chunks(data: bytes) -> Iterator[bytes]:
+def _row_chunks(data: bytes) -> tuple[Iterator[bytes], int]:
     """The sheet's rows as small XML documents of about _CHUNK bytes each, every one the
-    sheet's root and sheetData around whole rows: ElementTree builds each in C, where
-    parsing the sheet event by event costs a Python step per element."""
+    sheet's root and sheetData around whole rows (ElementTree builds each in C, where
+    parsing the sheet event by event costs a Python step per element); and where the
+    rows end."""
     root = _ROOT_START.search(data)
     if root is None:
         raise _Damaged
     sheet_data = _DATA_START.search(data, root.end())
     if sheet_data is None or sheet_data.group(2):
-        return  # no rows
+        return iter(()), root.end()  # no rows
     close = b"</" + sheet_data.group(1) + b">"
     end = data.find(close, sheet_data.end())
     if end < 0:
@@ -466,12 +466,16 @@ def _row_chunks(data: bytes) -> Iterator[bytes]:
     row_close = b"</" + sheet_data.group(1).replace(b"sheetData", b"row") + b">"
     head = data[: sheet_data.end()]
     tail = close + b"</" + root.group(1) + b">"
-    at = sheet_data.end()
-    while at < end:
-        cut = data.find(row_close, min(at + _CHUNK, end), end)
-        stop = end if cut < 0 else cut + len(row_close)
-        yield head + data[at:stop] + tail
-        at = stop
+
+    def chunks() -> Iterator[bytes]:
+        at = sheet_data.end()
+        while at < end:
+            cut = data.find(row_close, min(at + _CHUNK, end), end)
+            stop = end if cut < 0 else cut + len(row_close)
+            yield head + data[at:stop] + tail
+            at = stop
+
+    return chunks(), end
 
 
 def _unescape(text: str) -> str:
@@ -567,8 +571,8 @@ def _read_workbook(
                     "check that it is the right file, or save the register on its own."
                 )
             book = _Book(archive)
-            readable = [(n, p) for n, p, _ in book.sheets if p is not None]
-            total = sum(book.expected_rows(p) for _, p in readable) or 1
+            readable = [(n, archive.read(p)) for n, p, _ in book.sheets if p is not None]
+            total = sum(_expected_rows(xml) for _, xml in readable) or 1
             done = 0
 
             def read() -> None:
@@ -579,8 +583,8 @@ def _read_workbook(
 
             progress(0, total)
             sheets: dict[str, _Sheet] = {}
-            for sheet_name, part in readable:
-                sheets[sheet_name] = book.read_sheet(sheet_name, part, read)
+            for sheet_name, xml in readable:
+                sheets[sheet_name] = book.read_sheet(sheet_name, xml, read)
             progress(done, done)
     except ImportFileError:
         raise
