@@ -191,9 +191,9 @@ def test_several_sheets_the_register_not_first(tmp_path: Path) -> None:
     assert [t.name for t in book.tables] == ["Actions", "NC Register"]
     assert book.proposed.name == "NC Register"
     assert dict(book.skipped) == {
-        "Cover": "no row in it names three register fields",
+        "Cover": "none of its first 30 rows names three register fields",
         "Empty": "it is empty",
-        "Lookups": "no row in it names three register fields",
+        "Lookups": "none of its first 30 rows names three register fields",
         "Chart": "it holds a chart, not rows",
     }
     assert book.table("nc register") is book.proposed
@@ -206,8 +206,9 @@ def test_several_sheets_the_register_not_first(tmp_path: Path) -> None:
     )
     with pytest.raises(ImportFileError) as cover_asked:
         book.table("cover")
-    assert "“Cover” of workbook.xlsx has no register to import (no row in it names three" in (
-        str(cover_asked.value)
+    assert str(cover_asked.value) == (
+        "The sheet “Cover” of workbook.xlsx has no register to import (none of its first 30 "
+        "rows names three register fields); choose one of “Actions”, “NC Register”."
     )
 
 
@@ -356,7 +357,7 @@ def test_carapps_own_export_proposes_findings(world: World, tmp_path: Path) -> N
     book = read_spreadsheet(path)
 
     assert [t.name for t in book.tables] == ["Findings", "Actions", "Effectiveness reviews"]
-    assert book.skipped == (("Cover", "no row in it names three register fields"),)
+    assert book.skipped == (("Cover", "none of its first 30 rows names three register fields"),)
     findings = book.proposed
     assert findings.name == "Findings"
     assert findings.header_row == 1  # nothing above it

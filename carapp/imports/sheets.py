@@ -64,6 +64,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _WANTED = "an .xlsx, .xlsm or .csv file"
+_NO_HEADER = f"none of its first {HEADER_SEARCH_ROWS} rows names three register fields"
 _LOOKED_FOR = (
     "carapp looks for a row of headings naming at least three register fields, such as a "
     "reference, a title or description, a date raised, a classification, a status, an "
@@ -607,7 +608,7 @@ def _read_workbook(
             continue
         table = _table(sheet_name, sheet.rows, sheet.merges)
         if table is None:
-            skipped.append((sheet_name, "no row in it names three register fields"))
+            skipped.append((sheet_name, _NO_HEADER))
         else:
             tables.append(table)
     if not tables:
