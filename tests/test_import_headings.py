@@ -230,3 +230,80 @@ def test_header_score_counts_distinct_fields_in_text_cells() -> None:
     # A row of data names few fields, if any.
     assert header_score(["NC-001", "Leavers keep accounts", "Minor", "Open", "Tom", 45000.0]) == 0
     assert header_score([]) == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "row"),
+    [
+        (
+            "psjenkins/ISMS corrective actions register",
+            {
+                "Action ID": Field.REF,
+                "Source": Field.SOURCE,
+                "Issue Summary": Field.TITLE,
+                "Action Description": Field.ACTION,
+                "Owner": Field.ACTION_OWNER,
+                "Priority": None,
+                "Target Date": Field.ACTION_TARGET,
+                "Status": Field.STATUS,
+                "Progress Update": None,
+                "Closure Evidence": Field.COMPLETION_EVIDENCE,
+                "Closure Date": Field.CLOSED_ON,
+                "Linked Records": None,
+            },
+        ),
+        (
+            "iso-docs corrective action register",
+            {
+                "Action ID": Field.REF,
+                "Source of Issue": Field.SOURCE,
+                "Description of Non-Conformity": Field.STATEMENT,
+                "Root Cause": Field.ROOT_CAUSE,
+                "Corrective Action": Field.ACTION,
+                "Responsible Person": Field.ACTION_OWNER,
+                "Target Date": Field.ACTION_TARGET,
+                "Status (Open / In Progress / Closed)": Field.STATUS,
+                "Verification of Effectiveness": Field.REVIEW_NOTES,
+                "Remarks / Notes": None,
+            },
+        ),
+        (
+            "clinicalstudies.in CAPA log",
+            {
+                "CAPA ID": Field.REF,
+                "Trigger Event": Field.SOURCE,
+                "Date Initiated": Field.IDENTIFIED_ON,
+                "Root Cause Summary": Field.ROOT_CAUSE,
+                "Corrective Action": Field.ACTION,
+                "Preventive Action": None,
+                "Owner": Field.ACTION_OWNER,
+                "Due Date": Field.ACTION_TARGET,
+                "Actual Completion Date": Field.ACTION_COMPLETED_ON,
+                "Status": Field.STATUS,
+                "Effectiveness Check": Field.REVIEW_METHOD,
+            },
+        ),
+        (
+            "the seeds guide's log entry",
+            {
+                "Reference number": Field.REF,
+                "Date identified": Field.IDENTIFIED_ON,
+                "Source": Field.SOURCE,
+                "Description": Field.STATEMENT,
+                "Clause or requirement": Field.REQUIREMENTS,
+                "Classification": Field.CLASSIFICATION,
+                "Root cause analysis": Field.ROOT_CAUSE,
+                "Corrective action agreed": Field.ACTION,
+                "Owner": Field.ACTION_OWNER,
+                "Target date": Field.ACTION_TARGET,
+                "Evidence of completion": Field.COMPLETION_EVIDENCE,
+                "Verification method": Field.REVIEW_METHOD,
+                "Result": Field.REVIEW_RESULT,
+                "Date closed": Field.CLOSED_ON,
+            },
+        ),
+    ],
+)
+def test_template_header_rows(template: str, row: dict[str, Field | None]) -> None:
+    assert dict(zip(row, auto_map(list(row)), strict=True)) == row, template
+    assert header_score(list(row)) >= 3

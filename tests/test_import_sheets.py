@@ -19,6 +19,7 @@ from openpyxl.utils.escape import unescape
 
 from carapp.exports.scope import ExportScope
 from carapp.exports.xlsx import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS, write_register_xlsx
+from carapp.imports import sheets
 from carapp.imports.fields import Field
 from carapp.imports.headings import auto_map
 from carapp.imports.sheets import ImportFileError, Spreadsheet, Table, read_spreadsheet
@@ -190,9 +191,9 @@ def test_several_sheets_the_register_not_first(tmp_path: Path) -> None:
     assert [t.name for t in book.tables] == ["Actions", "NC Register"]
     assert book.proposed.name == "NC Register"
     assert dict(book.skipped) == {
-        "Cover": "no row in it names three register fields",
+        "Cover": "none of its first 30 rows names three register fields",
         "Empty": "it is empty",
-        "Lookups": "no row in it names three register fields",
+        "Lookups": "none of its first 30 rows names three register fields",
         "Chart": "it holds a chart, not rows",
     }
     assert book.table("nc register") is book.proposed
@@ -205,8 +206,9 @@ def test_several_sheets_the_register_not_first(tmp_path: Path) -> None:
     )
     with pytest.raises(ImportFileError) as cover_asked:
         book.table("cover")
-    assert "“Cover” of workbook.xlsx has no register to import (no row in it names three" in (
-        str(cover_asked.value)
+    assert str(cover_asked.value) == (
+        "The sheet “Cover” of workbook.xlsx has no register to import (none of its first 30 "
+        "rows names three register fields); choose one of “Actions”, “NC Register”."
     )
 
 
@@ -242,11 +244,16 @@ def test_an_xlsm_reads_and_its_macros_stay_unloaded(tmp_path: Path) -> None:
     assert sha(path) == before and path.stat().st_mtime_ns == mtime
 
 
-def test_cells_as_excel_writes_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1 << 20, 16])
+def test_cells_as_excel_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     """Hand-written package parts in the forms Excel and LibreOffice use and openpyxl
     never writes: shared strings with rich runs and phonetic guides, a namespace prefix,
     number formats for dates, cells and rows without references, booleans, errors,
-    formulas with cached values, the 1904 date system and the _x000D_ escape."""
+    formulas with cached values, the 1904 date system and the _x000D_ escape; read a
+    megabyte of rows at a time, or a row at a time."""
+    monkeypatch.setattr(sheets, "_CHUNK", chunk)
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -275,17 +282,20 @@ def test_cells_as_excel_writes_them(tmp_path: Path) -> None:
         '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
         '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
         '<xf numFmtId="2"/></cellXfs></styleSheet>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><dimension ref="A1:E3"/>'
-        "<sheetData>"
-        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
-        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>'
-        '<c r="E1" t="s"><v>5</v></c></row>'
+        "xl/worksheets/sheet1.xml": f'<x:worksheet xmlns:x="{main}"><x:dimension ref="A1:E5"/>'
+        "<x:sheetData>"
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+        '<x:c r="C1" t="s"><x:v>2</x:v></x:c><x:c r="D1" t="s"><x:v>3</x:v></x:c>'
+        '<x:c r="E1" t="s"><x:v>5</x:v></x:c></x:row>'
         # No references: the row follows the last, the cells run from column A.
-        '<row><c t="str"><f>"NC-"&amp;1</f><v>NC-1</v></c><c s="1"><v>1</v></c>'
-        '<c t="s"><v>4</v></c><c t="e"><v>#N/A</v></c><c t="b"><v>1</v></c></row>'
-        '<row r="5"><c r="B5" s="2"><v>44000</v></c><c r="C5" s="3"><v>12.5</v></c>'
-        '<c r="D5"><f>1+1</f></c><c r="E5" t="inlineStr"><is><t>0</t></is></c></row>'
-        '</sheetData><mergeCells count="0"/></worksheet>',
+        '<x:row><x:c t="str"><x:f>"NC-"&amp;1</x:f><x:v>NC-1</x:v></x:c>'
+        '<x:c s="1"><x:v>1</x:v></x:c><x:c t="s"><x:v>4</x:v></x:c>'
+        '<x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>'
+        '<x:row r="3" spans="1:5"/>'
+        '<x:row r="5"><x:c r="B5" s="2"><x:v>44000</x:v></x:c>'
+        '<x:c r="C5" s="3"><x:v>12.5</x:v></x:c><x:c r="D5"><x:f>1+1</x:f></x:c>'
+        '<x:c r="E5" t="inlineStr"><x:is><x:t>0</x:t></x:is></x:c></x:row>'
+        '</x:sheetData><x:mergeCells count="0"/></x:worksheet>',
     }
     path = tmp_path / "excel.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -321,6 +331,15 @@ def test_every_cell_of_carapps_export_reads_as_openpyxl_reads_it(
     assert len(book.table("Findings").rows) == 60
 
 
+def test_reading_a_row_at_a_time_reads_the_same(
+    demo: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_register_xlsx(demo, ExportScope(TODAY), tmp_path / "demo.xlsx")
+    whole = read_spreadsheet(path)
+    monkeypatch.setattr(sheets, "_CHUNK", 1)
+    assert read_spreadsheet(path) == whole
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     yield from demo_register(tmp_path_factory, findings=60, seed=12)
@@ -338,7 +357,7 @@ def test_carapps_own_export_proposes_findings(world: World, tmp_path: Path) -> N
     book = read_spreadsheet(path)
 
     assert [t.name for t in book.tables] == ["Findings", "Actions", "Effectiveness reviews"]
-    assert book.skipped == (("Cover", "no row in it names three register fields"),)
+    assert book.skipped == (("Cover", "none of its first 30 rows names three register fields"),)
     findings = book.proposed
     assert findings.name == "Findings"
     assert findings.header_row == 1  # nothing above it
@@ -367,6 +386,19 @@ def test_progress_hears_rows_read_up_to_the_total(tmp_path: Path) -> None:
     assert heard[0] == (0, 1201)
     assert heard[-1] == (1201, 1201)
     assert all(d <= t for d, t in heard) and [d for d, _ in heard] == sorted(d for d, _ in heard)
+
+
+def test_progress_counts_the_rows_of_a_sheet_without_a_dimension(tmp_path: Path) -> None:
+    wb = Workbook(write_only=True)  # writes no <dimension>
+    ws = wb.create_sheet("Register")
+    ws.append(HEADINGS)
+    for i in range(700):
+        ws.append([f"NC-{i}", dt.date(2025, 1, 1), "Title"])
+    path = tmp_path / "streamed.xlsx"
+    wb.save(path)
+    heard: list[tuple[int, int]] = []
+    read_spreadsheet(path, progress=lambda d, t: heard.append((d, t)))
+    assert heard == [(0, 701), (500, 701), (701, 701)]
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -418,6 +450,16 @@ def test_csv_semicolons_with_decimal_commas(tmp_path: Path) -> None:
     book = read_spreadsheet(path)
     assert book.delimiter == ";"
     assert book.proposed.rows[0] == (2, ("NC-1", "Leavers, and more", "Open", "1,5"))
+
+
+def test_csv_with_excels_sep_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("sep=;\nRef;Title;Status\nNC-1;Leavers, and more;Open\n")
+    book = read_spreadsheet(path)
+    assert book.delimiter == ";"
+    # Excel hides the sep line: the rows are numbered as it shows them.
+    assert book.proposed.header_row == 1
+    assert book.proposed.rows == ((2, ("NC-1", "Leavers, and more", "Open")),)
 
 
 def test_csv_progress_and_record_numbers(tmp_path: Path) -> None:
@@ -592,3 +634,15 @@ def test_csv_refusals(tmp_path: Path) -> None:
     undefined = tmp_path / "odd.csv"
     undefined.write_bytes(b"Ref,Title,Status\nNC-1,\x81\x8d,Open\n")  # not cp1252 either
     assert "odd.csv is neither UTF-8 nor Windows-1252 text" in refused(undefined)
+
+
+def test_files_too_large_for_a_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limit is a gigabyte; a small one stands in for it (a zip bomb takes long to make).
+    workbook = a_register(tmp_path / "huge.xlsx")
+    table = tmp_path / "huge.csv"
+    table.write_text("Ref,Title,Status\n" + "NC-1,Leavers,Open\n" * 200)
+    # Packed, the workbook is within the limit; unpacked, beyond it.
+    monkeypatch.setattr(sheets, "_MAX_BYTES", workbook.stat().st_size)
+    assert "huge.xlsx unpacks to more than 1 GB" in refused(workbook)
+    monkeypatch.setattr(sheets, "_MAX_BYTES", table.stat().st_size - 1)
+    assert "huge.csv is larger than 1 GB" in refused(table)

@@ -151,6 +151,7 @@ _RAW: dict[Field, tuple[str, ...]] = {
         "Requirement codes", "Requirement", "Requirements", "Requirement reference",
         "Requirement (clause or control)", "Clause", "Clauses", "Clause ref",
         "Clause reference", "Clause number", "Clause / control", "Clause or control",
+        "Clause or requirement", "Clause / requirement", "Requirement / clause",
         "Cited clause(s)", "ISO clause", "ISO 27001 clause", "ISO 27001:2022 clause",
         "ISO reference", "ISO ref", "Standard clause", "Standard reference",
         "Reference to standard", "Control", "Controls", "Control ref",

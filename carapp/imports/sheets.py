@@ -2,16 +2,26 @@
 workbook, or a .csv file, with its header row found under any title rows, and its rows.
 
 Workbooks are read straight from their XML (the zip's parts, parsed with ElementTree's C
-parser), not through openpyxl's worksheet reader: that one costs about six seconds for
-10,000 rows of 35 columns on a small machine, this about one and a half. Only cached
-values are read: a formula is never evaluated, a macro never loaded, let alone run, and
-nothing is written. The whole file is read into memory once, so the SHA-256 recorded is of
-the very bytes that were read.
+parser a megabyte of whole rows at a time), not through openpyxl's read-only worksheet
+reader: that one has no merged ranges, and costs about six seconds for 10,000 rows of 35
+columns of inline strings (as openpyxl writes them) where this costs about two; on
+shared strings (as Excel writes them) the two are as fast. Only cached values are read:
+a formula is never evaluated, a macro never loaded, let alone run, and nothing is
+written. The whole file is read into memory once, so the SHA-256 recorded is of
+the very bytes that were read. Text reads as a spreadsheet shows it: the _xHHHH_ escapes
+Excel writes for control characters (a carriage return is _x000D_) are undone.
 
 Merged cells come from the sheet's ``mergeCells``: a heading merged down over a two-row
-header, or across, is the heading of each column it covers; a group heading merged across
-the columns of a second header row is put before each sub-heading that names a field only
-with it ("Corrective action" over "Description" reads "Corrective action Description").
+header, or across, is the heading of each column it covers. A group heading merged across
+the columns of a second header row is put before a sub-heading when the two together name
+a field or the sub-heading alone names none: "Corrective action" over "Description" reads
+"Corrective action Description" (the action, not the finding's description), while
+"Clause" under "Nonconformity" stays "Clause". Cells merged in the data are left as the
+file holds them: the value in the first cell, the others blank.
+
+CSV rows are numbered by record, as a spreadsheet shows them (a line break inside quotes
+starts no row); empty fields are None, the others keep their inner text exactly, with the
+spaces at their ends stripped.
 
 Every way a file can fail to be read is an :class:`ImportFileError` whose message is one
 sentence saying what is wrong and what to do; nothing is changed either way.
@@ -34,6 +44,7 @@ from pathlib import Path
 from typing import Literal
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from carapp.errors import InvalidInputError
@@ -45,11 +56,15 @@ Progress = Callable[[int, int], None]
 HEADER_SEARCH_ROWS = 30  # non-blank rows searched for the header row
 MIN_HEADER_SCORE = 3  # fields a header row must name
 _PROGRESS_EVERY = 500  # rows
+# Far beyond any register (10,000 findings are a few megabytes): a file, or a workbook's
+# unpacked parts, larger than this is refused before it fills the memory.
+_MAX_BYTES = 1 << 30
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _WANTED = "an .xlsx, .xlsm or .csv file"
+_NO_HEADER = f"none of its first {HEADER_SEARCH_ROWS} rows names three register fields"
 _LOOKED_FOR = (
     "carapp looks for a row of headings naming at least three register fields, such as a "
     "reference, a title or description, a date raised, a classification, a status, an "
@@ -148,6 +163,11 @@ def _read_bytes(path: Path) -> bytes:
             "CSV files (.csv): save the register as one of those and import that."
         )
     try:
+        if path.stat().st_size > _MAX_BYTES:
+            raise ImportFileError(
+                f"{name} is larger than 1 GB, far larger than a register: check that it is "
+                "the right file, or split the register and import it in parts."
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(
@@ -173,6 +193,11 @@ _REL_ATTRS = (
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+_ROOT_START = re.compile(rb"<((?:[\w.-]+:)?worksheet)\b[^>]*>")
+_DATA_START = re.compile(rb"<((?:[\w.-]+:)?sheetData)\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref=\"([^\"]+)\"")
+_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"")
+_CHUNK = 1 << 20  # bytes of rows parsed at once
 # Built-in number formats that show dates in some locale and that openpyxl has no code for.
 _LOCALE_DATE_FORMATS = frozenset(range(27, 37)) | frozenset(range(50, 59))
 
@@ -222,14 +247,19 @@ class _Book:
             name = sheet.get("name", "")
             rid = next((sheet.get(a) for a in _REL_ATTRS if sheet.get(a)), None)
             target, kind = rels.get(rid or "", ("", ""))
-            if kind == "worksheet" and target in self.names:
-                self.sheets.append((name, target, ""))
-            elif kind == "chartsheet":
+            if kind == "chartsheet":
                 self.sheets.append((name, None, "it holds a chart, not rows"))
+            elif kind not in ("worksheet", ""):
+                self.sheets.append((name, None, f"it is not a worksheet but a {kind}"))
+            elif target in self.names:
+                self.sheets.append((name, target, ""))
             else:
-                self.sheets.append((name, None, "its cells are not in the file"))
+                self.sheets.append((name, None, "its cells are missing from the file"))
         self.strings = self._shared_strings(rels)
-        self.date_styles, self.duration_styles = self._styles(rels)
+        # The s attributes of cells that hold dates (durations stay numbers), as written.
+        self.date_style_names = frozenset(str(i) for i in self._date_styles(rels))
+        # Dates read, by serial as written: a register repeats its dates.
+        self.moments: dict[str, CellValue] = {}
 
     def q(self, tag: str) -> str:
         return f"{{{self.ns}}}{tag}"
@@ -273,13 +303,13 @@ class _Book:
         part = self._part_of(rels, "sharedStrings")
         if part is None:
             return []
+        t = self.q("t")
         strings: list[str] = []
-        si = self.q("si")
-        with self.archive.open(part) as src:
-            for _event, element in ET.iterparse(src, events=("end",)):
-                if element.tag == si:
-                    strings.append(self.text_of(element))
-                    element.clear()
+        for si in ET.fromstring(self.archive.read(part)):
+            if len(si) == 1 and si[0].tag == t:  # plain text: most strings are
+                strings.append(_unescape(si[0].text or ""))
+            else:
+                strings.append(self.text_of(si))
         return strings
 
     def text_of(self, element: ET.Element) -> str:
@@ -293,10 +323,10 @@ class _Book:
                 parts.extend(run.text or "" for run in child.iter(t))
         return _unescape("".join(parts))
 
-    def _styles(self, rels: dict[str, tuple[str, str]]) -> tuple[frozenset[int], frozenset[int]]:
+    def _date_styles(self, rels: dict[str, tuple[str, str]]) -> set[int]:
         part = self._part_of(rels, "styles")
         if part is None:
-            return frozenset(), frozenset()
+            return set()
         root = self._parse(part)
         q = self.q
         codes: dict[int, str] = dict(BUILTIN_FORMATS)
@@ -305,7 +335,6 @@ class _Book:
             with contextlib.suppress(ValueError):
                 codes[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
         dates: set[int] = set()
-        durations: set[int] = set()
         xfs = root.find(q("cellXfs"))
         for index, xf in enumerate(() if xfs is None else xfs):
             try:
@@ -316,80 +345,138 @@ class _Book:
             if code is None:
                 if fmt_id in _LOCALE_DATE_FORMATS:
                     dates.add(index)
-            elif is_date_format(code):
+            elif is_date_format(code) and not is_timedelta_format(code):
                 dates.add(index)
-                if is_timedelta_format(code):
-                    durations.add(index)
-        return frozenset(dates), frozenset(durations)
+        return dates
 
-    def read_sheet(self, name: str, part: str, read: Callable[[], None]) -> _Sheet:
-        """The sheet's non-empty rows and merged ranges; ``read`` is called per row."""
-        q = self.q
-        row_tag, cell_tag, merge_tag = q("row"), q("c"), q("mergeCell")
-        v_tag, is_tag = q("v"), q("is")
-        strings, dates, durations = self.strings, self.date_styles, self.duration_styles
-        epoch = self.epoch
+    def read_sheet(self, name: str, data: bytes, read: Callable[[], None]) -> _Sheet:
+        """The non-empty rows and merged ranges of the sheet whose XML is ``data``;
+        ``read`` is called per row."""
         rows: list[tuple[int, list[CellValue]]] = []
-        merges: list[_Merge] = []
         row_number = 0
-        with self.archive.open(part) as src:
-            for _event, element in ET.iterparse(src, events=("end",)):
-                tag = element.tag
-                if tag == row_tag:
-                    number = element.get("r")
-                    row_number = int(number) if number else row_number + 1
-                    values: list[CellValue] = []
-                    column = 0
-                    for cell in element:
-                        if cell.tag != cell_tag:
-                            continue
-                        ref = cell.get("r")
-                        column = _column_of(ref) if ref else column + 1
-                        kind = cell.get("t", "n")
-                        value: CellValue
-                        if kind == "inlineStr":
-                            inline = cell.find(is_tag)
-                            value = None if inline is None else self.text_of(inline)
-                        else:
-                            raw = cell.findtext(v_tag)
-                            if raw is None or raw == "":
-                                continue
-                            if kind == "n":
-                                style = int(cell.get("s", "0"))
-                                value = _number(raw, style in dates, style in durations, epoch)
-                            elif kind == "s":
-                                value = strings[int(raw)]
-                            elif kind == "b":
-                                value = raw.strip() in ("1", "true")
-                            elif kind == "d":
-                                value = _iso_date(raw)
-                            else:  # "str" (a formula's text) and "e" (an error such as #N/A)
-                                value = _unescape(raw)
-                        if value is None or value == "":
-                            continue
-                        if column > len(values):
-                            values.extend([None] * (column - len(values)))
-                        values[column - 1] = value
-                    element.clear()
-                    if values:
-                        rows.append((row_number, values))
-                    read()
-                elif tag == merge_tag:
-                    merge = _merge_of(element.get("ref", ""))
-                    if merge is not None:
-                        merges.append(merge)
+        sheet_data = self.q("sheetData")
+        chunks, rows_end = _row_chunks(data)
+        for chunk in chunks:
+            for element in ET.fromstring(chunk).iterfind(sheet_data + "/*"):
+                row_number = self._read_row(element, row_number, rows)
+                read()
+        # mergeCells follow sheetData.
+        refs = _MERGE.findall(data, rows_end)
+        merges = [m for m in (_merge_of(r.decode("ascii", "replace")) for r in refs) if m]
         return _Sheet(name, rows, merges)
 
-    def expected_rows(self, part: str) -> int:
-        """The rows the sheet says it has (its dimension), or a guess from its size."""
-        with self.archive.open(part) as src:
-            head = src.read(4096).decode("utf-8", "replace")
-        found = re.search(r"<(?:\w+:)?dimension\s+ref=\"([^\"]+)\"", head)
-        if found:
-            merge = _merge_of(found.group(1))
-            if merge is not None:
-                return merge.max_row
-        return max(1, self.archive.getinfo(part).file_size // 1000)
+    def _read_row(
+        self, element: ET.Element, row_number: int, rows: list[tuple[int, list[CellValue]]]
+    ) -> int:
+        """Append the row ``element`` to ``rows`` if it has a value; its number."""
+        q = self.q
+        if element.tag != q("row"):
+            return row_number
+        cell_tag, v_tag, is_tag, t_tag = q("c"), q("v"), q("is"), q("t")
+        strings, dates, epoch = self.strings, self.date_style_names, self.epoch
+        moments = self.moments
+        number = element.get("r")
+        row_number = int(number) if number else row_number + 1
+        digits = len(number) if number else 0
+        columns = _COLUMNS
+        values: list[CellValue] = []
+        column = 0
+        for cell in element:
+            if cell.tag != cell_tag:
+                continue
+            ref = cell.get("r")
+            if ref is None:
+                column += 1
+            else:
+                # The letters before the row's own number, looked up: most refs are so.
+                letters = ref[:-digits] if digits and ref.endswith(number or "") else None
+                found = columns.get(letters) if letters else None
+                column = found if found is not None else _column_of(ref)
+            kind = cell.get("t")
+            value: CellValue
+            if kind is None or kind == "n":
+                raw = cell.findtext(v_tag)
+                if not raw:
+                    continue
+                if cell.get("s") in dates:
+                    value = moments.get(raw)
+                    if value is None:
+                        value = moments[raw] = _number(raw, True, epoch)
+                else:
+                    value = _number(raw, False, epoch)
+            elif kind == "s":
+                raw = cell.findtext(v_tag)
+                if not raw:
+                    continue
+                value = strings[int(raw)]
+            elif kind == "inlineStr":
+                inline = cell.find(is_tag)
+                if inline is None:
+                    continue
+                if len(inline) == 1 and inline[0].tag == t_tag:
+                    value = _unescape(inline[0].text or "")
+                else:
+                    value = self.text_of(inline)
+            else:
+                raw = cell.findtext(v_tag)
+                if not raw:
+                    continue
+                if kind == "b":
+                    value = raw.strip() in ("1", "true")
+                elif kind == "d":
+                    value = _iso_date(raw)
+                else:  # "str" (a formula's text) and "e" (an error such as #N/A)
+                    value = _unescape(raw)
+            if value == "":
+                continue
+            if column > len(values):
+                values.extend([None] * (column - len(values)))
+            values[column - 1] = value
+        if values:
+            rows.append((row_number, values))
+        return row_number
+
+
+def _expected_rows(data: bytes) -> int:
+    """The rows a sheet's XML says it has (its dimension), else the rows it holds."""
+    found = _DIMENSION.search(data, 0, 4096)
+    if found:
+        merge = _merge_of(found.group(1).decode("ascii", "replace"))
+        if merge is not None:
+            return merge.max_row
+    # No dimension (openpyxl's write-only sheets have none): count the rows' ends (or,
+    # where the tags have a prefix, about as many).
+    return data.count(b"</row>") or data.count(b":row>")
+
+
+def _row_chunks(data: bytes) -> tuple[Iterator[bytes], int]:
+    """The sheet's rows as small XML documents of about _CHUNK bytes each, every one the
+    sheet's root and sheetData around whole rows (ElementTree builds each in C, where
+    parsing the sheet event by event costs a Python step per element); and where the
+    rows end."""
+    root = _ROOT_START.search(data)
+    if root is None:
+        raise _Damaged
+    sheet_data = _DATA_START.search(data, root.end())
+    if sheet_data is None or sheet_data.group(2):
+        return iter(()), root.end()  # no rows
+    close = b"</" + sheet_data.group(1) + b">"
+    end = data.find(close, sheet_data.end())
+    if end < 0:
+        raise _Damaged
+    row_close = b"</" + sheet_data.group(1).replace(b"sheetData", b"row") + b">"
+    head = data[: sheet_data.end()]
+    tail = close + b"</" + root.group(1) + b">"
+
+    def chunks() -> Iterator[bytes]:
+        at = sheet_data.end()
+        while at < end:
+            cut = data.find(row_close, min(at + _CHUNK, end), end)
+            stop = end if cut < 0 else cut + len(row_close)
+            yield head + data[at:stop] + tail
+            at = stop
+
+    return chunks(), end
 
 
 def _unescape(text: str) -> str:
@@ -401,14 +488,15 @@ def _unescape(text: str) -> str:
 
 
 def _column_of(ref: str) -> int:
+    """The column of a cell reference such as "AB12"."""
     column = 0
-    for ch in ref:
-        code = ord(ch.upper())
-        if 65 <= code <= 90:
-            column = column * 26 + code - 64
-        else:
-            break
+    for ch in ref.rstrip("0123456789$").lstrip("$").upper():
+        column = column * 26 + ord(ch) - 64
     return column
+
+
+# The first 702 columns (A to ZZ) by their letters.
+_COLUMNS: dict[str, int] = {get_column_letter(i): i for i in range(1, 703)}
 
 
 def _merge_of(ref: str) -> _Merge | None:
@@ -423,13 +511,16 @@ def _merge_of(ref: str) -> _Merge | None:
     return _Merge(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
 
 
-def _number(raw: str, is_date: bool, is_duration: bool, epoch: dt.datetime) -> CellValue:
+def _number(raw: str, is_date: bool, epoch: dt.datetime) -> CellValue:
     number: int | float
     try:
-        number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        number = int(raw)
     except ValueError:
-        return raw
-    if is_date and not is_duration:
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+    if is_date:
         try:
             moment = from_excel(number, epoch)
         except (OverflowError, ValueError):
@@ -475,9 +566,14 @@ def _read_workbook(
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > _MAX_BYTES:
+                raise ImportFileError(
+                    f"{name} unpacks to more than 1 GB, far more than a register holds: "
+                    "check that it is the right file, or save the register on its own."
+                )
             book = _Book(archive)
-            readable = [(n, p) for n, p, _ in book.sheets if p is not None]
-            total = sum(book.expected_rows(p) for _, p in readable) or 1
+            readable = [(n, archive.read(p)) for n, p, _ in book.sheets if p is not None]
+            total = sum(_expected_rows(xml) for _, xml in readable) or 1
             done = 0
 
             def read() -> None:
@@ -488,8 +584,8 @@ def _read_workbook(
 
             progress(0, total)
             sheets: dict[str, _Sheet] = {}
-            for sheet_name, part in readable:
-                sheets[sheet_name] = book.read_sheet(sheet_name, part, read)
+            for sheet_name, xml in readable:
+                sheets[sheet_name] = book.read_sheet(sheet_name, xml, read)
             progress(done, done)
     except ImportFileError:
         raise
@@ -512,7 +608,7 @@ def _read_workbook(
             continue
         table = _table(sheet_name, sheet.rows, sheet.merges)
         if table is None:
-            skipped.append((sheet_name, "no row in it names three register fields"))
+            skipped.append((sheet_name, _NO_HEADER))
         else:
             tables.append(table)
     if not tables:
@@ -624,19 +720,19 @@ def _table(
 ) -> Table | None:
     """The table under the best header row in the first non-blank rows, if one names at
     least MIN_HEADER_SCORE fields."""
-    cells = _Cells(rows, merges)
-    candidates: list[tuple[int, int, list[str]]] = []  # (index in rows, score, headings)
-    seen = 0
-    for index, (number, values) in enumerate(rows):
-        if _is_blank(values):
-            continue
-        headings = cells.headings(number)
-        candidates.append((index, header_score(headings), headings))
-        seen += 1
-        if seen == HEADER_SEARCH_ROWS:
-            break
-    if not candidates:
+    searched = [i for i, (_n, values) in enumerate(rows) if not _is_blank(values)]
+    searched = searched[:HEADER_SEARCH_ROWS]
+    if not searched:
         return None
+    # Only the rows searched and the merges among them: a sheet may merge thousands of
+    # data cells below.
+    last = rows[searched[-1]][0]
+    merges = [m for m in merges if m.min_row <= last]
+    cells = _Cells(rows[: searched[-1] + 1], merges)
+    candidates: list[tuple[int, int, list[str]]] = []  # (index in rows, score, headings)
+    for index in searched:
+        headings = cells.headings(rows[index][0])
+        candidates.append((index, header_score(headings), headings))
     best = max(range(len(candidates)), key=lambda i: (candidates[i][1], -i))
     index, score, headings = candidates[best]
     if score < MIN_HEADER_SCORE:
@@ -697,6 +793,7 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
 
 
 _DELIMITERS = (",", ";", "\t")
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)", re.IGNORECASE)
 
 
 def _records(text: str, delimiter: str) -> Iterator[list[str]]:
@@ -738,10 +835,16 @@ def _read_csv(name: str, text: str, progress: Progress) -> tuple[Table, str]:
         raise ImportFileError(
             f"{name} has no data: it holds no rows. Choose the file that holds the register."
         )
-    delimiter = _delimiter(text)
+    # Excel writes, and obeys, a first line "sep=;" naming the delimiter; it does not show
+    # that line, so rows are numbered from the next.
+    hint = _SEP_HINT.match(text)
+    if hint:
+        text = text[hint.end() :]
+    delimiter = hint.group(1) if hint else _delimiter(text)
     total = text.count("\n") + 1
     rows: list[tuple[int, list[CellValue]]] = []
     progress(0, total)
+    number = 0
     try:
         for number, record in enumerate(_records(text, delimiter), start=1):
             values: list[CellValue] = [field.strip() or None for field in record]
@@ -756,7 +859,7 @@ def _read_csv(name: str, text: str, progress: Progress) -> tuple[Table, str]:
             f"{name} could not be read as CSV ({exc}): open it in Excel or LibreOffice, "
             "save it again as \u201cCSV UTF-8\u201d, and import that."
         ) from exc
-    progress(len(rows), len(rows))
+    progress(number, number)
     if not rows:
         raise ImportFileError(
             f"{name} has no data: it holds no rows. Choose the file that holds the register."
