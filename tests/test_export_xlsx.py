@@ -24,17 +24,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carapp import operations as op
 from carapp.anchors import fingerprint
 from carapp.exports.scope import Cancelled, ExportScope
-from carapp.exports.xlsx import (
-    ACTION_COLUMNS,
-    FINDING_COLUMNS,
-    REVIEW_COLUMNS,
-    cell_text,
-    write_register_xlsx,
-)
+from carapp.exports.xlsx import cell_text, write_register_xlsx
 from carapp.models.enums import Classification, IsmsTarget, ReviewResult, Stage
 from carapp.queries.findings import FindingDetail, finding_detail
 from carapp.queries.register_table import RegisterFilter
 from carapp.store import Register
+from carapp.workbook_layout import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS
 from tests.conftest import TODAY, World, demo_register
 
 INJECTIONS = ('=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tX", "\rY")

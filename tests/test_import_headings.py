@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from carapp.exports.xlsx import FINDING_COLUMNS
 from carapp.imports.fields import Field
 from carapp.imports.headings import SYNONYMS, auto_map, field_for, header_score, normalise
+from carapp.workbook_layout import FINDING_COLUMNS
 
 
 @pytest.mark.parametrize(

@@ -18,13 +18,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.escape import unescape
 
 from carapp.exports.scope import ExportScope
-from carapp.exports.xlsx import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS, write_register_xlsx
+from carapp.exports.xlsx import write_register_xlsx
 from carapp.imports import sheets
 from carapp.imports.fields import Field
 from carapp.imports.headings import auto_map
 from carapp.imports.sheets import ImportFileError, Spreadsheet, Table, read_spreadsheet
 from carapp.models.enums import Classification, Stage
 from carapp.store import Register
+from carapp.workbook_layout import ACTION_COLUMNS, FINDING_COLUMNS, REVIEW_COLUMNS
 from tests.conftest import TODAY, World, demo_register
 
 HEADINGS = ["NC No.", "Date raised", "Finding", "Details", "Grade", "Clause", "Owner", "Due date"]

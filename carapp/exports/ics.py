@@ -25,9 +25,10 @@ from icalendar.prop import vDate, vDuration
 from sqlalchemy import select
 
 from carapp import __version__
-from carapp.exports.scope import Cancelled, Progress, no_progress, write_atomically
+from carapp.exports.scope import Cancelled, write_atomically
 from carapp.models.due import DueKind, spoken_date
 from carapp.models.entities import Setting
+from carapp.progress import Progress, no_progress
 from carapp.queries.agenda import AgendaFilter, DueItem, open_items
 from carapp.store import REGISTER_ID_KEY, Register
 

@@ -49,9 +49,7 @@ from carapp.exports.scope import (
     Cancelled,
     ExportHeader,
     ExportScope,
-    Progress,
     export_header,
-    no_progress,
     selected_findings,
     write_atomically,
 )
@@ -66,6 +64,7 @@ from carapp.models.entities import (
 from carapp.models.enums import ActionStatus, Classification
 from carapp.models.words import day_text
 from carapp.operations.evidence import megabytes
+from carapp.progress import Progress, no_progress
 from carapp.queries.audits import AuditView, find_audit
 from carapp.queries.findings import ActionView, Containment, FindingDetail
 from carapp.queries.register_table import RegisterFilter

@@ -53,15 +53,14 @@ from carapp.exports.pdf import (
 from carapp.exports.scope import (
     ExportHeader,
     ExportScope,
-    Progress,
     export_header,
-    no_progress,
     selected_findings,
     selected_ids,
     write_atomically,
 )
 from carapp.models.entities import Finding
 from carapp.models.enums import Classification, Stage
+from carapp.progress import Progress, no_progress
 from carapp.queries.findings import FindingDetail, RootCauseView
 from carapp.queries.history_words import history_lines
 from carapp.store import Register

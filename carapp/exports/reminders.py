@@ -22,8 +22,9 @@ from pathlib import Path
 from carapp.errors import InvalidInputError
 from carapp.exports.eml import address_of, draft
 from carapp.exports.ics import calendar_name, calendar_text, register_identity
-from carapp.exports.scope import Progress, no_progress, write_atomically
+from carapp.exports.scope import write_atomically
 from carapp.models.due import spoken_date
+from carapp.progress import Progress, no_progress
 from carapp.queries.agenda import DueItem, open_items
 from carapp.store import Register
 

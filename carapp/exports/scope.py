@@ -21,21 +21,15 @@ from carapp.anchors import Fingerprint, fingerprint
 from carapp.errors import InvalidInputError
 from carapp.files import atomic_path
 from carapp.models.history import now_utc
+from carapp.progress import Progress, no_progress
 from carapp.queries.findings import FindingDetail, finding_details
 from carapp.queries.register_table import Column, QuickFilter, RegisterFilter, finding_ids
 from carapp.queries.settings import register_settings
 from carapp.store import Register
 
-# Called as work goes on: (done, total). It may raise Cancelled to stop the export.
-Progress = Callable[[int, int], None]
-
 
 class Cancelled(Exception):
     """The user stopped the export; nothing was written."""
-
-
-def no_progress(_done: int, _total: int) -> None:
-    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,8 +50,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from carapp.errors import InvalidInputError
 from carapp.imports.fields import CellValue
 from carapp.imports.headings import field_for, header_score
-
-Progress = Callable[[int, int], None]
+from carapp.models.bulk import oldest_collections_paused
+from carapp.progress import Progress, no_progress
 
 HEADER_SEARCH_ROWS = 30  # non-blank rows searched for the header row
 MIN_HEADER_SCORE = 3  # fields a header row must name
@@ -74,10 +74,6 @@ _LOOKED_FOR = (
 
 class ImportFileError(InvalidInputError):
     """A file that cannot be imported; ``str(error)`` says why and what to do."""
-
-
-def no_progress(_done: int, _total: int) -> None:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +127,11 @@ def read_spreadsheet(path: Path, *, progress: Progress = no_progress) -> Spreads
     rows expected), the second an estimate. Raises ImportFileError, saying why, for a file
     that is missing, empty, damaged, password-protected, of another kind, or without a
     row of register headings."""
+    with oldest_collections_paused():  # a big sheet is many objects at once
+        return _read_spreadsheet(path, progress)
+
+
+def _read_spreadsheet(path: Path, progress: Progress) -> Spreadsheet:
     data = _read_bytes(path)
     sha = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()

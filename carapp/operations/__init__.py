@@ -9,6 +9,7 @@ package gathers their names so that a caller imports one place.
 
 from __future__ import annotations
 
+from carapp.models.refs import DEFAULT_SETTINGS, REF_WIDTH, format_ref
 from carapp.operations.actions import (
     cancel_action,
     complete_action,
@@ -29,9 +30,6 @@ from carapp.operations.audits import (
 )
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
-    DEFAULT_SETTINGS,
-    REF_WIDTH,
-    format_ref,
     get_action,
     get_audit,
     get_finding,

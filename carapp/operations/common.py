@@ -24,20 +24,8 @@ from carapp.models.entities import (
 )
 from carapp.models.enums import Stage
 from carapp.models.history import CREATED, Clock, now_utc
+from carapp.models.refs import DEFAULT_SETTINGS, REF_WIDTH, format_ref
 from carapp.models.words import day_text
-
-DEFAULT_SETTINGS: dict[str, str] = {
-    "organisation": "",
-    "prefix.major": "NC",
-    "prefix.minor": "NC",
-    "prefix.observation": "OBS",
-    "prefix.ofi": "OFI",
-    "prefix.audit": "AUD",
-    "prefix.action": "CA",
-}
-
-
-REF_WIDTH = {"audit": 2}
 
 VersionedRecord = Finding | RootCause | CorrectiveAction | EffectivenessReview
 
@@ -52,10 +40,6 @@ def today(session: Session) -> dt.date:
 def setting(session: Session, key: str) -> str:
     value = session.scalar(select(Setting.value).where(Setting.key == key))
     return value if value is not None else DEFAULT_SETTINGS.get(key, "")
-
-
-def format_ref(prefix: str, year: int, number: int, width: int = 3) -> str:
-    return f"{prefix}-{year}-{number:0{width}d}"
 
 
 def next_ref(session: Session, kind: str, year: int) -> str:

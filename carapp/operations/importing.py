@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from carapp.account import actor as default_actor
 from carapp.errors import InvalidInputError
-from carapp.exports.scope import Progress, no_progress
+from carapp.imports.build import build
 from carapp.imports.fields import Field
-from carapp.imports.plan import ImportPlan, build
+from carapp.imports.plan import ImportPlan
 from carapp.models import bulk_load, finding_index, history
 from carapp.models.bulk import insert_rows, oldest_collections_paused
 from carapp.models.entities import Base, Finding, RegisterImport
@@ -37,6 +37,7 @@ from carapp.operations.changes import (
     Changes,
     changes_of,
 )
+from carapp.progress import Progress, no_progress
 from carapp.store import Register, backup
 
 PEOPLE_COLUMNS = ("id", "name", "role", "email", "retired")

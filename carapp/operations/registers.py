@@ -19,9 +19,9 @@ from carapp.models.entities import (
 from carapp.models.enums import (
     RequirementKind,
 )
+from carapp.models.refs import DEFAULT_SETTINGS
 from carapp.operations.changes import Changes, changes_of
 from carapp.operations.common import (
-    DEFAULT_SETTINGS,
     get_person,
     length_of,
     required_text,

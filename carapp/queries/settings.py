@@ -10,7 +10,7 @@ from sqlalchemy import select
 from carapp.errors import NotFoundError
 from carapp.models.entities import DeadlineRule, Evidence, Setting
 from carapp.models.enums import Classification
-from carapp.operations.common import DEFAULT_SETTINGS
+from carapp.models.refs import DEFAULT_SETTINGS
 from carapp.store import Register
 
 

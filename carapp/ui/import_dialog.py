@@ -57,7 +57,8 @@ from carapp.errors import CarappError
 from carapp.imports import mapping as mappings
 from carapp.imports.fields import CellValue, Field
 from carapp.imports.mapping import Mapping
-from carapp.imports.plan import ImportPlan, Problem, plan_import
+from carapp.imports.plan import ImportPlan, plan_import
+from carapp.imports.rows import Problem
 from carapp.imports.sheets import Spreadsheet, Table, read_spreadsheet
 from carapp.imports.values import DateOrder, text_of
 from carapp.operations.changes import Changes
