@@ -544,6 +544,8 @@ def format_detail(d: FindingDetail) -> str:
         ("Closed", d.closed_on),
     ):
         lines.append(_wrap(label, value))
+    if d.source_ref:
+        lines.append(_wrap("Imported as", f"{d.source_ref} (its reference in the spreadsheet)"))
     if d.void:
         lines.append(_wrap("Void", f"{d.void.on}: {d.void.reason}"))
     lines += ["", "Requirements breached"]

@@ -471,6 +471,8 @@ def test_the_command_line_exits_1_with_the_report_and_writes_nothing(
     done = carapp(*args, "--skip-errors")
     assert done.returncode == 0, done.stderr
     assert "3 findings created" in done.stdout and "1 row skipped" in done.stdout
+    shown = carapp("--register", str(register.path), "show", by_source(register)["NC-017"].ref)
+    assert "Imported as:" in shown.stdout and "NC-017" in shown.stdout
 
 
 @pytest.mark.parametrize(
