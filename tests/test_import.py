@@ -594,3 +594,27 @@ def test_the_result_names_every_record_the_import_wrote(register: Register, fore
         ids = set(session.scalars(select(Finding.id)))
     assert result.changes.findings == ids
     assert len(result.changes.actions) == 1 and len(result.changes.people) == 1
+
+
+def test_a_date_merged_down_over_several_findings_is_the_date_of_each(
+    register: Register, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Ref", "Date raised", "Finding", "Grade", "Details"])
+    sheet.append(["S-1", dt.datetime(2025, 3, 4), "Visitor book incomplete", "Minor", "Across"])
+    sheet.append(["S-2", None, "Server room door propped open", "Minor", None])
+    sheet.append(["S-3", None, "No clear desk checks", "Observation", None])
+    sheet.merge_cells("B2:B4")
+    sheet.merge_cells("E2:F2")  # merged across: the first column only
+    path = tmp_path / "surveillance.xlsx"
+    book.save(path)
+    plan = plan_of(register, path, date_order=DateOrder.DMY)
+    assert plan.ok, plan.report()
+    run_import(register, plan, today=TODAY)
+    found = by_source(register)
+    assert {ref: f.identified for ref, f in found.items()} == dict.fromkeys(
+        ("S-1", "S-2", "S-3"), dt.date(2025, 3, 4)
+    )
+    assert found["S-2"].statement == ""

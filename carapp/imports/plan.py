@@ -2,9 +2,10 @@
 and skipped, and every problem by row, column, value and what is wrong.
 
 A plan is a dry run: it writes nothing. Committing it (:func:`carapp.operations.importing.
-run_import`) builds the same findings again, inside the write transaction, with the same
-code (:func:`carapp.imports.build.build`), so a register changed since the preview cannot be written from a
-stale reading.
+run_import`) writes the records it built when the register has not changed since (its
+history head says so), or builds them again with the same code
+(:func:`carapp.imports.build.build`) inside the write transaction, so a register changed
+since the preview is never written from a stale reading.
 
 Stages are never taken on trust. A row's status word is a claim, and the finding is
 imported at the furthest stage up to that claim its content proves, by the same workflow

@@ -16,8 +16,9 @@ header, or across, is the heading of each column it covers. A group heading merg
 the columns of a second header row is put before a sub-heading when the two together name
 a field or the sub-heading alone names none: "Corrective action" over "Description" reads
 "Corrective action Description" (the action, not the finding's description), while
-"Clause" under "Nonconformity" stays "Clause". Cells merged in the data are left as the
-file holds them: the value in the first cell, the others blank.
+"Clause" under "Nonconformity" stays "Clause". A cell merged down in the data gives its
+value to each row it covers that has content of its own (one audit's date over its three
+findings); a cell merged across gives it to its first column only.
 
 CSV rows are numbered by record, as a spreadsheet shows them (a line break inside quotes
 starts no row); empty fields are None, the others keep their inner text exactly, with the
@@ -728,7 +729,7 @@ def _table(
     # Only the rows searched and the merges among them: a sheet may merge thousands of
     # data cells below.
     last = rows[searched[-1]][0]
-    merges = [m for m in merges if m.min_row <= last]
+    every_merge, merges = merges, [m for m in merges if m.min_row <= last]
     cells = _Cells(rows[: searched[-1] + 1], merges)
     candidates: list[tuple[int, int, list[str]]] = []  # (index in rows, score, headings)
     for index in searched:
@@ -753,6 +754,7 @@ def _table(
         headings.pop()
     width = len(headings)
     header_row = rows[index][0]
+    below = _merged_down(rows[index + 1 :], every_merge, header_row, width)
     body: list[tuple[int, tuple[CellValue, ...]]] = []
     for number, values in rows[index + 1 :]:
         cut = values[:width]
@@ -760,8 +762,32 @@ def _table(
             continue
         if len(cut) < width:
             cut = cut + [None] * (width - len(cut))
+        for column, value in below.get(number, {}).items():
+            cut[column] = value
         body.append((number, tuple(cut)))
     return Table(name, header_row, tuple(headings), tuple(body), score)
+
+
+def _merged_down(
+    rows: Sequence[tuple[int, list[CellValue]]], merges: list[_Merge], header_row: int, width: int
+) -> dict[int, dict[int, CellValue]]:
+    """The values that cells merged down in the data give the rows under their first: one
+    audit's date merged over its three findings is the date of each. By row number, then
+    column index. Only the first column of a range is filled (a description merged across
+    two columns is one value, not two), and only rows with content of their own take it."""
+    down = [m for m in merges if m.min_row > header_row and m.max_row > m.min_row]
+    if not down:
+        return {}
+    values_at = dict(rows)
+    out: dict[int, dict[int, CellValue]] = {}
+    for m in down:
+        column = m.min_col - 1
+        top = values_at.get(m.min_row)
+        if column >= width or top is None or column >= len(top) or top[column] is None:
+            continue
+        for number in range(m.min_row + 1, m.max_row + 1):
+            out.setdefault(number, {})[column] = top[column]
+    return out
 
 
 # --- CSV ------------------------------------------------------------------------------
