@@ -618,3 +618,27 @@ def test_a_date_merged_down_over_several_findings_is_the_date_of_each(
         ("S-1", "S-2", "S-3"), dt.date(2025, 3, 4)
     )
     assert found["S-2"].statement == ""
+
+
+def test_a_register_that_numbers_afresh_each_year_never_overwrites_last_years(
+    register: Register, tmp_path: Path
+) -> None:
+    headings = ("NC No.", "Date raised", "Finding", "Grade")
+    last_year = write_xlsx(
+        tmp_path / "2024.xlsx", headings, [("NC-1", "2024-03-02", "No DPIA for HR system", "Major")]
+    )
+    this_year = write_xlsx(
+        tmp_path / "2025.xlsx", headings, [("NC-1", "2025-02-10", "Visitor log gaps", "Minor")]
+    )
+    imported(register, last_year)
+    plan = plan_of(register, this_year)
+    assert (plan.created, plan.updated) == (1, 0)
+    (note,) = [p for p in plan.flags if p.value == "NC-1"]
+    assert "imported before for another finding" in note.reason
+    run_import(register, plan, today=TODAY)
+    with register.sessions() as session:
+        titles = set(session.scalars(select(Finding.title).where(Finding.source_ref == "NC-1")))
+    assert titles == {"No DPIA for HR system", "Visitor log gaps"}
+    # Each file, imported again, finds its own finding.
+    assert imported(register, last_year).unchanged == 1
+    assert imported(register, this_year).unchanged == 1

@@ -214,18 +214,24 @@ def build(
             report_received_on=a["report_received_on"],
             id=a["id"],
         )
-    known = {
-        ref: fid
-        for ref, fid in conn.execute(
-            select(Finding.source_ref, Finding.id).where(Finding.source_ref != "")
+    # A finding imported before is the same finding when its reference in the file and
+    # its date identified are the same: registers that number afresh each year or each
+    # audit reuse references, and a reused one must not overwrite another finding.
+    known: dict[str, list[tuple[int, dt.date, str]]] = {}
+    for ref, fid, identified, ours in conn.execute(
+        select(Finding.source_ref, Finding.id, Finding.identified_on, Finding.ref).where(
+            Finding.source_ref != ""
         )
-    }
+    ):
+        known.setdefault(ref, []).append((fid, identified, ours))
     if related is not None:
         # carapp's own export names findings by our references: exported from this
         # register and imported back, it describes these findings, not new ones.
-        for ref, fid in conn.execute(select(Finding.ref, Finding.id)):
-            known.setdefault(ref, fid)
-    seen: dict[str, int] = {}
+        for ref, fid, identified in conn.execute(
+            select(Finding.ref, Finding.id, Finding.identified_on)
+        ):
+            known.setdefault(ref, []).append((fid, identified, ref))
+    seen: dict[tuple[str, dt.date | None], int] = {}
     loaded_actions: dict[str, ActionRow] = {}
     total = len(rows)
     gathered: list[list[Problem]] = []
@@ -241,27 +247,43 @@ def build(
         if row.failed:
             continue
         source_ref = str(row.values.get(Field.REF, ""))
-        if source_ref in seen:
+        key = (source_ref, row.values.get(Field.IDENTIFIED_ON))
+        if source_ref and key in seen:
             problems.append(
                 Problem(
                     row.number,
                     "",
                     source_ref,
-                    f"the reference is also on row {seen[source_ref]}; give each finding "
-                    "its own reference",
+                    f"the reference and the date identified are also those of row {seen[key]}; "
+                    "give each finding its own reference",
                 )
             )
             continue
         if source_ref:
-            seen[source_ref] = row.number
+            seen[key] = row.number
         draft = _draft(row, file_name, today, people, requirements, problems, sources_given)
         if draft is None:
             continue
-        if source_ref in known:
-            update = _Update(known[source_ref], row, draft, people, refs, settings)
+        earlier = known.get(source_ref, [])
+        same = [fid for fid, identified, _ours in earlier if identified == draft.identified_on]
+        if same:
+            update = _Update(same[0], row, draft, people, refs, settings)
             update.own_export = related is not None
             built.updates.append(update)
             continue
+        if earlier:
+            others = ", ".join(f"{ours} (identified {on})" for _fid, on, ours in earlier[:3])
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    source_ref,
+                    f"was imported before for another finding, {others}; this row is dated "
+                    f"{draft.identified_on}, so it is added as a new finding (if it is the same "
+                    "one, its date changed: void one of the two)",
+                    blocking=False,
+                )
+            )
         finding = _finding_row(row, draft, source_ref, refs, settings, today, audits, load, actor)
         story = load.finding(finding, today, actor, label=f"row {row.number}")
         _add_related(story, row, related, refs, settings, people, loaded_actions, today, actor)
