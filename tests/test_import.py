@@ -642,3 +642,38 @@ def test_a_register_that_numbers_afresh_each_year_never_overwrites_last_years(
     # Each file, imported again, finds its own finding.
     assert imported(register, last_year).unchanged == 1
     assert imported(register, this_year).unchanged == 1
+
+
+def test_notes_totals_and_repeated_headings_are_left_out_and_unreadable_extras_flagged(
+    register: Register, tmp_path: Path
+) -> None:
+    headings = ("Ref", "Date raised", "Finding", "Grade", "Due date", "Status")
+    rows: list[tuple[Any, ...]] = [
+        ("Q-1", "2025-02-03", "Door propped open", "Minor", "TBC", "Awaiting evidence"),
+        ("Stage 2 audit, March",),
+        headings,
+        ("Q-2", "2025-03-10", "Visitor book gaps", "Minor", "2025-04-30", "Ongoing-ish"),
+        ("Total", 2),
+        ("Notes: review this register monthly",),
+    ]
+    path = write_xlsx(tmp_path / "sections.xlsx", headings, rows)
+    plan = plan_of(register, path)
+    assert plan.ok, plan.report()
+    assert plan.created == 2 and plan.skipped == 4
+    left_out = {p.row for p in plan.flags if "left out" in p.reason}
+    assert left_out == {5, 6, 8, 9}
+    tbc = next(p for p in plan.flags if p.value == "TBC")
+    assert tbc.column == "Due date" and tbc.reason.endswith("left blank")
+    assert any(p.value == "Ongoing-ish" and not p.blocking for p in plan.flags)
+    run_import(register, plan, today=TODAY)
+    found = by_source(register)
+    assert found["Q-1"].current_actions == ()  # its only action cell, "TBC", was blank
+    assert set(found) == {"Q-1", "Q-2"}
+
+
+def test_headings_without_rows_are_refused_in_a_sentence(
+    register: Register, tmp_path: Path
+) -> None:
+    path = write_xlsx(tmp_path / "blank template.xlsx", HEADINGS, [])
+    with pytest.raises(InvalidInputError, match="no rows under them"):
+        plan_of(register, path)

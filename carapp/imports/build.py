@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from carapp.imports import values
 from carapp.imports.fields import Field
@@ -104,7 +104,7 @@ class Built:
     unchanged: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     new_people: dict[str, int] = field(default_factory=dict)  # name -> id
-    updates: list[_Update] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
 
 
 class _Refs:
@@ -244,7 +244,7 @@ def build(
         # commit's are each their own reading of the register as it then is.
         problems = list(row.problems)
         gathered.append(problems)
-        if row.failed:
+        if row.failed or row.left_out:
             continue
         source_ref = str(row.values.get(Field.REF, ""))
         key = (source_ref, row.values.get(Field.IDENTIFIED_ON))
@@ -267,7 +267,7 @@ def build(
         earlier = known.get(source_ref, [])
         same = [fid for fid, identified, _ours in earlier if identified == draft.identified_on]
         if same:
-            update = _Update(same[0], row, draft, people, refs, settings)
+            update = Update(same[0], row, draft, people, refs, settings)
             update.own_export = related is not None
             built.updates.append(update)
             continue
@@ -791,7 +791,39 @@ def _status_text(row: ParsedRow) -> str:
     return str(row.extras.get("status_text", ""))
 
 
-class _Update:
+# What an update reads of a finding, loaded for every finding of a chunk in one query per
+# relationship instead of a query per record (10,000 re-imported rows took a minute).
+_UPDATE_READS = (
+    selectinload(Finding.requirements),
+    selectinload(Finding.cause_links).selectinload(FindingRootCause.root_cause),
+    selectinload(Finding.action_links).selectinload(FindingAction.action),
+    selectinload(Finding.reviews),
+)
+
+
+def apply_updates(
+    session: Session,
+    updates: Sequence[Update],
+    *,
+    cancel: Callable[[], None] | None = None,
+) -> None:
+    """Run ``updates`` in ``session``: the findings they change, read 500 at a time."""
+    people = list(session.scalars(select(Person)))  # held: the identity map keeps weak refs
+    for start in range(0, len(updates), 500):
+        chunk = updates[start : start + 500]
+        ids = [u.finding_id for u in chunk]
+        held = list(
+            session.scalars(select(Finding).where(Finding.id.in_(ids)).options(*_UPDATE_READS))
+        )
+        for update in chunk:
+            update.apply(session)
+        del held
+        if cancel is not None:
+            cancel()
+    del people
+
+
+class Update:
     """A finding imported before, brought up to date with its row when the import runs."""
 
     def __init__(

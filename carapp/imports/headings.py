@@ -101,7 +101,8 @@ _RAW: dict[Field, tuple[str, ...]] = {
         "Date found", "Date detected", "Detection date", "Occurrence date",
         "Date of occurrence", "Date logged", "Logged on", "Date created", "Created on",
         "Date of finding", "Finding date", "NC date", "NCR date", "Date NC raised",
-        "Date of nonconformity", "Date recorded",
+        "Date of nonconformity", "Date recorded", "Issue date", "Date issued",
+        "Date of issue", "Issued on", "Audit date", "Date of audit",
     ),
     Field.SOURCE: (
         "Source", "Source of issue", "Source of nonconformity", "Source of finding",

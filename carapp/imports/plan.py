@@ -23,19 +23,19 @@ never clears what the register holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from carapp.errors import InvalidInputError
 from carapp.imports import values
-from carapp.imports.build import ISMS_TARGETS, Built, build
+from carapp.imports.build import ISMS_TARGETS, Built, apply_updates, build
 from carapp.imports.fields import CellValue, Field
 from carapp.imports.mapping import Mapping
 from carapp.imports.own_export import Related, is_carapp_export, read_related
 from carapp.imports.rows import ParsedRow, Problem
 from carapp.imports.sheets import Spreadsheet, Table
-from carapp.imports.values import DateOrder, ValueProblem
+from carapp.imports.values import DateOrder, DateOrderProblem, ValueProblem
 from carapp.models.bulk import oldest_collections_paused
 from carapp.models.enums import (
     Source,
@@ -43,6 +43,8 @@ from carapp.models.enums import (
 from carapp.progress import Progress, no_progress
 from carapp.store import Register
 
+# What a finding cannot be recorded without; the title may come from the description.
+REQUIRED = frozenset({Field.IDENTIFIED_ON, Field.CLASSIFICATION})
 _WORDS: dict[Field, Callable[[CellValue], Any]] = {
     Field.SOURCE: values.source_of,
     Field.CLASSIFICATION: values.classification_of,
@@ -113,8 +115,12 @@ class ImportPlan:
         failed = len(self.failed_rows)
         if self.skip_errors or done:
             parts.append(f"{_count(self.skipped, 'row')} skipped")
-        elif failed:
-            parts.append(f"{_count(failed, 'row')} cannot be imported")
+        else:
+            if failed:
+                parts.append(f"{_count(failed, 'row')} cannot be imported")
+            aside = self.skipped - failed
+            if aside:
+                parts.append(f"{_count(aside, 'row')} left out (notes, totals, headings)")
         return ", ".join(parts)
 
     def report(self) -> list[str]:
@@ -163,24 +169,57 @@ def parse_rows(
         mapped = [m for m in mapped if m[1] not in _FROM_OTHER_SHEETS]
     out: list[ParsedRow] = []
     total = len(table.rows)
+    headings = [h.casefold() for h in table.headings]
     for done, (number, cells) in enumerate(table.rows, start=1):
         row = ParsedRow(number)
+        out.append(row)
+        aside = _not_a_finding(cells, headings)
+        if aside:
+            row.left_out = True
+            row.problems.append(Problem(number, "", "", aside, blocking=False))
+            continue
         for i, f, heading in mapped:
             cell = cells[i] if i < len(cells) else None
             try:
                 value = _read(f, cell, order)
             except ValueProblem as problem:
-                row.problems.append(Problem(number, heading, values.text_of(cell), str(problem)))
+                # A finding needs its date and classification; another cell that does not
+                # read ("TBC" as a target date) is left blank and flagged, unless the date
+                # order, which is the whole file's, is what is in doubt.
+                blocking = f in REQUIRED or isinstance(problem, DateOrderProblem)
+                reason = str(problem) if blocking else f"{problem}; left blank"
+                row.problems.append(
+                    Problem(number, heading, values.text_of(cell), reason, blocking=blocking)
+                )
                 continue
             if value is not None and value != "":
                 row.values[f] = value
-        out.append(row)
         if done % 500 == 0:
             progress(done, total)
             if cancel is not None:
                 cancel()
     progress(total, total)
     return out
+
+
+_ASIDE = ("total", "totals", "note", "notes", "key", "legend", "prepared by", "approved by")
+
+
+def _not_a_finding(cells: Sequence[CellValue], headings: Sequence[str]) -> str:
+    """Why a row under the headings is no finding (a note, a total, the headings again for
+    the next section), or "" when it may be one."""
+    filled = [(i, values.text_of(c)) for i, c in enumerate(cells) if values.text_of(c)]
+    repeats = sum(1 for i, text in filled if i < len(headings) and text.casefold() == headings[i])
+    if len(filled) >= 2 and repeats * 2 >= len(filled):
+        return "repeats the headings (the start of another section); left out"
+    first = filled[0][1] if filled else ""
+    if len(filled) == 1 or (len(filled) <= 3 and first.casefold().rstrip(":").startswith(_ASIDE)):
+        shown = first if len(first) <= 60 else first[:57] + "\u2026"
+        return (
+            f"holds only \u201c{shown}\u201d and reads as a note or a total, not a "
+            "finding; left out"
+        )
+    return ""
 
 
 def _read(f: Field, cell: CellValue, order: DateOrder | None) -> Any:
@@ -225,6 +264,11 @@ def prepare(
         raise InvalidInputError(
             f"No column of {table.name} is read as {wanted}; map a column to each in the "
             "mapping step (or with a mapping profile)."
+        )
+    if not table.rows:
+        raise InvalidInputError(
+            f"{table.name} has headings on row {table.header_row} but no rows under them: "
+            "there is nothing to import."
         )
     order = _date_order(table, mapping)
     own = is_carapp_export(spreadsheet, table)
@@ -314,8 +358,7 @@ def _plan(
             session = register.sessions(bind=conn)
             try:
                 with session.no_autoflush:
-                    for update in built.updates:
-                        update.apply(session)
+                    apply_updates(session, built.updates, cancel=cancel)
             finally:
                 session.rollback()
                 session.close()
@@ -346,7 +389,7 @@ def _plan(
         created=len(built.created),
         updated=len(updated),
         unchanged=len(unchanged),
-        skipped=len(failed),
+        skipped=len(failed) + sum(1 for r in rows if r.left_out),
         problems=tuple(problems),
         people_added=tuple(built.new_people),
         skip_errors=skip_errors,

@@ -39,6 +39,7 @@ class ParsedRow:
     # Cells read as they are, for the reports and for carapp's own export: the status
     # column's heading and text, and the export's lists of causes and actions.
     extras: dict[str, str] = field(default_factory=dict)
+    left_out: bool = False  # a note, a total or the headings again: no finding
 
     @property
     def failed(self) -> bool:

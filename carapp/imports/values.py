@@ -105,6 +105,11 @@ class ValueProblem(ValueError):
     lower case, without the row or the column (e.g. "is not a date (write it as ...)")."""
 
 
+class DateOrderProblem(ValueProblem):
+    """A numeric date that the date order decides: read either way round, or not a date in
+    the order chosen. The order is the file's, so such a cell stops its row wherever it is."""
+
+
 class DateOrder(enum.StrEnum):
     """Which part of a numeric date such as 03/02/2025 is the day."""
 
@@ -332,7 +337,7 @@ def _read(s: str, order: DateOrder | None, weekday: int | None) -> dt.date:
                 ]
                 if len(fits) == 1:
                     return _make(year, fits[0][1], fits[0][0])
-            raise ValueProblem(parts)
+            raise DateOrderProblem(parts)
         return _make(year, parts[1], parts[0])
     if m := _DAY_NAMED.fullmatch(s):
         return _make(_year(m.group(3)), _month(m.group(2)), int(m.group(1)))
@@ -911,6 +916,8 @@ _STAGE = _Words(
             "pending effectiveness review",
             "effectiveness check due",
             "awaiting evidence review",
+            "awaiting evidence",
+            "pending evidence",
             "evidence submitted",
             "awaiting closure",
             "pending closure",

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from carapp.account import actor as default_actor
 from carapp.errors import InvalidInputError
-from carapp.imports.build import build
+from carapp.imports.build import apply_updates, build
 from carapp.imports.fields import Field
 from carapp.imports.plan import ImportPlan
 from carapp.models import bulk_load, finding_index, history
@@ -165,6 +165,8 @@ def run_import(
         conn = session.connection()
         seq, head = conn.execute(select(head_table.c.seq, head_table.c.hash)).one()
         built = plan.built
+        # Unchanged since the preview: the rows it found unchanged still are.
+        updates = [u for u in built.updates if u.changed] if built is not None else []
         if built is None or built.batch is None or built.basis != (seq, head):
             # The register changed since the preview: build again from it as it is now.
             built = build(
@@ -179,6 +181,7 @@ def run_import(
                 progress=progress,
                 cancel=cancel,
             )
+            updates = built.updates
         assert built.batch is not None
         batch = _stamped(built.batch, at, actor)
         failed = {p.row for p in built.problems if p.blocking and p.row}
@@ -214,10 +217,9 @@ def run_import(
         created_ids = batch.finding_ids
         if created_ids:
             finding_index.refresh(conn, created_ids)
-        for update in built.updates:
-            update.apply(session)
+        apply_updates(session, updates, cancel=cancel)
         session.flush()
-        updated_ids = [u.finding_id for u in built.updates if u.changed]
+        updated_ids = [u.finding_id for u in updates if u.changed]
         record = RegisterImport(
             file_name=path.name[:260],
             sha256=plan.spreadsheet.sha256,
@@ -226,7 +228,7 @@ def run_import(
             created=len(created_ids),
             updated=len(updated_ids),
             unchanged=len(built.updates) - len(updated_ids),
-            skipped=len(failed),
+            skipped=len(failed) + sum(1 for r in plan.rows if r.left_out),
         )
         session.add(record)
         session.flush()
@@ -249,7 +251,7 @@ def run_import(
         created=tuple(refs[i] for i in created_ids),
         updated=tuple(refs[i] for i in updated_ids),
         unchanged=len(built.updates) - len(updated_ids),
-        skipped=len(failed),
+        skipped=len(failed) + sum(1 for r in plan.rows if r.left_out),
         flagged=flagged,
         people_added=tuple(built.new_people),
         backup=saved,
