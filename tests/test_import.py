@@ -677,3 +677,17 @@ def test_headings_without_rows_are_refused_in_a_sentence(
     path = write_xlsx(tmp_path / "blank template.xlsx", HEADINGS, [])
     with pytest.raises(InvalidInputError, match="no rows under them"):
         plan_of(register, path)
+
+
+def test_an_imported_finding_keeps_where_it_came_from_and_its_flags_in_history(
+    register: Register, foreign: Path
+) -> None:
+    result = imported(register, foreign)
+    supplier = by_source(register)["NC-018"]
+    created = next(h for h in supplier.history if h.note.startswith("Imported from"))
+    assert f"{foreign.name}, row 5 (NC-018)" in created.note
+    assert "Flagged for review" in created.note and "“Closed”" in created.note
+    assert "closed on 2025-02-28" in created.note
+    with register.sessions() as session:
+        report = json.loads(session.get_one(RegisterImport, result.import_id).report)
+    assert any("Row 5, Status “Closed”" in line for line in report)

@@ -298,6 +298,17 @@ def build(
                     blocking=False,
                 )
             )
+        # The finding's history says where it came from and what was flagged, for as long
+        # as the register is kept: a report on a screen is gone when the window closes.
+        flagged = " ".join(p.sentence() for p in problems if not p.blocking)
+        load.note(
+            "findings",
+            finding.id,
+            f"Imported from {file_name}, row {row.number}"
+            + (f" ({source_ref})" if source_ref else "")
+            + "."
+            + (f" Flagged for review: {flagged}" if flagged else ""),
+        )
         built.created.append(row.number)
     for (prefix, year), last in refs.issued.items():
         load.issued(prefix, year, last)
@@ -754,6 +765,8 @@ def _settle_stage(
         lacks = workflow.missing_for(f, wanted)
         if wanted is Stage.CLOSED and closed_on is None:
             lacks.append("no closing date is given")
+        elif closed_on is not None:
+            lacks.append(f"the file gives it as closed on {closed_on}")
         column, value = (
             (_status_column(row), _status_text(row))
             if claim is not None

@@ -291,6 +291,8 @@ class Batch:
     changes: list[Updated] = field(default_factory=list)
     # (prefix, year) -> last number issued, for the references the load handed out.
     ref_counters: dict[tuple[str, int], int] = field(default_factory=dict)
+    # (table, id) -> the note of a record's creation entry (an import says where it came from).
+    notes: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @property
     def finding_ids(self) -> list[int]:
@@ -332,6 +334,7 @@ def _history_of(batch: Batch) -> list[history.Change]:
             (first or final)[0],
             dict(zip(columns(table), first or final, strict=True)),
             members,
+            note=batch.notes.get((table, (first or final)[0]), ""),
             at=at,
             actor=actor,
         )
@@ -380,6 +383,10 @@ class BulkLoad:
         number = self._next.get(table, 1)
         self._next[table] = number + 1
         return number
+
+    def note(self, table: str, record_id: int, text: str) -> None:
+        """Say ``text`` in the creation entry of the record ``record_id`` of ``table``."""
+        self._batch.notes[(table, record_id)] = text
 
     def issued(self, prefix: str, year: int, last: int) -> None:
         """Note that references up to ``last`` were handed out for ``prefix`` and ``year``."""

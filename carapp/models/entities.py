@@ -657,6 +657,8 @@ class RegisterImport(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
     unchanged: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
     skipped: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    # JSON: the import's problems, each in a sentence (the preview's report).
+    report: Mapped[str] = mapped_column(Text, default="", active_history=True)
 
 
 # Tables whose every change is written to history, by table name.

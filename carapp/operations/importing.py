@@ -23,6 +23,7 @@ from carapp.errors import InvalidInputError
 from carapp.imports.build import apply_updates, build
 from carapp.imports.fields import Field
 from carapp.imports.plan import ImportPlan
+from carapp.imports.rows import Problem
 from carapp.models import bulk_load, finding_index, history
 from carapp.models.bulk import insert_rows, oldest_collections_paused
 from carapp.models.entities import Base, Finding, RegisterImport
@@ -111,6 +112,17 @@ def _stamped(batch: bulk_load.Batch, at: str, actor: str) -> bulk_load.Batch:
             for t, i, name, old, new, note, _a, _b in batch.changes
         ],
     )
+
+
+REPORT_LIMIT = 2000  # sentences kept with the import's record
+
+
+def _report(problems: list[Problem]) -> list[str]:
+    ordered = sorted(problems, key=lambda p: (not p.blocking, p.row))
+    kept = [p.sentence() for p in ordered[:REPORT_LIMIT]]
+    if len(ordered) > REPORT_LIMIT:
+        kept.append(f"And {len(ordered) - REPORT_LIMIT} more.")
+    return kept
 
 
 def run_import(
@@ -229,6 +241,7 @@ def run_import(
             updated=len(updated_ids),
             unchanged=len(built.updates) - len(updated_ids),
             skipped=len(failed) + sum(1 for r in plan.rows if r.left_out),
+            report=json.dumps(_report(built.problems), ensure_ascii=False),
         )
         session.add(record)
         session.flush()

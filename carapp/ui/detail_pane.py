@@ -117,6 +117,7 @@ def detail_html(d: FindingDetail) -> str:
                 ("Source", _e(d.source.label)),
                 ("Audit", _e(d.audit or "")),
                 ("Certification body reference", _e(d.cb_ref)),
+                ("Reference in the imported spreadsheet", _e(d.source_ref)),
                 ("Raised by", _e(d.raised_by or "")),
                 ("Area", _e(d.area)),
                 ("Plan due", _e(_day(d.plan_due)) if d.plan_due else ""),

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("updated", sa.Integer(), nullable=False),
         sa.Column("unchanged", sa.Integer(), nullable=False),
         sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("report", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_imports")),
     )
     if op.get_bind().dialect.name == "sqlite":
