@@ -889,6 +889,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     profile = load_profile(args.mapping) if args.mapping else None
     spreadsheet = read_spreadsheet(args.file)
     table = spreadsheet.table(args.sheet) if args.sheet else spreadsheet.proposed
+    others = [t for t in spreadsheet.tables if t is not table]
+    if others and not args.sheet:
+        listed = ", ".join(
+            f"{t.name} ({len(t.rows)} row{'' if len(t.rows) == 1 else 's'})" for t in others
+        )
+        print(
+            _visible(
+                f"carapp: note: {args.file.name} has other sheets that look like a register: "
+                f"{listed}; only {table.name} is read (choose another with --sheet)."
+            ),
+            file=sys.stderr,
+        )
     mapping = profile.apply(table) if profile else auto_mapping(table)
     if args.date_order:
         mapping = mapping.with_date_order(DateOrder(args.date_order))

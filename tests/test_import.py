@@ -691,3 +691,27 @@ def test_an_imported_finding_keeps_where_it_came_from_and_its_flags_in_history(
     with register.sessions() as session:
         report = json.loads(session.get_one(RegisterImport, result.import_id).report)
     assert any("Row 5, Status “Closed”" in line for line in report)
+
+
+def test_the_command_line_names_the_other_sheets_that_look_like_registers(
+    register: Register, tmp_path: Path
+) -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Open"
+    first.append(["Ref", "Date raised", "Finding", "Grade"])
+    first.append(["O-1", "2025-02-03", "Door propped open", "Minor"])
+    closed = book.create_sheet("Closed")
+    closed.append(["Ref", "Date raised", "Finding", "Grade"])
+    for n in range(3):
+        closed.append([f"C-{n}", "2024-05-06", f"Old finding {n}", "Minor"])
+    path = tmp_path / "tabs.xlsx"
+    book.save(path)
+    args = ("--register", str(register.path), "import", str(path), "--dry-run")
+    result = carapp(*args)
+    assert result.returncode == 0, result.stderr
+    assert "other sheets that look like a register: Open (1 row)" in result.stderr
+    assert "--sheet" in result.stderr
+    chosen = carapp(*args, "--sheet", "open")
+    assert "1 finding would be created" in chosen.stdout and "other sheets" not in chosen.stderr
