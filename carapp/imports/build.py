@@ -64,22 +64,13 @@ from carapp.progress import Progress, no_progress
 
 TITLE_LIMIT = 300
 NAME_LIMIT = 200
-# Fields of the finding itself, compared and updated on re-import, as FindingRow and
-# Finding name them.
-_FINDING_TEXT = {
-    Field.CB_REF: "cb_ref",
-    Field.TITLE: "title",
-    Field.STATEMENT: "statement",
-    Field.EVIDENCE_OBSERVED: "evidence_observed",
-    Field.AREA: "area",
-    Field.CONTAINMENT: "containment",
-    Field.VOID_REASON: "void_reason",
-}
-_FINDING_DATES = {
-    Field.IDENTIFIED_ON: "identified_on",
-    Field.CONTAINED_ON: "contained_on",
-    Field.PLAN_SENT_ON: "plan_sent_on",
-    Field.CLOSED_ON: "closed_on",
+# Text fields a row gives the finding as they are, compared and updated on re-import (the
+# title, statement and containment come from the row's draft).
+_FINDING_TEXT: dict[Field, tuple[str, int | None]] = {
+    Field.CB_REF: ("cb_ref", 64),  # the columns' lengths
+    Field.EVIDENCE_OBSERVED: ("evidence_observed", None),
+    Field.AREA: ("area", 200),
+    Field.VOID_REASON: ("void_reason", None),
 }
 ISMS_TARGETS = {
     Field.ISMS_RISK_ASSESSMENT: IsmsTarget.RISK_ASSESSMENT,
@@ -93,15 +84,12 @@ ISMS_TARGETS = {
 class Built:
     """What a plan's rows come to against a register as it is now."""
 
-    load: BulkLoad
     # The register as the build read it (its history head: every change moves it), and
     # the new records, taken from the load: written as they are if the register is still
     # as it was read.
     basis: tuple[int, str] = (0, "")
     batch: bulk_load.Batch | None = None
     created: list[int] = field(default_factory=list)  # row numbers
-    updated: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     new_people: dict[str, int] = field(default_factory=dict)  # name -> id
     updates: list[Update] = field(default_factory=list)
@@ -195,7 +183,7 @@ def build(
     load = BulkLoad(
         rules, bulk_load.next_ids(conn), stamp=(lambda _on: at) if at else bulk_load.stamp
     )
-    built = Built(load, basis=(int(seq), str(head)))
+    built = Built(basis=(int(seq), str(head)))
     settings = dict(DEFAULT_SETTINGS)
     settings.update({k: v for k, v in conn.execute(select(Setting.key, Setting.value))})
     refs = _Refs(conn)
@@ -506,12 +494,12 @@ def _finding_row(
         title=draft.title,
         classification=draft.classification,
         stage=workflow.first_stage(draft.classification),
-        cb_ref=str(v.get(Field.CB_REF, ""))[:64],
+        cb_ref=str(v.get(Field.CB_REF, ""))[: _FINDING_TEXT[Field.CB_REF][1]],
         audit=audit,
         raised_by_id=draft.raised_by_id,
         statement=draft.statement,
         evidence_observed=str(v.get(Field.EVIDENCE_OBSERVED, "")),
-        area=str(v.get(Field.AREA, ""))[:200],
+        area=str(v.get(Field.AREA, ""))[: _FINDING_TEXT[Field.AREA][1]],
         requirement_ids=draft.requirement_ids,
         containment=draft.containment,
         contained_on=v.get(Field.CONTAINED_ON),
@@ -872,19 +860,14 @@ class Update:
             setattr(obj, name, value)
             self.changed = True
 
-        for fld, name in _FINDING_TEXT.items():
-            if fld is Field.TITLE:
-                put(f, name, d.title)
-            elif fld is Field.STATEMENT:
-                put(f, name, d.statement)
-            elif fld is Field.CONTAINMENT:
-                put(f, name, d.containment)
-                put(f, "containment_none_reason", d.containment_none_reason)
-            elif fld in v:
-                put(f, name, str(v[fld]))
-        for fld, name in _FINDING_DATES.items():
-            if fld is not Field.CLOSED_ON and fld is not Field.PLAN_SENT_ON:
-                put(f, name, v.get(fld))
+        put(f, "title", d.title)
+        put(f, "statement", d.statement)
+        put(f, "containment", d.containment)
+        put(f, "containment_none_reason", d.containment_none_reason)
+        for fld, (name, limit) in _FINDING_TEXT.items():
+            put(f, name, str(v.get(fld, ""))[:limit])
+        put(f, "identified_on", v.get(Field.IDENTIFIED_ON))
+        put(f, "contained_on", v.get(Field.CONTAINED_ON))
         if d.classification.is_nonconformity == f.classification.is_nonconformity:
             put(f, "classification", d.classification)  # a change of path is the editor's
         put(f, "source", d.source if Field.SOURCE in v else None)

@@ -21,7 +21,6 @@ class Related:
     """Actions and reviews read from other sheets of carapp's own export, by finding ref."""
 
     actions: dict[str, list[dict[Any, Any]]] = field(default_factory=dict)
-    action_findings: dict[str, list[str]] = field(default_factory=dict)
     reviews: dict[str, list[dict[Any, Any]]] = field(default_factory=dict)
 
 
@@ -58,9 +57,7 @@ def read_related(spreadsheet: Spreadsheet, order: DateOrder | None) -> Related:
                     "kind": values.text_of(a["Kind"]),
                     "cancelled": values.text_of(a["Cancelled reason"]),
                 }
-                findings = values.text_of(a["Findings"]).splitlines()
-                related.action_findings[ref] = findings
-                for finding_ref in findings:
+                for finding_ref in values.text_of(a["Findings"]).splitlines():
                     related.actions.setdefault(finding_ref, []).append(entry)
         reviews = _columns(table, [c.name for c in REVIEW_COLUMNS])
         if reviews is not None and name == "effectiveness reviews":
